@@ -1,0 +1,74 @@
+using GpuMF.Backends;
+using GpuMF.Data;
+using GpuMF.Models;
+using GpuMF.Training;
+
+namespace GpuMF.Cli;
+
+/// <summary>Reads each model's options from the command line and trains it; the one place that knows the model names.</summary>
+internal static class ModelSetup
+{
+    public static ModelKind ParseKind(string name) => name.ToLowerInvariant() switch
+    {
+        "svd" => ModelKind.Svd,
+        _ => throw new UsageException($"unknown model '{name}': expected svd."),
+    };
+
+    /// <summary>True for the models trained on implicit positives (every row a positive of value 1).</summary>
+    public static bool IsImplicit(ModelKind kind) => kind != ModelKind.Svd;
+
+    public static SvdOptions Svd(CommandLine cl)
+    {
+        var d = SvdOptions.Defaults;
+        return new SvdOptions
+        {
+            Factors = cl.Int("factors", d.Factors),
+            Epochs = cl.Int("epochs", d.Epochs),
+            LearningRate = cl.Float("lr", d.LearningRate),
+            LearningRateDecay = cl.Float("lr-decay", d.LearningRateDecay),
+            Regularization = cl.Float("reg", d.Regularization),
+            BiasRegularization = cl.Float("bias-reg", d.BiasRegularization),
+            InitStdDev = cl.Float("init-std", d.InitStdDev),
+            Seed = cl.ULong("seed", d.Seed),
+        };
+    }
+
+    /// <summary>Reads the chosen model's options (so that unknown options are caught before any work starts).</summary>
+    public static Func<InteractionMatrix, InteractionMatrix?, ComputeBackend, IProgress<EpochReport>?, CancellationToken, FactorModel> Prepare(ModelKind kind, CommandLine cl, out string optionsJson)
+    {
+        switch (kind)
+        {
+            case ModelKind.Svd:
+                var svd = Svd(cl);
+                svd.Validate();
+                optionsJson = svd.ToJson();
+                return (train, valid, backend, progress, ct) => new SvdTrainer(svd, backend).Fit(train, valid, progress, ct);
+            default:
+                throw new UsageException($"model '{kind}' cannot be trained by this build.");
+        }
+    }
+
+    public static ComputeBackend OpenBackend(CommandLine cl) =>
+        ComputeBackend.Create(ComputeBackend.Parse(cl.Get("backend") ?? "auto"), cl.Int("device", 0, 0), cl.Int("threads", 0, 0, 1024));
+
+    /// <summary>Reads a ratings file; for implicit models every row becomes a positive of value 1.</summary>
+    public static RatingTable ReadData(string path, CommandLine cl, bool asPositives)
+    {
+        var format = cl.Get("format") is { } f ? RatingFileFormat.Parse(f) : RatingFileFormat.FromFileName(path);
+        var table = RatingFileReader.Read(path, format);
+        if (!asPositives)
+        {
+            return table;
+        }
+        float minValue = cl.Float("min-value", float.MinValue);
+        var positives = new RatingTable(table.Count);
+        for (int k = 0; k < table.Count; k++)
+        {
+            if (table.Values[k] >= minValue)
+            {
+                positives.Add(table.Users[k], table.Items[k], 1f);
+            }
+        }
+        return positives;
+    }
+}

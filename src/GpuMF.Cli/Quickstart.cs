@@ -1,0 +1,59 @@
+using System.Diagnostics;
+using System.Globalization;
+using GpuMF.Data;
+using GpuMF.Models;
+using GpuMF.Training;
+
+namespace GpuMF.Cli;
+
+/// <summary>
+/// The README's main job: train on MovieLens 1M on the best backend present and show, as the course
+/// notebook did, Toy Story's nearest neighbours and recommendations for a fan of Alien, Die Hard and Star Wars.
+/// </summary>
+internal static class Quickstart
+{
+    private const long ToyStory = 1;
+    private static readonly long[] ActionFan = [1214, 1036, 260];
+
+    public static int Run(CommandLine cl, CancellationToken ct)
+    {
+        string? data = cl.Get("data");
+        int n = cl.Int("n", 10, 1, 100);
+        var svdOptions = ModelSetup.Svd(cl);
+        using var backend = ModelSetup.OpenBackend(cl);
+        cl.RejectUnknown();
+        var (ratingsPath, moviesPath) = MovieLensDownload.Locate(data);
+        var clock = Stopwatch.StartNew();
+        var table = RatingFileReader.Read(ratingsPath, RatingFileFormat.MovieLens);
+        var titles = MovieCatalog.Read(moviesPath);
+        var ratings = InteractionMatrix.Build(table);
+        Console.Out.WriteLine($"MovieLens 1M: {ratings.Count:N0} ratings, {ratings.UserCount:N0} users × {ratings.ItemCount:N0} movies, read in {clock.Elapsed.TotalSeconds:F2} s");
+        Console.Out.WriteLine($"backend: {backend}");
+        Console.Out.WriteLine();
+
+        Console.Out.WriteLine($"== Biased SVD by SGD on explicit ratings ({svdOptions.Factors} factors, {svdOptions.Epochs} epochs)");
+        clock.Restart();
+        var svd = new SvdTrainer(svdOptions, backend).Fit(ratings, progress: new ProgressBar(), cancellation: ct);
+        Console.Out.WriteLine($"trained in {clock.Elapsed.TotalSeconds:F2} s");
+        Show(svd, titles, n, fanRating: 5f);
+        return 0;
+    }
+
+    private static void Show(FactorModel model, MovieCatalog titles, int n, float fanRating)
+    {
+        Console.Out.WriteLine();
+        Console.Out.WriteLine($"Movies most similar to {titles.Title(ToyStory)}:");
+        Print(model.SimilarItems(ToyStory, n), titles, "cosine");
+        Console.Out.WriteLine();
+        Console.Out.WriteLine($"Recommendations for a new user who liked {string.Join(", ", ActionFan.Select(titles.Title))}:");
+        var user = model.RecalculateUser(ActionFan.Select(id => (id, fanRating)));
+        Print(model.Recommend(user, n), titles, "score");
+        Console.Out.WriteLine();
+    }
+
+    private static void Print(IReadOnlyList<ScoredItem> items, MovieCatalog titles, string scoreName) =>
+        Table.Print(["rank", "movie", scoreName, "title"], items.Select((r, i) => new[]
+        {
+            (i + 1).ToString(CultureInfo.InvariantCulture), r.Id.ToString(CultureInfo.InvariantCulture), r.Score.ToString("F3", CultureInfo.InvariantCulture), titles.Title(r.Id),
+        }).ToList());
+}

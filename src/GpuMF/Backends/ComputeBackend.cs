@@ -1,0 +1,210 @@
+using ILGPU;
+using ILGPU.Runtime;
+using ILGPU.Runtime.CPU;
+using ILGPU.Runtime.Cuda;
+using ILGPU.Runtime.OpenCL;
+
+namespace GpuMF.Backends;
+
+/// <summary>
+/// An open backend: for the ILGPU kinds it owns the ILGPU context and accelerator (and the kernels
+/// loaded on it); for <see cref="BackendKind.Cpu"/> it holds the degree of parallelism. Create one,
+/// share it between trainers and scorers, dispose it at the end.
+/// </summary>
+public sealed class ComputeBackend : IDisposable
+{
+    private readonly Context? _context;
+    private readonly Dictionary<Type, object> _kernelSets = new();
+
+    private ComputeBackend(BackendKind kind, int threads, Context? context, Accelerator? accelerator)
+    {
+        Kind = kind;
+        Threads = threads;
+        _context = context;
+        Accelerator = accelerator;
+        DeviceName = accelerator?.Name ?? $"managed CPU ({threads} threads)";
+    }
+
+    /// <summary>The resolved kind (never <see cref="BackendKind.Auto"/>).</summary>
+    public BackendKind Kind { get; }
+
+    /// <summary>The device's name.</summary>
+    public string DeviceName { get; }
+
+    /// <summary>Worker threads of the managed CPU backend.</summary>
+    public int Threads { get; }
+
+    /// <summary>The ILGPU accelerator, null for <see cref="BackendKind.Cpu"/>.</summary>
+    internal Accelerator? Accelerator { get; }
+
+    /// <summary>True for the kinds that run ILGPU kernels.</summary>
+    public bool IsIlgpu => Accelerator is not null;
+
+    /// <summary>
+    /// Opens a backend. <see cref="BackendKind.Auto"/> picks CUDA, then an OpenCL GPU, then the managed CPU.
+    /// </summary>
+    /// <param name="kind">The backend (default Auto).</param>
+    /// <param name="deviceIndex">Which device of that kind (default 0).</param>
+    /// <param name="threads">Threads of the managed CPU backend; 0 (default) uses every core. Ignored by the others.</param>
+    /// <exception cref="BackendUnavailableException">A backend named explicitly is not present.</exception>
+    public static ComputeBackend Create(BackendKind kind = BackendKind.Auto, int deviceIndex = 0, int threads = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(deviceIndex);
+        ArgumentOutOfRangeException.ThrowIfNegative(threads);
+        int cpuThreads = threads == 0 ? Environment.ProcessorCount : threads;
+        if (kind == BackendKind.Cpu)
+        {
+            return new ComputeBackend(BackendKind.Cpu, cpuThreads, null, null);
+        }
+        var context = CreateContext();
+        try
+        {
+            if (kind == BackendKind.Auto)
+            {
+                if (CudaDevices(context).Count > 0)
+                {
+                    kind = BackendKind.Cuda;
+                }
+                else if (OpenClGpus(context).Count > 0)
+                {
+                    kind = BackendKind.OpenCL;
+                }
+                else
+                {
+                    context.Dispose();
+                    return new ComputeBackend(BackendKind.Cpu, cpuThreads, null, null);
+                }
+            }
+            Accelerator accelerator = kind switch
+            {
+                BackendKind.Cuda => Pick(CudaDevices(context), deviceIndex, "CUDA").CreateAccelerator(context),
+                BackendKind.OpenCL => Pick(OpenClGpus(context), deviceIndex, "OpenCL").CreateAccelerator(context),
+                BackendKind.IlgpuCpu => context.CreateCPUAccelerator(0),
+                _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown backend."),
+            };
+            return new ComputeBackend(kind, cpuThreads, context, accelerator);
+        }
+        catch
+        {
+            context.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Parses a backend name (auto, cpu, cuda, opencl, ilgpu-cpu; case-insensitive).</summary>
+    public static BackendKind Parse(string name) => name.ToLowerInvariant() switch
+    {
+        "auto" => BackendKind.Auto,
+        "cpu" => BackendKind.Cpu,
+        "cuda" => BackendKind.Cuda,
+        "opencl" => BackendKind.OpenCL,
+        "ilgpu-cpu" or "ilgpucpu" => BackendKind.IlgpuCpu,
+        _ => throw new ArgumentException($"Unknown backend '{name}': expected auto, cpu, cuda, opencl or ilgpu-cpu."),
+    };
+
+    /// <summary>Every device present, for every backend.</summary>
+    public static IReadOnlyList<DeviceDescription> ListDevices()
+    {
+        var list = new List<DeviceDescription>
+        {
+            new(BackendKind.Cpu, 0, $"managed CPU, {Environment.ProcessorCount} threads", GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, 1, 1),
+        };
+        using var context = CreateContext();
+        var cuda = CudaDevices(context);
+        for (int i = 0; i < cuda.Count; i++)
+        {
+            list.Add(Describe(BackendKind.Cuda, i, cuda[i]));
+        }
+        var cl = OpenClGpus(context);
+        for (int i = 0; i < cl.Count; i++)
+        {
+            list.Add(Describe(BackendKind.OpenCL, i, cl[i]));
+        }
+        list.Add(Describe(BackendKind.IlgpuCpu, 0, context.GetCPUDevice(0)));
+        return list;
+    }
+
+    /// <summary>
+    /// Returns the kernel set of type <typeparamref name="T"/> for this accelerator, loading it on first
+    /// use, so that each kernel is compiled once per backend.
+    /// </summary>
+    internal T Kernels<T>(Func<Accelerator, T> load) where T : class
+    {
+        var accelerator = Accelerator ?? throw new InvalidOperationException("The managed CPU backend has no kernels.");
+        lock (_kernelSets)
+        {
+            if (!_kernelSets.TryGetValue(typeof(T), out var set))
+            {
+                _kernelSets[typeof(T)] = set = load(accelerator);
+            }
+            return (T)set;
+        }
+    }
+
+    /// <summary>Allocates a device buffer, turning out-of-memory into an error that says what to do.</summary>
+    internal MemoryBuffer1D<T, Stride1D.Dense> Allocate<T>(long length, string what) where T : unmanaged
+    {
+        var accelerator = Accelerator ?? throw new InvalidOperationException("The managed CPU backend has no device memory.");
+        try
+        {
+            return accelerator.Allocate1D<T>(Math.Max(1, length));
+        }
+        catch (Exception e) when (e is OutOfMemoryException or AcceleratorException)
+        {
+            long bytes = length * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+            throw new BackendUnavailableException(
+                $"{DeviceName} could not allocate {bytes / (1 << 20)} MiB for {what} ({accelerator.MemorySize / (1 << 20)} MiB on the device): use fewer factors, a smaller batch, or the cpu backend.", e);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var set in _kernelSets.Values)
+        {
+            (set as IDisposable)?.Dispose();
+        }
+        Accelerator?.Dispose();
+        _context?.Dispose();
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Kind} ({DeviceName})";
+
+    private static Context CreateContext() =>
+        Context.Create(builder => builder.Default().EnableAlgorithms().Math(MathMode.Fast32BitOnly));
+
+    private static List<CLDevice> OpenClGpus(Context context) =>
+        Collect(context.GetCLDevices(), d => d.DeviceType == CLDeviceType.CL_DEVICE_TYPE_GPU);
+
+    private static List<CudaDevice> CudaDevices(Context context) => Collect(context.GetCudaDevices(), _ => true);
+
+    private static List<T> Collect<T>(Context.DeviceCollection<T> devices, Func<T, bool> keep) where T : Device
+    {
+        var list = new List<T>();
+        foreach (var d in devices)
+        {
+            if (keep(d))
+            {
+                list.Add(d);
+            }
+        }
+        return list;
+    }
+
+    private static Device Pick<TDevice>(IReadOnlyList<TDevice> devices, int index, string what) where TDevice : Device
+    {
+        if (devices.Count == 0)
+        {
+            throw new BackendUnavailableException($"The {what} backend was asked for, but no {what} device is present (run 'gpumf devices' to list what is). Use --backend cpu or auto.");
+        }
+        if (index >= devices.Count)
+        {
+            throw new BackendUnavailableException($"{what} device {index} was asked for, but only {devices.Count} are present.");
+        }
+        return devices[index];
+    }
+
+    private static DeviceDescription Describe(BackendKind kind, int index, Device d) =>
+        new(kind, index, d.Name, d.MemorySize, d.WarpSize, d.MaxNumThreadsPerGroup);
+}

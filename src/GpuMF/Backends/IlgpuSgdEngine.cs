@@ -1,0 +1,100 @@
+using GpuMF.Kernels;
+using GpuMF.Training;
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace GpuMF.Backends;
+
+/// <summary>SGD on an ILGPU accelerator: the ratings and parameters live on the device for the whole run.</summary>
+internal sealed class IlgpuSgdEngine : ISgdEngine
+{
+    private readonly ComputeBackend _backend;
+    private readonly SgdProblem _problem;
+    private readonly SgdKernelSet _kernels;
+    private readonly KernelConfig _shape;
+    private readonly MemoryBuffer1D<int, Stride1D.Dense> _users;
+    private readonly MemoryBuffer1D<int, Stride1D.Dense> _items;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _ratings;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _p;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _q;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _userBias;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _itemBias;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _loss;
+    private readonly float[] _lossHost;
+
+    /// <param name="backend">An ILGPU backend.</param>
+    /// <param name="problem">What to train.</param>
+    /// <param name="warps">Warps to launch; 0 fills the device. One warp makes the run sequential and repeatable.</param>
+    public IlgpuSgdEngine(ComputeBackend backend, SgdProblem problem, int warps = 0)
+    {
+        _backend = backend;
+        _problem = problem;
+        var accelerator = backend.Accelerator!;
+        _kernels = backend.Kernels(a => new SgdKernelSet(a));
+        _shape = LaunchShape.Warps(accelerator, warps);
+        _users = Upload(problem.Users, "rating users");
+        _items = Upload(problem.Items, "rating items");
+        _ratings = Upload(problem.Ratings, "ratings");
+        _p = Upload(problem.P, "user factors");
+        _q = Upload(problem.Q, "item factors");
+        _userBias = Upload(problem.UserBias, "user biases");
+        _itemBias = Upload(problem.ItemBias, "item biases");
+        _lossHost = new float[LaunchShape.WarpCount(accelerator, _shape)];
+        _loss = _backend.Allocate<float>(_lossHost.Length, "loss partials");
+    }
+
+    public double RunEpoch(int epoch, float learningRate)
+    {
+        var order = AffinePermutation.Random(_problem.Ratings.Length, _problem.Options.Seed, epoch, 0);
+        var step = new SgdStep
+        {
+            Count = _problem.Ratings.Length,
+            Factors = _problem.Options.Factors,
+            OrderA = order.A,
+            OrderB = order.B,
+            Mean = _problem.Mean,
+            LearningRate = learningRate,
+            Regularization = _problem.Options.Regularization,
+            BiasRegularization = _problem.Options.BiasRegularization,
+        };
+        _loss.MemSetToZero();
+        _kernels.Epoch(_shape, _users.View, _items.View, _ratings.View, _p.View, _q.View, _userBias.View, _itemBias.View, _loss.View, step);
+        _loss.CopyToCPU(_lossHost);
+        double total = 0;
+        foreach (float l in _lossHost)
+        {
+            total += l;
+        }
+        return total;
+    }
+
+    public void CopyTo(float[] p, float[] q, float[] userBias, float[] itemBias)
+    {
+        _p.CopyToCPU(p);
+        _q.CopyToCPU(q);
+        _userBias.CopyToCPU(userBias);
+        _itemBias.CopyToCPU(itemBias);
+    }
+
+    public void Dispose()
+    {
+        _users.Dispose();
+        _items.Dispose();
+        _ratings.Dispose();
+        _p.Dispose();
+        _q.Dispose();
+        _userBias.Dispose();
+        _itemBias.Dispose();
+        _loss.Dispose();
+    }
+
+    private MemoryBuffer1D<T, Stride1D.Dense> Upload<T>(T[] data, string what) where T : unmanaged
+    {
+        var buffer = _backend.Allocate<T>(data.Length, what);
+        if (data.Length > 0)
+        {
+            buffer.View.SubView(0, data.Length).CopyFromCPU(data);
+        }
+        return buffer;
+    }
+}

@@ -1,0 +1,33 @@
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace GpuMF.Backends;
+
+/// <summary>Grid shapes for warp-per-item kernels, from the device's own limits (the warp size is never assumed).</summary>
+internal static class LaunchShape
+{
+    /// <summary>
+    /// A grid of whole warps: groups of up to 256 threads (a multiple of the warp size), enough groups to
+    /// fill every multiprocessor twice, or exactly <paramref name="warps"/> warps when that is positive.
+    /// </summary>
+    public static KernelConfig Warps(Accelerator accelerator, int warps = 0)
+    {
+        int warpSize = accelerator.WarpSize;
+        int group = Math.Max(warpSize, Math.Min(256, accelerator.MaxNumThreadsPerGroup) / warpSize * warpSize);
+        if (warps > 0)
+        {
+            int perGroup = group / warpSize;
+            if (warps < perGroup)
+            {
+                return new KernelConfig(1, warps * warpSize);
+            }
+            return new KernelConfig((warps + perGroup - 1) / perGroup, group);
+        }
+        int perMp = Math.Max(1, accelerator.MaxNumThreadsPerMultiprocessor / group);
+        return new KernelConfig(Math.Max(1, accelerator.NumMultiprocessors * perMp * 2), group);
+    }
+
+    /// <summary>Warps in a grid.</summary>
+    public static int WarpCount(Accelerator accelerator, KernelConfig config) =>
+        config.GridDim.X * config.GroupDim.X / accelerator.WarpSize;
+}

@@ -1,0 +1,68 @@
+using System.Runtime.InteropServices;
+
+namespace GpuMF.Data;
+
+/// <summary>
+/// Maps external ids (64-bit integers, as in MovieLens, Netflix and most exports) to dense indices
+/// 0..<see cref="Count"/>-1 in order of first appearance, and back.
+/// </summary>
+public sealed class IdMap
+{
+    private readonly Dictionary<long, int> _index;
+    private readonly List<long> _ids;
+
+    /// <summary>Creates an empty map.</summary>
+    public IdMap()
+    {
+        _index = new Dictionary<long, int>();
+        _ids = new List<long>();
+    }
+
+    /// <summary>Creates a map whose index i is <paramref name="ids"/>[i].</summary>
+    /// <exception cref="ArgumentException">An id occurs twice.</exception>
+    public IdMap(IEnumerable<long> ids)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        _ids = new List<long>(ids);
+        _index = new Dictionary<long, int>(_ids.Count);
+        for (int i = 0; i < _ids.Count; i++)
+        {
+            if (!_index.TryAdd(_ids[i], i))
+            {
+                throw new ArgumentException($"Id {_ids[i]} occurs twice (at indices {_index[_ids[i]]} and {i}).", nameof(ids));
+            }
+        }
+    }
+
+    /// <summary>Number of ids mapped.</summary>
+    public int Count => _ids.Count;
+
+    /// <summary>The external ids in index order.</summary>
+    public IReadOnlyList<long> Ids => _ids;
+
+    /// <summary>The external id of dense index <paramref name="index"/> (0..Count-1).</summary>
+    public long this[int index] => _ids[index];
+
+    /// <summary>Returns the index of <paramref name="id"/>, adding it at the end when it is new.</summary>
+    public int GetOrAdd(long id)
+    {
+        ref int slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_index, id, out bool exists);
+        if (!exists)
+        {
+            slot = _ids.Count;
+            _ids.Add(id);
+        }
+        return slot;
+    }
+
+    /// <summary>Looks up the index of <paramref name="id"/>.</summary>
+    public bool TryGetIndex(long id, out int index) => _index.TryGetValue(id, out index);
+
+    /// <summary>The index of <paramref name="id"/>.</summary>
+    /// <exception cref="KeyNotFoundException">The id is not in the map; the message names it.</exception>
+    public int IndexOf(long id, string what = "id") =>
+        _index.TryGetValue(id, out int index) ? index : throw new KeyNotFoundException($"Unknown {what} {id}.");
+
+    /// <summary>Copies the ids into a new array.</summary>
+    public long[] ToArray() => _ids.ToArray();
+}

@@ -1,0 +1,57 @@
+namespace GpuMF.Data;
+
+/// <summary>
+/// How a ratings file is laid out: one interaction a line, fields split by <see cref="Delimiter"/>.
+/// </summary>
+/// <param name="Delimiter">The field separator: "::" (MovieLens 1M/10M), "\t", ",", or any non-empty string.</param>
+/// <param name="HasHeader">True when the first line names the columns and holds no data.</param>
+/// <param name="UserColumn">0-based column of the user id (default 0).</param>
+/// <param name="ItemColumn">0-based column of the item id (default 1).</param>
+/// <param name="ValueColumn">0-based column of the rating or count; -1 reads every line as a positive of value 1 (default 2).</param>
+public sealed record RatingFileFormat(string Delimiter, bool HasHeader = false, int UserColumn = 0, int ItemColumn = 1, int ValueColumn = 2)
+{
+    /// <summary>MovieLens 1M/10M <c>ratings.dat</c>: <c>UserID::MovieID::Rating[::Timestamp]</c>.</summary>
+    public static RatingFileFormat MovieLens { get; } = new("::");
+
+    /// <summary>Tab-separated <c>user, item, rating</c>, no header (MovieLens 100K <c>u.data</c> and the split files).</summary>
+    public static RatingFileFormat Tsv { get; } = new("\t");
+
+    /// <summary>Comma-separated <c>user, item, rating</c> with a header line (MovieLens 20M/25M <c>ratings.csv</c>).</summary>
+    public static RatingFileFormat Csv { get; } = new(",", HasHeader: true);
+
+    /// <summary>Picks the format from a file name: <c>.dat</c> → MovieLens, <c>.csv</c> → CSV, <c>.tsv</c>, <c>.data</c>, <c>.base</c>, <c>.test</c>, <c>.txt</c> → TSV.</summary>
+    /// <exception cref="ArgumentException">The extension is not one of those; name the format explicitly.</exception>
+    public static RatingFileFormat FromFileName(string path)
+    {
+        string ext = Path.GetExtension(path).ToLowerInvariant();
+        return ext switch
+        {
+            ".dat" => MovieLens,
+            ".csv" => Csv,
+            ".tsv" or ".data" or ".base" or ".test" or ".txt" => Tsv,
+            _ => throw new ArgumentException($"Cannot tell the format of '{path}' from its extension '{ext}'; give it explicitly (movielens, tsv or csv)."),
+        };
+    }
+
+    /// <summary>Parses a format name: <c>movielens</c>, <c>tsv</c> or <c>csv</c> (case-insensitive).</summary>
+    public static RatingFileFormat Parse(string name) => name.ToLowerInvariant() switch
+    {
+        "movielens" or "dat" => MovieLens,
+        "tsv" => Tsv,
+        "csv" => Csv,
+        _ => throw new ArgumentException($"Unknown data format '{name}': expected movielens, tsv or csv."),
+    };
+
+    /// <summary>Checks the layout is usable.</summary>
+    public void Validate()
+    {
+        if (string.IsNullOrEmpty(Delimiter))
+        {
+            throw new ArgumentException("The delimiter must not be empty.");
+        }
+        if (UserColumn < 0 || ItemColumn < 0 || UserColumn == ItemColumn || ValueColumn < -1 || ValueColumn == UserColumn || ValueColumn == ItemColumn)
+        {
+            throw new ArgumentException($"Invalid columns: user {UserColumn}, item {ItemColumn}, value {ValueColumn}; they must be distinct and non-negative (value may be -1).");
+        }
+    }
+}

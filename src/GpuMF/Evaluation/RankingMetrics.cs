@@ -1,0 +1,170 @@
+using GpuMF.Data;
+using GpuMF.Models;
+
+namespace GpuMF.Evaluation;
+
+/// <summary>
+/// Top-K ranking quality on held-out positives, with the definitions of implicit's
+/// <c>ranking_metrics_at_k</c> so that figures compare with it:
+/// precision@K = Σ hits / Σ min(K, |T_u|) over users; MAP@K, NDCG@K and AUC@K are means over users with
+/// a test item; <see cref="AucFull"/> is the exact per-user AUC of test items against every item that is
+/// neither a training nor a test item, averaged over users.
+/// </summary>
+/// <param name="K">Cut-off.</param>
+/// <param name="Precision">precision@K.</param>
+/// <param name="Map">MAP@K.</param>
+/// <param name="Ndcg">NDCG@K.</param>
+/// <param name="Auc">implicit's truncated AUC@K.</param>
+/// <param name="AucFull">Exact AUC against all unobserved items.</param>
+/// <param name="Users">Users evaluated (those with at least one test item).</param>
+public sealed record RankingMetrics(int K, double Precision, double Map, double Ndcg, double Auc, double AucFull, int Users)
+{
+    /// <summary>Evaluates <paramref name="model"/> on <paramref name="test"/>, built with the model's id maps.</summary>
+    /// <param name="model">The model; its seen items (the training data) are excluded from every list.</param>
+    /// <param name="test">Held-out positives in the model's index space.</param>
+    /// <param name="k">Cut-off, ≥ 1 (default 10).</param>
+    public static RankingMetrics Evaluate(FactorModel model, InteractionMatrix test, int k = 10)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(test);
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        if (test.UserCount > model.Users.Count || test.ItemCount > model.Items.Count)
+        {
+            throw new ArgumentException("The test matrix must be built with the model's id maps, and hold no user or item the model lacks.", nameof(test));
+        }
+        int nItems = model.Items.Count;
+        var perUser = new UserScore[test.UserCount];
+        Parallel.For(0, test.UserCount, () => new float[nItems], (u, _, scores) =>
+        {
+            var likes = test.ItemsOf(u);
+            if (likes.IsEmpty)
+            {
+                return scores;
+            }
+            var ids = model.RecommendIndex(u, k, filterSeen: true);
+            for (int i = 0; i < nItems; i++)
+            {
+                scores[i] = model.Score(u, i);
+            }
+            perUser[u] = Score(ids, likes, k, nItems, scores, model.SeenItems.AsSpan(model.SeenPtr[u], model.SeenPtr[u + 1] - model.SeenPtr[u]));
+            return scores;
+        }, _ => { });
+        double relevant = 0, total = 0, ap = 0, ndcg = 0, auc = 0, aucFull = 0;
+        int users = 0;
+        foreach (var s in perUser)
+        {
+            if (!s.Evaluated)
+            {
+                continue;
+            }
+            users++;
+            relevant += s.Hits;
+            total += s.Denominator;
+            ap += s.Ap;
+            ndcg += s.Ndcg;
+            auc += s.Auc;
+            aucFull += s.AucFull;
+        }
+        if (users == 0)
+        {
+            throw new ArgumentException("No user has a test item.", nameof(test));
+        }
+        return new RankingMetrics(k, relevant / total, ap / users, ndcg / users, auc / users, aucFull / users, users);
+    }
+
+    private readonly record struct UserScore(bool Evaluated, int Hits, int Denominator, double Ap, double Ndcg, double Auc, double AucFull);
+
+    private static UserScore Score((int Index, float Score)[] ids, ReadOnlySpan<int> likes, int k, int nItems, float[] scores, ReadOnlySpan<int> seen)
+    {
+        int nPos = likes.Length;
+        int nNeg = nItems - nPos;
+        double idcg = 0;
+        for (int r = 0; r < Math.Min(k, nPos); r++)
+        {
+            idcg += 1.0 / Math.Log2(r + 2);
+        }
+        int hit = 0, miss = 0;
+        double ap = 0, dcg = 0, auc = 0;
+        for (int r = 0; r < k; r++)
+        {
+            if (r < ids.Length && likes.BinarySearch(ids[r].Index) >= 0)
+            {
+                hit++;
+                ap += hit / (double)(r + 1);
+                dcg += 1.0 / Math.Log2(r + 2);
+            }
+            else
+            {
+                miss++;
+                auc += hit;
+            }
+        }
+        auc += (hit + nPos) / 2.0 * (nNeg - miss);
+        int denom = Math.Min(k, nPos);
+        return new UserScore(true, hit, denom, ap / denom, dcg / idcg, nNeg > 0 ? auc / ((double)nPos * nNeg) : 0, FullAuc(likes, seen, scores));
+    }
+
+    /// <summary>Mann–Whitney AUC of the liked items' scores against every item neither liked nor seen; ties count half.</summary>
+    private static double FullAuc(ReadOnlySpan<int> likes, ReadOnlySpan<int> seen, float[] scores)
+    {
+        var neg = new List<float>(scores.Length);
+        for (int i = 0; i < scores.Length; i++)
+        {
+            if (likes.BinarySearch(i) < 0 && seen.BinarySearch(i) < 0)
+            {
+                neg.Add(scores[i]);
+            }
+        }
+        if (neg.Count == 0)
+        {
+            return 0;
+        }
+        var sorted = neg.ToArray();
+        Array.Sort(sorted);
+        double wins = 0;
+        foreach (int i in likes)
+        {
+            float s = scores[i];
+            int below = LowerBound(sorted, s);
+            int notAbove = UpperBound(sorted, s);
+            wins += below + 0.5 * (notAbove - below);
+        }
+        return wins / ((double)likes.Length * sorted.Length);
+    }
+
+    private static int LowerBound(float[] a, float x)
+    {
+        int lo = 0, hi = a.Length;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (a[mid] < x)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    private static int UpperBound(float[] a, float x)
+    {
+        int lo = 0, hi = a.Length;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (a[mid] <= x)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+}

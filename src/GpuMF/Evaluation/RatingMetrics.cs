@@ -1,0 +1,58 @@
+using GpuMF.Data;
+using GpuMF.Models;
+
+namespace GpuMF.Evaluation;
+
+/// <summary>Error of predicted ratings on held-out ratings.</summary>
+/// <param name="Rmse">Root mean squared error, predictions unclipped.</param>
+/// <param name="Mae">Mean absolute error, predictions unclipped.</param>
+/// <param name="ClippedRmse">RMSE with predictions clipped to the range of the training ratings.</param>
+/// <param name="Count">Ratings scored.</param>
+public sealed record RatingMetrics(double Rmse, double Mae, double ClippedRmse, long Count)
+{
+    /// <summary>
+    /// Scores every rating of <paramref name="test"/> (built with the model's id maps). Test users or items
+    /// the model never saw in training are predicted from what it has (biases and mean).
+    /// </summary>
+    /// <param name="model">The model.</param>
+    /// <param name="test">Held-out ratings in the model's index space.</param>
+    /// <param name="minRating">Lower clip bound for <see cref="ClippedRmse"/> (default 1).</param>
+    /// <param name="maxRating">Upper clip bound (default 5).</param>
+    public static RatingMetrics Evaluate(FactorModel model, InteractionMatrix test, float minRating = 1f, float maxRating = 5f)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(test);
+        if (test.Count == 0)
+        {
+            throw new ArgumentException("The test matrix holds no ratings.", nameof(test));
+        }
+        double sq = 0, abs = 0, clipped = 0;
+        var lockObj = new object();
+        Parallel.For(0, test.UserCount, () => (0.0, 0.0, 0.0), (u, _, acc) =>
+        {
+            var items = test.ItemsOf(u);
+            var values = test.ValuesOf(u);
+            bool knownUser = u < model.Users.Count;
+            for (int k = 0; k < items.Length; k++)
+            {
+                int i = items[k];
+                float r = knownUser && i < model.Items.Count
+                    ? model.PredictIndex(u, i)
+                    : model.Predict(test.Users[u], test.Items[i]);
+                double e = values[k] - r;
+                double c = values[k] - Math.Clamp(r, minRating, maxRating);
+                acc = (acc.Item1 + e * e, acc.Item2 + Math.Abs(e), acc.Item3 + c * c);
+            }
+            return acc;
+        }, acc =>
+        {
+            lock (lockObj)
+            {
+                sq += acc.Item1;
+                abs += acc.Item2;
+                clipped += acc.Item3;
+            }
+        });
+        return new RatingMetrics(Math.Sqrt(sq / test.Count), abs / test.Count, Math.Sqrt(clipped / test.Count), test.Count);
+    }
+}

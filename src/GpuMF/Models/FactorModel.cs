@@ -1,0 +1,268 @@
+using System.Numerics.Tensors;
+using GpuMF.Data;
+using GpuMF.Persistence;
+
+namespace GpuMF.Models;
+
+/// <summary>
+/// A trained factor model of any family: user and item factor matrices (row-major, <see cref="Factors"/>
+/// columns), optional biases, the id maps, and the training interactions used to filter already-seen
+/// items. Immutable; safe to share between threads.
+/// </summary>
+public sealed class FactorModel
+{
+    private float[]? _normalizedItems;
+    private float[]? _normalizedUsers;
+
+    /// <summary>Assembles a model; arrays are taken, not copied.</summary>
+    /// <exception cref="ArgumentException">An array's length does not match the id maps and factor count.</exception>
+    public FactorModel(
+        ModelKind kind,
+        IdMap users,
+        IdMap items,
+        int factors,
+        float[] userFactors,
+        float[] itemFactors,
+        float[]? userBias,
+        float[]? itemBias,
+        float globalMean,
+        int[] seenPtr,
+        int[] seenItems,
+        string optionsJson)
+    {
+        ArgumentNullException.ThrowIfNull(users);
+        ArgumentNullException.ThrowIfNull(items);
+        ArgumentOutOfRangeException.ThrowIfLessThan(factors, 1);
+        Check(userFactors.LongLength == (long)users.Count * factors, "user factors", userFactors.LongLength, (long)users.Count * factors);
+        Check(itemFactors.LongLength == (long)items.Count * factors, "item factors", itemFactors.LongLength, (long)items.Count * factors);
+        Check(userBias is null || userBias.Length == users.Count, "user biases", userBias?.Length ?? 0, users.Count);
+        Check(itemBias is null || itemBias.Length == items.Count, "item biases", itemBias?.Length ?? 0, items.Count);
+        Check(seenPtr.Length == users.Count + 1, "seen-item offsets", seenPtr.Length, users.Count + 1);
+        Kind = kind;
+        Users = users;
+        Items = items;
+        Factors = factors;
+        UserFactors = userFactors;
+        ItemFactors = itemFactors;
+        UserBias = userBias;
+        ItemBias = itemBias;
+        GlobalMean = globalMean;
+        SeenPtr = seenPtr;
+        SeenItems = seenItems;
+        OptionsJson = optionsJson;
+    }
+
+    /// <summary>The model family.</summary>
+    public ModelKind Kind { get; }
+
+    /// <summary>External ↔ dense user ids.</summary>
+    public IdMap Users { get; }
+
+    /// <summary>External ↔ dense item ids.</summary>
+    public IdMap Items { get; }
+
+    /// <summary>Latent factors per user and item.</summary>
+    public int Factors { get; }
+
+    /// <summary>User factors, row u at [u·Factors, (u+1)·Factors).</summary>
+    public float[] UserFactors { get; }
+
+    /// <summary>Item factors, row i at [i·Factors, (i+1)·Factors).</summary>
+    public float[] ItemFactors { get; }
+
+    /// <summary>User biases (SVD), or null.</summary>
+    public float[]? UserBias { get; }
+
+    /// <summary>Item biases (SVD, optionally BPR), or null.</summary>
+    public float[]? ItemBias { get; }
+
+    /// <summary>Global mean rating μ (SVD), else 0.</summary>
+    public float GlobalMean { get; }
+
+    /// <summary>CSR offsets of each user's training items.</summary>
+    public int[] SeenPtr { get; }
+
+    /// <summary>CSR training items of each user, ascending, for filtering.</summary>
+    public int[] SeenItems { get; }
+
+    /// <summary>The training options as JSON, kept for reproducibility.</summary>
+    public string OptionsJson { get; }
+
+    /// <summary>The factors of dense user <paramref name="u"/>.</summary>
+    public ReadOnlySpan<float> UserRow(int u) => UserFactors.AsSpan(u * Factors, Factors);
+
+    /// <summary>The factors of dense item <paramref name="i"/>.</summary>
+    public ReadOnlySpan<float> ItemRow(int i) => ItemFactors.AsSpan(i * Factors, Factors);
+
+    /// <summary>The ranking score of dense (u, i): p_u·q_i plus the item bias where there is one.</summary>
+    public float Score(int u, int i) => TensorPrimitives.Dot(UserRow(u), ItemRow(i)) + (ItemBias?[i] ?? 0f);
+
+    /// <summary>
+    /// The predicted rating μ + b_u + b_i + p_u·q_i of external (user, item), unclipped. An unknown user
+    /// or item contributes nothing (cold start falls back to the known biases and the mean).
+    /// </summary>
+    public float Predict(long user, long item)
+    {
+        bool hasU = Users.TryGetIndex(user, out int u);
+        bool hasI = Items.TryGetIndex(item, out int i);
+        float r = GlobalMean;
+        if (hasU && UserBias is not null)
+        {
+            r += UserBias[u];
+        }
+        if (hasI && ItemBias is not null)
+        {
+            r += ItemBias[i];
+        }
+        if (hasU && hasI)
+        {
+            r += TensorPrimitives.Dot(UserRow(u), ItemRow(i));
+        }
+        return r;
+    }
+
+    /// <summary>Predicts dense (u, i) pairs in bulk; the explicit-rating counterpart of <see cref="Predict"/>.</summary>
+    public float PredictIndex(int u, int i) =>
+        GlobalMean + (UserBias?[u] ?? 0f) + (ItemBias?[i] ?? 0f) + TensorPrimitives.Dot(UserRow(u), ItemRow(i));
+
+    /// <summary>The <paramref name="n"/> best items (1..catalogue size) for external user <paramref name="user"/>, best first.</summary>
+    /// <param name="user">External user id.</param>
+    /// <param name="n">How many (default 10).</param>
+    /// <param name="filterSeen">Leave out the user's training items (default true).</param>
+    /// <exception cref="KeyNotFoundException">The user was not in the training data.</exception>
+    public IReadOnlyList<ScoredItem> Recommend(long user, int n = 10, bool filterSeen = true)
+    {
+        int u = Users.IndexOf(user, "user");
+        return RecommendIndex(u, n, filterSeen).Select(x => new ScoredItem(Items[x.Index], x.Score)).ToArray();
+    }
+
+    /// <summary>The <paramref name="n"/> best dense items for dense user <paramref name="u"/>, best first, ties to the lower index.</summary>
+    public (int Index, float Score)[] RecommendIndex(int u, int n, bool filterSeen = true)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(n, 1);
+        var scores = new float[Items.Count];
+        ScoreAll(UserRow(u), scores);
+        var top = new TopN(Math.Min(n, Items.Count));
+        var seen = filterSeen ? SeenItems.AsSpan(SeenPtr[u], SeenPtr[u + 1] - SeenPtr[u]) : ReadOnlySpan<int>.Empty;
+        int s = 0;
+        for (int i = 0; i < scores.Length; i++)
+        {
+            if (s < seen.Length && seen[s] == i)
+            {
+                s++;
+                continue;
+            }
+            top.Offer(i, scores[i]);
+        }
+        return top.Drain();
+    }
+
+    /// <summary>Items most similar to external item <paramref name="item"/> by cosine of their factors, best first, the item itself left out.</summary>
+    /// <exception cref="KeyNotFoundException">The item is unknown.</exception>
+    public IReadOnlyList<ScoredItem> SimilarItems(long item, int n = 10)
+    {
+        int i = Items.IndexOf(item, "item");
+        _normalizedItems ??= Normalize(ItemFactors, Items.Count);
+        return Similar(_normalizedItems, Items, i, n);
+    }
+
+    /// <summary>Users most similar to external user <paramref name="user"/> by cosine of their factors, best first, the user left out.</summary>
+    /// <exception cref="KeyNotFoundException">The user is unknown.</exception>
+    public IReadOnlyList<ScoredItem> SimilarUsers(long user, int n = 10)
+    {
+        int u = Users.IndexOf(user, "user");
+        _normalizedUsers ??= Normalize(UserFactors, Users.Count);
+        return Similar(_normalizedUsers, Users, u, n);
+    }
+
+    /// <summary>
+    /// Computes factors for a new or changed user from their interactions, without retraining: the
+    /// regularised least-squares fit against the fixed item factors (see <see cref="FoldIn"/>). Unknown
+    /// items are ignored.
+    /// </summary>
+    /// <param name="interactions">(external item id, rating or 1 for a positive) pairs.</param>
+    /// <param name="regularization">λ of the fit, &gt; 0 (default 0.1).</param>
+    public UserVector RecalculateUser(IEnumerable<(long Item, float Value)> interactions, float regularization = 0.1f)
+    {
+        ArgumentNullException.ThrowIfNull(interactions);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(regularization);
+        var rows = new List<(int, float)>();
+        foreach (var (item, value) in interactions)
+        {
+            if (Items.TryGetIndex(item, out int i))
+            {
+                rows.Add((i, value));
+            }
+        }
+        return FoldIn.Solve(this, rows, regularization);
+    }
+
+    /// <summary>The <paramref name="n"/> best items for a folded-in user, the user's own items left out, best first.</summary>
+    public IReadOnlyList<ScoredItem> Recommend(UserVector user, int n = 10)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        ArgumentOutOfRangeException.ThrowIfLessThan(n, 1);
+        var top = new TopN(Math.Min(n, Items.Count));
+        for (int i = 0; i < Items.Count; i++)
+        {
+            if (Array.BinarySearch(user.SeenItems, i) < 0)
+            {
+                top.Offer(i, TensorPrimitives.Dot(user.Factors, ItemRow(i)) + (ItemBias?[i] ?? 0f));
+            }
+        }
+        return top.Drain().Select(x => new ScoredItem(Items[x.Index], x.Score)).ToArray();
+    }
+
+    /// <summary>Writes the model to <paramref name="path"/> (see <see cref="ModelFile"/>), atomically.</summary>
+    public void Save(string path) => ModelFile.Write(this, path);
+
+    /// <summary>Reads a model written by <see cref="Save"/>, validating every field.</summary>
+    /// <exception cref="InvalidDataException">The file is not a GpuMF model, is of an unknown version, or is corrupt or truncated.</exception>
+    public static FactorModel Load(string path) => ModelFile.Read(path);
+
+    private void ScoreAll(ReadOnlySpan<float> user, Span<float> scores)
+    {
+        for (int i = 0; i < scores.Length; i++)
+        {
+            scores[i] = TensorPrimitives.Dot(user, ItemRow(i)) + (ItemBias?[i] ?? 0f);
+        }
+    }
+
+    private IReadOnlyList<ScoredItem> Similar(float[] normalized, IdMap ids, int row, int n)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(n, 1);
+        var query = normalized.AsSpan(row * Factors, Factors);
+        var top = new TopN(Math.Min(n, Math.Max(1, ids.Count - 1)));
+        for (int j = 0; j < ids.Count; j++)
+        {
+            if (j != row)
+            {
+                top.Offer(j, TensorPrimitives.Dot(query, normalized.AsSpan(j * Factors, Factors)));
+            }
+        }
+        return top.Drain().Select(x => new ScoredItem(ids[x.Index], x.Score)).ToArray();
+    }
+
+    private float[] Normalize(float[] factors, int rows)
+    {
+        var result = new float[factors.Length];
+        for (int r = 0; r < rows; r++)
+        {
+            var src = factors.AsSpan(r * Factors, Factors);
+            float norm = TensorPrimitives.Norm(src);
+            if (norm > 0)
+            {
+                TensorPrimitives.Divide(src, norm, result.AsSpan(r * Factors, Factors));
+            }
+        }
+        return result;
+    }
+
+    private static void Check(bool ok, string what, long actual, long expected)
+    {
+        if (!ok)
+        {
+            throw new ArgumentException($"The {what} hold {actual} values; {expected} were expected.");
+        }
+    }
+}

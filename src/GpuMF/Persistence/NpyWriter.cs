@@ -1,0 +1,32 @@
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace GpuMF.Persistence;
+
+/// <summary>Writes float32 matrices as NumPy <c>.npy</c> files (format 1.0), for use from Python.</summary>
+public static class NpyWriter
+{
+    /// <summary>Writes a row-major <paramref name="rows"/> × <paramref name="cols"/> matrix atomically.</summary>
+    public static void Write(string path, ReadOnlySpan<float> values, int rows, int cols)
+    {
+        if ((long)rows * cols != values.Length)
+        {
+            throw new ArgumentException($"{values.Length} values do not make a {rows} × {cols} matrix.");
+        }
+        string dict = $"{{'descr': '<f4', 'fortran_order': False, 'shape': ({rows}, {cols}), }}";
+        int unpadded = 10 + dict.Length + 1;
+        string header = dict + new string(' ', (64 - unpadded % 64) % 64) + "\n";
+        string temp = path + ".tmp";
+        using (var stream = File.Create(temp))
+        {
+            stream.WriteByte(0x93);
+            stream.Write("NUMPY"u8);
+            stream.WriteByte(1);
+            stream.WriteByte(0);
+            stream.Write(BitConverter.GetBytes((ushort)header.Length));
+            stream.Write(Encoding.ASCII.GetBytes(header));
+            stream.Write(MemoryMarshal.AsBytes(values));
+        }
+        File.Move(temp, path, overwrite: true);
+    }
+}

@@ -1,0 +1,170 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using GpuMF.Kernels;
+
+namespace GpuMF.Training;
+
+/// <summary>
+/// SGD on the host. Users and items are hashed into T blocks each (T = threads), and ratings into the
+/// T × T grid of (user block, item block) cells. An epoch runs T rounds; in round s thread t takes cell
+/// (t, (t + s) mod T), so no two threads ever touch the same user or item: no races, no locks, and
+/// the same result for the same seed and thread count. Within a cell ratings are visited in the
+/// epoch's affine order.
+/// </summary>
+internal sealed unsafe class CpuSgdEngine : ISgdEngine
+{
+    private readonly SgdProblem _problem;
+    private readonly int _threads;
+    private readonly int[] _cellStart;
+    private readonly int[] _users;
+    private readonly int[] _items;
+    private readonly float[] _ratings;
+
+    public CpuSgdEngine(SgdProblem problem, int threads)
+    {
+        _problem = problem;
+        _threads = Math.Max(1, threads);
+        int t = _threads;
+        ulong seed = problem.Options.Seed;
+        var cellOf = new int[problem.Ratings.Length];
+        _cellStart = new int[t * t + 1];
+        for (int k = 0; k < cellOf.Length; k++)
+        {
+            int ub = (int)(XorShiftRandom.Mix((ulong)problem.Users[k] ^ seed) % (ulong)t);
+            int ib = (int)(XorShiftRandom.Mix((ulong)problem.Items[k] ^ ~seed) % (ulong)t);
+            cellOf[k] = ub * t + ib;
+            _cellStart[cellOf[k] + 1]++;
+        }
+        for (int c = 0; c < t * t; c++)
+        {
+            _cellStart[c + 1] += _cellStart[c];
+        }
+        var fill = _cellStart[..^1].ToArray();
+        _users = new int[cellOf.Length];
+        _items = new int[cellOf.Length];
+        _ratings = new float[cellOf.Length];
+        for (int k = 0; k < cellOf.Length; k++)
+        {
+            int at = fill[cellOf[k]]++;
+            _users[at] = problem.Users[k];
+            _items[at] = problem.Items[k];
+            _ratings[at] = problem.Ratings[k];
+        }
+    }
+
+    public double RunEpoch(int epoch, float learningRate)
+    {
+        int t = _threads;
+        double total = 0;
+        var partial = new double[t];
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = t };
+        for (int round = 0; round < t; round++)
+        {
+            Parallel.For(0, t, parallel, block =>
+            {
+                int cell = block * t + (block + round) % t;
+                partial[block] = RunCell(cell, epoch, learningRate);
+            });
+            foreach (double p in partial)
+            {
+                total += p;
+            }
+        }
+        return total;
+    }
+
+    public void CopyTo(float[] p, float[] q, float[] userBias, float[] itemBias)
+    {
+        if (!ReferenceEquals(p, _problem.P))
+        {
+            _problem.P.CopyTo(p, 0);
+            _problem.Q.CopyTo(q, 0);
+            _problem.UserBias.CopyTo(userBias, 0);
+            _problem.ItemBias.CopyTo(itemBias, 0);
+        }
+    }
+
+    public void Dispose()
+    {
+    }
+
+    private double RunCell(int cell, int epoch, float lr)
+    {
+        int start = _cellStart[cell];
+        int n = _cellStart[cell + 1] - start;
+        if (n == 0)
+        {
+            return 0;
+        }
+        var order = AffinePermutation.Random(n, _problem.Options.Seed, epoch, cell);
+        int k = _problem.Options.Factors;
+        float reg = _problem.Options.Regularization;
+        float breg = _problem.Options.BiasRegularization;
+        float mean = _problem.Mean;
+        double sq = 0;
+        long a = order.A, idx = order.B;
+        fixed (float* p = _problem.P, q = _problem.Q, bu = _problem.UserBias, bi = _problem.ItemBias)
+        {
+            for (int step = 0; step < n; step++)
+            {
+                int at = start + (int)idx;
+                idx += a;
+                if (idx >= n)
+                {
+                    idx %= n;
+                }
+                int u = _users[at];
+                int i = _items[at];
+                float* pu = p + (long)u * k;
+                float* qi = q + (long)i * k;
+                float err = _ratings[at] - (mean + bu[u] + bi[i] + Dot(pu, qi, k));
+                Update(pu, qi, k, err, lr, reg);
+                bu[u] += lr * (err - breg * bu[u]);
+                bi[i] += lr * (err - breg * bi[i]);
+                sq += err * err;
+            }
+        }
+        return sq;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static float Dot(float* a, float* b, int k)
+    {
+        int w = Vector<float>.Count;
+        int f = 0;
+        var acc = Vector<float>.Zero;
+        for (; f <= k - w; f += w)
+        {
+            acc += Unsafe.Read<Vector<float>>(a + f) * Unsafe.Read<Vector<float>>(b + f);
+        }
+        float sum = Vector.Sum(acc);
+        for (; f < k; f++)
+        {
+            sum += a[f] * b[f];
+        }
+        return sum;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Update(float* pu, float* qi, int k, float err, float lr, float reg)
+    {
+        int w = Vector<float>.Count;
+        int f = 0;
+        var vErr = new Vector<float>(err);
+        var vLr = new Vector<float>(lr);
+        var vReg = new Vector<float>(reg);
+        for (; f <= k - w; f += w)
+        {
+            var pf = Unsafe.Read<Vector<float>>(pu + f);
+            var qf = Unsafe.Read<Vector<float>>(qi + f);
+            Unsafe.Write(pu + f, pf + vLr * (vErr * qf - vReg * pf));
+            Unsafe.Write(qi + f, qf + vLr * (vErr * pf - vReg * qf));
+        }
+        for (; f < k; f++)
+        {
+            float pf = pu[f], qf = qi[f];
+            pu[f] = pf + lr * (err * qf - reg * pf);
+            qi[f] = qf + lr * (err * pf - reg * qf);
+        }
+    }
+}

@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using GpuMF.Backends;
+using GpuMF.Data;
+using GpuMF.Evaluation;
+using GpuMF.Kernels;
+using GpuMF.Models;
+
+namespace GpuMF.Training;
+
+/// <summary>
+/// Trains biased matrix factorisation (<see cref="ModelKind.Svd"/>) by SGD on explicit ratings. The
+/// trainer owns the loop (epochs, step-size decay, progress, cancellation); the backend runs each epoch.
+/// </summary>
+public sealed class SvdTrainer
+{
+    private readonly ComputeBackend? _backend;
+
+    /// <summary>Creates a trainer.</summary>
+    /// <param name="options">Options; null takes <see cref="SvdOptions.Defaults"/>.</param>
+    /// <param name="backend">Where to run; null runs on the managed CPU backend with every core.</param>
+    public SvdTrainer(SvdOptions? options = null, ComputeBackend? backend = null)
+    {
+        Options = options ?? SvdOptions.Defaults;
+        Options.Validate();
+        _backend = backend;
+    }
+
+    /// <summary>The options in force.</summary>
+    public SvdOptions Options { get; }
+
+    /// <summary>Warps launched by the ILGPU engine; 0 (default) fills the device, 1 makes a run sequential (for kernel tests).</summary>
+    internal int IlgpuWarps { get; init; }
+
+    /// <summary>Trains on <paramref name="train"/>.</summary>
+    /// <param name="train">Explicit ratings; users and items without ratings keep their initial factors.</param>
+    /// <param name="validation">Optional ratings in the same index space (built with the training id maps) whose RMSE is reported after each epoch.</param>
+    /// <param name="progress">Receives an <see cref="EpochReport"/> after each epoch.</param>
+    /// <param name="cancellation">Checked between epochs; cancelling throws <see cref="OperationCanceledException"/> and returns no model.</param>
+    /// <exception cref="ArgumentException">The matrix is empty.</exception>
+    /// <exception cref="TrainingDivergedException">The loss became NaN or infinite.</exception>
+    public FactorModel Fit(InteractionMatrix train, InteractionMatrix? validation = null, IProgress<EpochReport>? progress = null, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        if (train.Count == 0)
+        {
+            throw new ArgumentException("The training matrix holds no ratings.", nameof(train));
+        }
+        if (validation is not null && (validation.UserCount > train.UserCount || validation.ItemCount > train.ItemCount))
+        {
+            throw new ArgumentException("The validation matrix must share the training matrix's id maps (build it with them).", nameof(validation));
+        }
+        var o = Options;
+        int k = o.Factors;
+        var p = InitialFactors(train.UserCount, k, o.Seed, 1);
+        var q = InitialFactors(train.ItemCount, k, o.Seed, 2);
+        var bu = new float[train.UserCount];
+        var bi = new float[train.ItemCount];
+        float mean = (float)train.MeanValue();
+        var shuffle = Splitter.Permutation(train.Count, o.Seed);
+        var entryUsers = train.EntryUsers();
+        var users = new int[train.Count];
+        var items = new int[train.Count];
+        var ratings = new float[train.Count];
+        for (int n = 0; n < shuffle.Length; n++)
+        {
+            users[n] = entryUsers[shuffle[n]];
+            items[n] = train.UserItems[shuffle[n]];
+            ratings[n] = train.UserValues[shuffle[n]];
+        }
+        var problem = new SgdProblem(users, items, ratings, train.UserCount, train.ItemCount, p, q, bu, bi, mean, o);
+        var backend = _backend ?? ComputeBackend.Create(BackendKind.Cpu);
+        try
+        {
+            using ISgdEngine engine = backend.IsIlgpu ? new IlgpuSgdEngine(backend, problem, IlgpuWarps) : new CpuSgdEngine(problem, backend.Threads);
+            var clock = Stopwatch.StartNew();
+            float lr = o.LearningRate;
+            for (int epoch = 0; epoch < o.Epochs; epoch++)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                var epochStart = clock.Elapsed;
+                double sq = engine.RunEpoch(epoch, lr);
+                double rmse = Math.Sqrt(sq / train.Count);
+                if (!double.IsFinite(rmse))
+                {
+                    throw new TrainingDivergedException(epoch + 1, $"Try a smaller learning rate than {lr} (--lr), or a larger regularization.");
+                }
+                double? validRmse = null;
+                if (validation is not null)
+                {
+                    engine.CopyTo(p, q, bu, bi);
+                    validRmse = RatingMetrics.Evaluate(Assemble(train, p, q, bu, bi, mean), validation).Rmse;
+                }
+                var seconds = (clock.Elapsed - epochStart).TotalSeconds;
+                progress?.Report(new EpochReport(epoch + 1, o.Epochs, rmse, validRmse, clock.Elapsed, train.Count / Math.Max(seconds, 1e-9)));
+                lr *= o.LearningRateDecay;
+            }
+            engine.CopyTo(p, q, bu, bi);
+        }
+        finally
+        {
+            if (_backend is null)
+            {
+                backend.Dispose();
+            }
+        }
+        return Assemble(train, p, q, bu, bi, mean);
+    }
+
+    private FactorModel Assemble(InteractionMatrix train, float[] p, float[] q, float[] bu, float[] bi, float mean) =>
+        new(ModelKind.Svd, train.Users, train.Items, Options.Factors, p, q, bu, bi, mean, train.UserPtr, train.UserItems, Options.ToJson());
+
+    /// <summary>Normal factors with the configured standard deviation, seeded per side.</summary>
+    internal float[] InitialFactors(int rows, int k, ulong seed, int side)
+    {
+        var f = new float[(long)rows * k];
+        var rng = new XorShiftRandom(seed, (ulong)side);
+        for (long n = 0; n < f.LongLength; n++)
+        {
+            f[n] = rng.NextGaussian() * Options.InitStdDev;
+        }
+        return f;
+    }
+}
