@@ -93,11 +93,12 @@ internal static class Commands
 
     public static int Recommend(CommandLine cl)
     {
-        var model = FactorModel.Load(cl.Require("model"));
+        string path = cl.Require("model");
         long user = cl.Long("user");
         int n = cl.Int("n", 10, 1, 100000);
         var titles = Titles(cl);
         cl.RejectUnknown();
+        var model = FactorModel.Load(path);
         var recs = model.Recommend(user, n);
         Console.Out.WriteLine($"Top {recs.Count} for user {user}:");
         Table.Print(["rank", "item", "score", "title"], recs.Select((r, i) => new[] { (i + 1).ToString(CultureInfo.InvariantCulture), r.Id.ToString(CultureInfo.InvariantCulture), r.Score.ToString("F4", CultureInfo.InvariantCulture), titles?.Title(r.Id) ?? "" }).ToList());
@@ -106,11 +107,12 @@ internal static class Commands
 
     public static int Similar(CommandLine cl)
     {
-        var model = FactorModel.Load(cl.Require("model"));
+        string path = cl.Require("model");
         long item = cl.Long("item");
         int n = cl.Int("n", 10, 1, 100000);
         var titles = Titles(cl);
         cl.RejectUnknown();
+        var model = FactorModel.Load(path);
         var sims = model.SimilarItems(item, n);
         Console.Out.WriteLine($"Items most similar to {item}{(titles is null ? "" : $" ({titles.Title(item)})")}:");
         Table.Print(["rank", "item", "cosine", "title"], sims.Select((r, i) => new[] { (i + 1).ToString(CultureInfo.InvariantCulture), r.Id.ToString(CultureInfo.InvariantCulture), r.Score.ToString("F4", CultureInfo.InvariantCulture), titles?.Title(r.Id) ?? "" }).ToList());

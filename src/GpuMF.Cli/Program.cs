@@ -17,6 +17,7 @@ public static class Program
           evaluate    --model M --train FILE --test FILE [--json] [model options]
           recommend   --model MODEL.gpumf --user ID [--n N] [--movies movies.dat]
           similar     --model MODEL.gpumf --item ID [--n N] [--movies movies.dat]
+          split       --data FILE --train-out A.tsv --test-out B.tsv [--test-fraction F] [--per-user] [--seed S]
           devices                                           list the backends and devices present
           selftest    [--backend B]                         check every kernel against the CPU backend
 
@@ -52,6 +53,7 @@ public static class Program
                 "devices" => Commands.Devices(cl),
                 "selftest" => Commands.SelfTest(cl),
                 "quickstart" => Quickstart.Run(cl, cancel.Token),
+                "split" => SplitCommand.Run(cl),
                 _ => throw new UsageException($"unknown command '{args[0]}'. Run 'gpumf --help' for the list."),
             };
         }

@@ -151,7 +151,37 @@ public sealed class InteractionMatrix
     {
         int rows = ptr.Length - 1;
         var kept = new int[rows];
-        Parallel.For(0, rows, r =>
+        try
+        {
+            DeduplicateRows(users, items, ptr, cols, values, policy, kept);
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+        }
+        int total = 0;
+        foreach (int k in kept)
+        {
+            total += k;
+        }
+        if (total == cols.Length)
+        {
+            return new InteractionMatrix(users, items, ptr, cols, values);
+        }
+        var newPtr = new int[rows + 1];
+        var newCols = new int[total];
+        var newVals = new float[total];
+        for (int r = 0; r < rows; r++)
+        {
+            newPtr[r + 1] = newPtr[r] + kept[r];
+            Array.Copy(cols, ptr[r], newCols, newPtr[r], kept[r]);
+            Array.Copy(values, ptr[r], newVals, newPtr[r], kept[r]);
+        }
+        return new InteractionMatrix(users, items, newPtr, newCols, newVals);
+    }
+
+    private static void DeduplicateRows(IdMap users, IdMap items, int[] ptr, int[] cols, float[] values, DuplicatePolicy policy, int[] kept) =>
+        Parallel.For(0, ptr.Length - 1, r =>
         {
             int start = ptr[r], len = ptr[r + 1] - start;
             if (len == 0)
@@ -191,26 +221,6 @@ public sealed class InteractionMatrix
             }
             kept[r] = w;
         });
-        int total = 0;
-        foreach (int k in kept)
-        {
-            total += k;
-        }
-        if (total == cols.Length)
-        {
-            return new InteractionMatrix(users, items, ptr, cols, values);
-        }
-        var newPtr = new int[rows + 1];
-        var newCols = new int[total];
-        var newVals = new float[total];
-        for (int r = 0; r < rows; r++)
-        {
-            newPtr[r + 1] = newPtr[r] + kept[r];
-            Array.Copy(cols, ptr[r], newCols, newPtr[r], kept[r]);
-            Array.Copy(values, ptr[r], newVals, newPtr[r], kept[r]);
-        }
-        return new InteractionMatrix(users, items, newPtr, newCols, newVals);
-    }
 
     private static (int[] Ptr, int[] Idx, float[] Vals) Transpose(int cols, int[] ptr, int[] idx, float[] vals)
     {

@@ -1,0 +1,99 @@
+using System.Text.Json;
+using GpuMF.Models;
+using GpuMF.Tests.Support;
+
+namespace GpuMF.Tests.Cli;
+
+public sealed class ConsoleHostTests
+{
+    [Fact]
+    public void TrainRecommendSimilarOnMovieLens100K()
+    {
+        string model = TestData.TempPath(".gpumf");
+        try
+        {
+            var train = CliRunner.Run("train", "--model", "svd", "--data", TestData.Split("ml100k_explicit_train.tsv"), "--out", model, "--backend", "cpu", "--epochs", "5");
+            Assert.True(train.Code == 0, train.Err);
+            Assert.True(File.Exists(model));
+            Assert.Equal(ModelKind.Svd, FactorModel.Load(model).Kind);
+            var movies = Path.Combine(TestData.Root, "ml-100k", "u.item");
+            var rec = CliRunner.Run("recommend", "--model", model, "--user", "196", "--n", "5", "--movies", movies);
+            Assert.True(rec.Code == 0, rec.Err);
+            Assert.Equal(5, rec.Out.Split('\n').Count(l => l.Length > 0 && char.IsDigit(l[0])));
+            var sim = CliRunner.Run("similar", "--model", model, "--item", "1", "--n", "3", "--movies", movies);
+            Assert.True(sim.Code == 0, sim.Err);
+            Assert.Contains("Toy Story", sim.Out);
+        }
+        finally
+        {
+            File.Delete(model);
+        }
+    }
+
+    [Fact]
+    public void EvaluateJsonCarriesMetricsAndOptions()
+    {
+        var r = CliRunner.Run("evaluate", "--model", "svd", "--train", TestData.Split("ml100k_explicit_train.tsv"), "--test", TestData.Split("ml100k_explicit_test.tsv"), "--json", "--backend", "cpu", "--epochs", "10", "--factors", "16");
+        Assert.True(r.Code == 0, r.Err);
+        using var doc = JsonDocument.Parse(r.Out);
+        var root = doc.RootElement;
+        Assert.Equal("svd", root.GetProperty("model").GetString());
+        Assert.Equal("cpu", root.GetProperty("backend").GetString());
+        Assert.Equal(16, root.GetProperty("options").GetProperty("Factors").GetInt32());
+        Assert.InRange(root.GetProperty("rmse").GetDouble(), 0.85, 1.0);
+        Assert.True(root.GetProperty("train_seconds").GetDouble() > 0);
+    }
+
+    [Theory]
+    [InlineData(new[] { "train", "--model", "svd", "--data", "missing.tsv", "--out", "x.gpumf" }, 1, "missing.tsv")]
+    [InlineData(new[] { "train", "--model", "nope", "--data", "a.tsv", "--out", "x.gpumf" }, 2, "unknown model 'nope'")]
+    [InlineData(new[] { "recommend", "--model", "x.gpumf" }, 2, "needs --user")]
+    [InlineData(new[] { "frobnicate" }, 2, "unknown command")]
+    [InlineData(new[] { "devices", "--colour", "red" }, 2, "unknown option for 'devices': --colour")]
+    [InlineData(new[] { "selftest", "--backend", "cuda" }, 1, "no CUDA device is present")]
+    public void ErrorsAreOneLineOnStderrWithoutAStackTrace(string[] args, int code, string fragment)
+    {
+        var r = CliRunner.Run(args);
+        Assert.Equal(code, r.Code);
+        Assert.Contains(fragment, r.Err);
+        Assert.DoesNotContain("   at ", r.Err);
+        Assert.Equal(string.Empty, r.Out);
+    }
+
+    [Fact]
+    public void MalformedDataNamesTheFileAndLine()
+    {
+        string data = TestData.TempPath(".tsv");
+        File.WriteAllText(data, "1\t2\t3\n1\tx\t4\n");
+        try
+        {
+            var r = CliRunner.Run("train", "--model", "svd", "--data", data, "--out", data + ".gpumf");
+            Assert.Equal(1, r.Code);
+            Assert.Contains($"{data}:2: field 2 (item id) 'x' is not an integer", r.Err);
+            Assert.False(File.Exists(data + ".gpumf"));
+        }
+        finally
+        {
+            File.Delete(data);
+        }
+    }
+
+    [Fact]
+    public void SelfTestPassesOnIlgpuCpu()
+    {
+        var r = CliRunner.Run("selftest", "--backend", "ilgpu-cpu");
+        Assert.True(r.Code == 0, r.Out + r.Err);
+        Assert.Contains("sgd-epoch", r.Out);
+        Assert.Contains(" 0 failed", r.Out);
+    }
+
+    [Fact]
+    public void DevicesListsTheCpuBackends()
+    {
+        var r = CliRunner.Run("devices");
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Contains("Cpu", r.Out);
+        Assert.Contains("IlgpuCpu", r.Out);
+        Assert.Contains("auto picks:", r.Out);
+    }
+}

@@ -1,0 +1,117 @@
+using GpuMF.Backends;
+using GpuMF.Data;
+using GpuMF.Evaluation;
+using GpuMF.Training;
+using GpuMF.Tests.Support;
+
+namespace GpuMF.Tests.Models;
+
+public sealed class SvdQualityTests
+{
+    private static (InteractionMatrix Train, InteractionMatrix Test) Split(string prefix)
+    {
+        var users = new IdMap();
+        var items = new IdMap();
+        var train = InteractionMatrix.Build(RatingFileReader.Read(TestData.Split(prefix + "_train.tsv")), DuplicatePolicy.Reject, users, items);
+        var test = InteractionMatrix.Build(RatingFileReader.Read(TestData.Split(prefix + "_test.tsv")), DuplicatePolicy.Reject, users, items);
+        return (InteractionMatrix.FromIndices(users, items, train.EntryUsers(), train.UserItems, train.UserValues), test);
+    }
+
+    [Fact]
+    public void DefaultsReachTheMovieLens1MBound()
+    {
+        var (train, test) = Split("ml1m_explicit");
+        var reports = new List<EpochReport>();
+        var model = new SvdTrainer().Fit(train, progress: new SyncProgress<EpochReport>(reports.Add));
+        var m = RatingMetrics.Evaluate(model, test);
+        Assert.True(m.Rmse <= 0.845, $"test RMSE {m.Rmse:F4} > 0.845");
+        Assert.Equal(SvdOptions.Defaults.Epochs, reports.Count);
+        Assert.True(reports[^1].TrainLoss < reports[0].TrainLoss, "training loss should fall");
+    }
+
+    [Fact]
+    public void KernelsLearnOnMovieLens100KOnIlgpuCpu()
+    {
+        var (train, test) = Split("ml100k_explicit");
+        using var backend = ComputeBackend.Create(BackendKind.IlgpuCpu);
+        var options = SvdOptions.Defaults with { Factors = 16, Epochs = 8 };
+        var model = new SvdTrainer(options, backend).Fit(train);
+        var rmse = RatingMetrics.Evaluate(model, test).Rmse;
+        var baseline = new SvdTrainer(options with { Epochs = 1, LearningRate = 1e-6f }, backend).Fit(train);
+        Assert.True(rmse < 0.98, $"ML-100K RMSE on IlgpuCpu {rmse:F4} ≥ 0.98");
+        Assert.True(rmse < RatingMetrics.Evaluate(baseline, test).Rmse - 0.05, "training should beat the untrained mean predictor by a margin");
+    }
+
+    [Fact]
+    public void SameSeedAndThreadsRepeatExactlyOnTheCpuBackend()
+    {
+        var (train, _) = Split("ml100k_explicit");
+        using var backend = ComputeBackend.Create(BackendKind.Cpu, threads: 2);
+        var options = SvdOptions.Defaults with { Epochs = 3 };
+        var a = new SvdTrainer(options, backend).Fit(train);
+        var b = new SvdTrainer(options, backend).Fit(train);
+        Assert.Equal(a.UserFactors, b.UserFactors);
+        Assert.Equal(a.ItemBias, b.ItemBias);
+        var c = new SvdTrainer(options with { Seed = 7 }, backend).Fit(train);
+        Assert.NotEqual(a.UserFactors, c.UserFactors);
+    }
+
+    [Fact]
+    public void CancellationStopsBetweenEpochs()
+    {
+        var (train, _) = Split("ml100k_explicit");
+        using var cts = new CancellationTokenSource();
+        var seen = new List<int>();
+        var progress = new SyncProgress<EpochReport>(r =>
+        {
+            seen.Add(r.Epoch);
+            if (r.Epoch == 2)
+            {
+                cts.Cancel();
+            }
+        });
+        Assert.Throws<OperationCanceledException>(() => new SvdTrainer().Fit(train, progress: progress, cancellation: cts.Token));
+        Assert.Equal([1, 2], seen);
+    }
+
+    [Fact]
+    public void DivergenceNamesTheEpochAndSuggestsASmallerRate()
+    {
+        var (train, _) = Split("ml100k_explicit");
+        var options = SvdOptions.Defaults with { LearningRate = 1f, LearningRateDecay = 1f, Regularization = 0, Epochs = 50 };
+        var e = Assert.Throws<TrainingDivergedException>(() => new SvdTrainer(options).Fit(train));
+        Assert.Contains("smaller learning rate", e.Message);
+        Assert.InRange(e.Epoch, 1, 50);
+    }
+
+    [Fact]
+    public void ValidationRmseIsReported()
+    {
+        var (train, test) = Split("ml100k_explicit");
+        var reports = new List<EpochReport>();
+        new SvdTrainer(SvdOptions.Defaults with { Epochs = 2 }).Fit(train, test, new SyncProgress<EpochReport>(reports.Add));
+        Assert.All(reports, r => Assert.InRange(r.ValidationRmse ?? -1, 0.5, 1.5));
+    }
+
+    [Fact]
+    public void InvalidOptionsNameTheOption()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new SvdTrainer(SvdOptions.Defaults with { Factors = 0 }));
+        Assert.Contains("Factors", e.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SvdTrainer(SvdOptions.Defaults with { LearningRate = -1 }));
+    }
+
+    [Fact]
+    public void FoldInOfATrainingUserPredictsLikeTheTrainedUser()
+    {
+        var (train, _) = Split("ml100k_explicit");
+        var model = new SvdTrainer(SvdOptions.Defaults with { Epochs = 10 }).Fit(train);
+        int u = 0;
+        var rows = train.ItemsOf(u).ToArray().Zip(train.ValuesOf(u).ToArray(), (i, v) => (model.Items[i], v)).ToList();
+        var folded = model.RecalculateUser(rows, regularization: 0.5f);
+        var trained = model.RecommendIndex(u, 20, filterSeen: true).Select(x => x.Index).ToHashSet();
+        var viaFold = model.Recommend(folded, 20).Select(x => model.Items.IndexOf(x.Id)).ToHashSet();
+        Assert.True(trained.Intersect(viaFold).Count() >= 5, "fold-in should agree with the trained user on part of the top 20");
+        Assert.Equal(train.ItemsOf(u).ToArray(), folded.SeenItems);
+    }
+}
