@@ -18,6 +18,7 @@ public static class Program
           recommend   --model MODEL.gpumf --user ID [--n N] [--movies movies.dat]
           similar     --model MODEL.gpumf --item ID [--n N] [--movies movies.dat]
           split       --data FILE --train-out A.tsv --test-out B.tsv [--test-fraction F] [--per-user] [--seed S]
+          bench       [--preset netflix-like|ml20m-like] [--scale F] [--epochs E] [--backend B]   SGD throughput, one JSON line
           devices                                           list the backends and devices present
           selftest    [--backend B]                         check every kernel against the CPU backend
 
@@ -54,6 +55,7 @@ public static class Program
                 "selftest" => Commands.SelfTest(cl),
                 "quickstart" => Quickstart.Run(cl, cancel.Token),
                 "split" => SplitCommand.Run(cl),
+                "bench" => BenchCommand.Run(cl, cancel.Token),
                 _ => throw new UsageException($"unknown command '{args[0]}'. Run 'gpumf --help' for the list."),
             };
         }

@@ -1,4 +1,4 @@
-using System.Numerics;
+using System.Runtime.Intrinsics;
 using System.Runtime.CompilerServices;
 using GpuMF.Kernels;
 
@@ -130,14 +130,26 @@ internal sealed unsafe class CpuSgdEngine : ISgdEngine
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static float Dot(float* a, float* b, int k)
     {
-        int w = Vector<float>.Count;
         int f = 0;
-        var acc = Vector<float>.Zero;
-        for (; f <= k - w; f += w)
+        float sum = 0f;
+        if (Vector512.IsHardwareAccelerated && k >= 16)
         {
-            acc += Unsafe.Read<Vector<float>>(a + f) * Unsafe.Read<Vector<float>>(b + f);
+            var acc = Vector512<float>.Zero;
+            for (; f <= k - 16; f += 16)
+            {
+                acc += Vector512.Load(a + f) * Vector512.Load(b + f);
+            }
+            sum = Vector512.Sum(acc);
         }
-        float sum = Vector.Sum(acc);
+        if (f <= k - 8)
+        {
+            var acc = Vector256<float>.Zero;
+            for (; f <= k - 8; f += 8)
+            {
+                acc += Vector256.Load(a + f) * Vector256.Load(b + f);
+            }
+            sum += Vector256.Sum(acc);
+        }
         for (; f < k; f++)
         {
             sum += a[f] * b[f];
@@ -148,17 +160,29 @@ internal sealed unsafe class CpuSgdEngine : ISgdEngine
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Update(float* pu, float* qi, int k, float err, float lr, float reg)
     {
-        int w = Vector<float>.Count;
         int f = 0;
-        var vErr = new Vector<float>(err);
-        var vLr = new Vector<float>(lr);
-        var vReg = new Vector<float>(reg);
-        for (; f <= k - w; f += w)
+        if (Vector512.IsHardwareAccelerated)
         {
-            var pf = Unsafe.Read<Vector<float>>(pu + f);
-            var qf = Unsafe.Read<Vector<float>>(qi + f);
-            Unsafe.Write(pu + f, pf + vLr * (vErr * qf - vReg * pf));
-            Unsafe.Write(qi + f, qf + vLr * (vErr * pf - vReg * qf));
+            var vErr = Vector512.Create(err);
+            var vLr = Vector512.Create(lr);
+            var vReg = Vector512.Create(reg);
+            for (; f <= k - 16; f += 16)
+            {
+                var pf = Vector512.Load(pu + f);
+                var qf = Vector512.Load(qi + f);
+                (pf + vLr * (vErr * qf - vReg * pf)).Store(pu + f);
+                (qf + vLr * (vErr * pf - vReg * qf)).Store(qi + f);
+            }
+        }
+        var err8 = Vector256.Create(err);
+        var lr8 = Vector256.Create(lr);
+        var reg8 = Vector256.Create(reg);
+        for (; f <= k - 8; f += 8)
+        {
+            var pf = Vector256.Load(pu + f);
+            var qf = Vector256.Load(qi + f);
+            (pf + lr8 * (err8 * qf - reg8 * pf)).Store(pu + f);
+            (qf + lr8 * (err8 * pf - reg8 * qf)).Store(qi + f);
         }
         for (; f < k; f++)
         {
