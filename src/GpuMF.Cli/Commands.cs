@@ -27,6 +27,8 @@ internal static class Commands
         var model = fit(matrix, null, backend, new ProgressBar(), ct);
         Console.Error.WriteLine($"trained in {clock.Elapsed.TotalSeconds:F2} s");
         model.Save(output);
+        // The checkpoint goes only once the finished model is safely in place.
+        File.Delete(output + ".ckpt");
         Console.Out.WriteLine($"wrote {output}");
         return 0;
     }

@@ -42,10 +42,48 @@ internal static class ModelSetup
                 var svd = Svd(cl);
                 svd.Validate();
                 optionsJson = svd.ToJson();
-                return (train, valid, backend, progress, ct) => new SvdTrainer(svd, backend).Fit(train, valid, progress, ct);
+                var checkpoint = Checkpoint(cl);
+                return (train, valid, backend, progress, ct) =>
+                {
+                    if (checkpoint is not { } c)
+                    {
+                        return new SvdTrainer(svd, backend).Fit(train, valid, progress, ct);
+                    }
+                    var resume = c.Resume && File.Exists(c.Options.Path) ? FactorModel.Load(c.Options.Path) : null;
+                    return new SvdTrainer(svd, backend) { Checkpoint = c.Options }.Fit(train, valid, progress, ct, resume);
+                };
             default:
                 throw new UsageException($"model '{kind}' cannot be trained by this build.");
         }
+    }
+
+    private static RatingFileFormat WithRange(RatingFileFormat format, string range)
+    {
+        string[] parts = range.Split("..");
+        if (parts.Length == 2
+            && float.TryParse(parts[0], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out float min)
+            && float.TryParse(parts[1], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out float max)
+            && min <= max)
+        {
+            return format with { MinValue = min, MaxValue = max };
+        }
+        throw new UsageException($"--value-range must look like 1..5; got '{range}'.");
+    }
+
+    /// <summary>
+    /// <c>--checkpoint-every N</c> writes <c>OUT.ckpt</c> every N epochs; <c>--resume</c> continues from it when
+    /// it exists. Only <c>train</c> has an output to name the checkpoint after.
+    /// </summary>
+    private static (CheckpointOptions Options, bool Resume)? Checkpoint(CommandLine cl)
+    {
+        int every = cl.Int("checkpoint-every", 0, 0);
+        bool resume = cl.Flag("resume");
+        if (every == 0 && !resume)
+        {
+            return null;
+        }
+        string output = cl.Get("out") ?? throw new UsageException("--checkpoint-every and --resume need --out (the checkpoint is OUT.ckpt).");
+        return (new CheckpointOptions(output + ".ckpt", every == 0 ? int.MaxValue : every), resume);
     }
 
     public static ComputeBackend OpenBackend(CommandLine cl) =>
@@ -55,6 +93,10 @@ internal static class ModelSetup
     public static RatingTable ReadData(string path, CommandLine cl, bool asPositives)
     {
         var format = cl.Get("format") is { } f ? RatingFileFormat.Parse(f) : RatingFileFormat.FromFileName(path);
+        if (cl.Get("value-range") is { } range)
+        {
+            format = WithRange(format, range);
+        }
         var table = RatingFileReader.Read(path, format);
         if (!asPositives)
         {

@@ -13,7 +13,7 @@ public static class Program
         usage: gpumf <command> [options]
 
           quickstart  [--data DIR] [--backend B]            train on MovieLens 1M and show recommendations
-          train       --model M --data FILE --out MODEL.gpumf [model options]
+          train       --model M --data FILE --out MODEL.gpumf [--checkpoint-every N] [--resume] [model options]
           evaluate    --model M --train FILE --test FILE [--json] [model options]
           recommend   --model MODEL.gpumf --user ID [--n N] [--movies movies.dat]
           similar     --model MODEL.gpumf --item ID [--n N] [--movies movies.dat]
@@ -24,7 +24,7 @@ public static class Program
 
         models: svd (explicit ratings, SGD)
         common options: --backend auto|cpu|cuda|opencl|ilgpu-cpu (default auto), --threads N, --seed S,
-                        --format movielens|tsv|csv (default: from the file extension)
+                        --format movielens|tsv|csv (default: from the file extension), --value-range 1..5
         svd options:    --factors K --epochs E --lr η --lr-decay d --reg λ --bias-reg λb --init-std σ
         """;
 

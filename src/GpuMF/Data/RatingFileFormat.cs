@@ -10,6 +10,12 @@ namespace GpuMF.Data;
 /// <param name="ValueColumn">0-based column of the rating or count; -1 reads every line as a positive of value 1 (default 2).</param>
 public sealed record RatingFileFormat(string Delimiter, bool HasHeader = false, int UserColumn = 0, int ItemColumn = 1, int ValueColumn = 2)
 {
+    /// <summary>Smallest value accepted (inclusive); a value below it is an error naming the line. Default: no bound.</summary>
+    public float MinValue { get; init; } = float.NegativeInfinity;
+
+    /// <summary>Largest value accepted (inclusive); a value above it is an error naming the line. Default: no bound.</summary>
+    public float MaxValue { get; init; } = float.PositiveInfinity;
+
     /// <summary>MovieLens 1M/10M <c>ratings.dat</c>: <c>UserID::MovieID::Rating[::Timestamp]</c>.</summary>
     public static RatingFileFormat MovieLens { get; } = new("::");
 
@@ -52,6 +58,10 @@ public sealed record RatingFileFormat(string Delimiter, bool HasHeader = false, 
         if (UserColumn < 0 || ItemColumn < 0 || UserColumn == ItemColumn || ValueColumn < -1 || ValueColumn == UserColumn || ValueColumn == ItemColumn)
         {
             throw new ArgumentException($"Invalid columns: user {UserColumn}, item {ItemColumn}, value {ValueColumn}; they must be distinct and non-negative (value may be -1).");
+        }
+        if (!(MinValue <= MaxValue))
+        {
+            throw new ArgumentException($"Invalid value range {MinValue}..{MaxValue}.");
         }
     }
 }

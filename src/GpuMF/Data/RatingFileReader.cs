@@ -122,6 +122,10 @@ public static class RatingFileReader
             else if (field == format.ValueColumn)
             {
                 value = ParseValue(text, name, lineNo, field);
+                if (value < format.MinValue || value > format.MaxValue)
+                {
+                    throw new DataFormatException(name, lineNo, $"field {field + 1} (value) {value.ToString(CultureInfo.InvariantCulture)} is outside the declared range {format.MinValue.ToString(CultureInfo.InvariantCulture)}..{format.MaxValue.ToString(CultureInfo.InvariantCulture)}.");
+                }
             }
             field++;
             if (cut < 0)

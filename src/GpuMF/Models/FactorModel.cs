@@ -88,6 +88,12 @@ public sealed class FactorModel
     /// <summary>The training options as JSON, kept for reproducibility.</summary>
     public string OptionsJson { get; }
 
+    /// <summary>
+    /// For a checkpoint written during training, the epochs (or iterations) completed so far, ≥ 1; 0 (the
+    /// default) for a finished model.
+    /// </summary>
+    public int CompletedEpochs { get; init; }
+
     /// <summary>The factors of dense user <paramref name="u"/>.</summary>
     public ReadOnlySpan<float> UserRow(int u) => UserFactors.AsSpan(u * Factors, Factors);
 

@@ -20,6 +20,7 @@ namespace GpuMF.Persistence;
 ///   UFAC  users·factors × f32           IFAC  items·factors × f32
 ///   UBIA  users × f32 (flag 1)          IBIA  items × f32 (flag 2)
 ///   SEEN  (users + 1) × i32 offsets, then offsets[users] × i32 item indices
+///   EPOC  completed epochs i32 (optional: checkpoints only)
 ///   END.  SHA-256 of every byte before this section's tag; always last
 /// </code>
 /// Every field is checked on load; anything amiss is an <see cref="InvalidDataException"/>.
@@ -102,6 +103,12 @@ public static class ModelFile
             Section("IBIA", Bytes(model.ItemBias));
         }
         Section("SEEN", Bytes(model.SeenPtr), Bytes(model.SeenItems));
+        if (model.CompletedEpochs > 0)
+        {
+            Span<byte> epochs = stackalloc byte[4];
+            BinaryPrimitives.WriteInt32LittleEndian(epochs, model.CompletedEpochs);
+            Section("EPOC", epochs);
+        }
         Span<byte> end = stackalloc byte[12];
         "END."u8.CopyTo(end);
         BinaryPrimitives.WriteInt64LittleEndian(end[4..], 32);
@@ -233,9 +240,22 @@ public static class ModelFile
                 }
             }
         }
+        int completed = 0;
+        if (sections.ContainsKey("EPOC"))
+        {
+            var epochs = Get(data, "EPOC");
+            completed = epochs.Length == 4 ? BinaryPrimitives.ReadInt32LittleEndian(epochs) : -1;
+            if (completed < 1)
+            {
+                throw Bad(name, "section 'EPOC' must hold one positive epoch count");
+            }
+        }
         try
         {
-            return new FactorModel((ModelKind)kindValue, new IdMap(userIds), new IdMap(itemIds), factors, userFactors, itemFactors, userBias, itemBias, mean, seenPtr, seenItems, options);
+            return new FactorModel((ModelKind)kindValue, new IdMap(userIds), new IdMap(itemIds), factors, userFactors, itemFactors, userBias, itemBias, mean, seenPtr, seenItems, options)
+            {
+                CompletedEpochs = completed,
+            };
         }
         catch (ArgumentException e)
         {

@@ -28,6 +28,9 @@ public sealed class SvdTrainer
     /// <summary>The options in force.</summary>
     public SvdOptions Options { get; }
 
+    /// <summary>Checkpoints to write while training, or null (default) for none.</summary>
+    public CheckpointOptions? Checkpoint { get; init; }
+
     /// <summary>Warps launched by the ILGPU engine; 0 (default) fills the device, 1 makes a run sequential (for kernel tests).</summary>
     internal int IlgpuWarps { get; init; }
 
@@ -37,8 +40,10 @@ public sealed class SvdTrainer
     /// <param name="progress">Receives an <see cref="EpochReport"/> after each epoch.</param>
     /// <param name="cancellation">Checked between epochs; cancelling throws <see cref="OperationCanceledException"/> and returns no model.</param>
     /// <exception cref="ArgumentException">The matrix is empty.</exception>
+    /// <param name="resumeFrom">A checkpoint of this training (same data, same options) to continue from; with
+    /// the CPU backend the result equals that of an uninterrupted run with the same thread count.</param>
     /// <exception cref="TrainingDivergedException">The loss became NaN or infinite.</exception>
-    public FactorModel Fit(InteractionMatrix train, InteractionMatrix? validation = null, IProgress<EpochReport>? progress = null, CancellationToken cancellation = default)
+    public FactorModel Fit(InteractionMatrix train, InteractionMatrix? validation = null, IProgress<EpochReport>? progress = null, CancellationToken cancellation = default, FactorModel? resumeFrom = null)
     {
         ArgumentNullException.ThrowIfNull(train);
         if (train.Count == 0)
@@ -50,12 +55,27 @@ public sealed class SvdTrainer
             throw new ArgumentException("The validation matrix must share the training matrix's id maps (build it with them).", nameof(validation));
         }
         var o = Options;
+        Checkpoint?.Validate();
         int k = o.Factors;
-        var p = InitialFactors(train.UserCount, k, o.Seed, 1);
-        var q = InitialFactors(train.ItemCount, k, o.Seed, 2);
-        var bu = new float[train.UserCount];
-        var bi = new float[train.ItemCount];
+        int firstEpoch = 0;
+        float[] p, q, bu, bi;
         float mean = (float)train.MeanValue();
+        if (resumeFrom is null)
+        {
+            p = InitialFactors(train.UserCount, k, o.Seed, 1);
+            q = InitialFactors(train.ItemCount, k, o.Seed, 2);
+            bu = new float[train.UserCount];
+            bi = new float[train.ItemCount];
+        }
+        else
+        {
+            CheckResumable(resumeFrom, train);
+            firstEpoch = resumeFrom.CompletedEpochs;
+            p = (float[])resumeFrom.UserFactors.Clone();
+            q = (float[])resumeFrom.ItemFactors.Clone();
+            bu = (float[])resumeFrom.UserBias!.Clone();
+            bi = (float[])resumeFrom.ItemBias!.Clone();
+        }
         var shuffle = Splitter.Permutation(train.Count, o.Seed);
         var entryUsers = train.EntryUsers();
         var users = new int[train.Count];
@@ -74,7 +94,11 @@ public sealed class SvdTrainer
             using ISgdEngine engine = backend.IsIlgpu ? new IlgpuSgdEngine(backend, problem, IlgpuWarps) : new CpuSgdEngine(problem, backend.Threads);
             var clock = Stopwatch.StartNew();
             float lr = o.LearningRate;
-            for (int epoch = 0; epoch < o.Epochs; epoch++)
+            for (int epoch = 0; epoch < firstEpoch; epoch++)
+            {
+                lr *= o.LearningRateDecay;
+            }
+            for (int epoch = firstEpoch; epoch < o.Epochs; epoch++)
             {
                 cancellation.ThrowIfCancellationRequested();
                 var epochStart = clock.Elapsed;
@@ -93,6 +117,11 @@ public sealed class SvdTrainer
                 var seconds = (clock.Elapsed - epochStart).TotalSeconds;
                 progress?.Report(new EpochReport(epoch + 1, o.Epochs, rmse, validRmse, clock.Elapsed, train.Count / Math.Max(seconds, 1e-9)));
                 lr *= o.LearningRateDecay;
+                if (Checkpoint is { } c && (epoch + 1) % c.Every == 0 && epoch + 1 < o.Epochs)
+                {
+                    engine.CopyTo(p, q, bu, bi);
+                    Assemble(train, p, q, bu, bi, mean, epoch + 1).Save(c.Path);
+                }
             }
             engine.CopyTo(p, q, bu, bi);
         }
@@ -106,8 +135,26 @@ public sealed class SvdTrainer
         return Assemble(train, p, q, bu, bi, mean);
     }
 
-    private FactorModel Assemble(InteractionMatrix train, float[] p, float[] q, float[] bu, float[] bi, float mean) =>
-        new(ModelKind.Svd, train.Users, train.Items, Options.Factors, p, q, bu, bi, mean, train.UserPtr, train.UserItems, Options.ToJson());
+    private void CheckResumable(FactorModel checkpoint, InteractionMatrix train)
+    {
+        string? problem =
+            checkpoint.Kind != ModelKind.Svd ? $"it is a {checkpoint.Kind} model"
+            : checkpoint.CompletedEpochs < 1 ? "it is a finished model, not a checkpoint"
+            : checkpoint.CompletedEpochs >= Options.Epochs ? $"it has {checkpoint.CompletedEpochs} epochs, the run only {Options.Epochs}"
+            : checkpoint.OptionsJson != Options.ToJson() ? "it was written with other options"
+            : !checkpoint.Users.Ids.SequenceEqual(train.Users.Ids) || !checkpoint.Items.Ids.SequenceEqual(train.Items.Ids) ? "it was trained on other data"
+            : null;
+        if (problem is not null)
+        {
+            throw new ArgumentException($"Cannot resume from this checkpoint: {problem}.", nameof(checkpoint));
+        }
+    }
+
+    private FactorModel Assemble(InteractionMatrix train, float[] p, float[] q, float[] bu, float[] bi, float mean, int completedEpochs = 0) =>
+        new(ModelKind.Svd, train.Users, train.Items, Options.Factors, p, q, bu, bi, mean, train.UserPtr, train.UserItems, Options.ToJson())
+        {
+            CompletedEpochs = completedEpochs,
+        };
 
     /// <summary>Normal factors with the configured standard deviation, seeded per side.</summary>
     internal float[] InitialFactors(int rows, int k, ulong seed, int side)

@@ -114,4 +114,40 @@ public sealed class SvdQualityTests
         Assert.True(trained.Intersect(viaFold).Count() >= 5, "fold-in should agree with the trained user on part of the top 20");
         Assert.Equal(train.ItemsOf(u).ToArray(), folded.SeenItems);
     }
+
+    [Fact]
+    public void ResumingFromACheckpointEqualsAnUninterruptedRun()
+    {
+        var (train, _) = Split("ml100k_explicit");
+        using var backend = ComputeBackend.Create(BackendKind.Cpu, threads: 2);
+        var options = SvdOptions.Defaults with { Epochs = 6 };
+        string path = TestData.TempPath(".ckpt");
+        try
+        {
+            var full = new SvdTrainer(options, backend).Fit(train);
+            using var cts = new CancellationTokenSource();
+            var stopAfter4 = new SyncProgress<EpochReport>(r =>
+            {
+                if (r.Epoch == 4)
+                {
+                    cts.Cancel();
+                }
+            });
+            var trainer = new SvdTrainer(options, backend) { Checkpoint = new CheckpointOptions(path, 2) };
+            Assert.Throws<OperationCanceledException>(() => trainer.Fit(train, progress: stopAfter4, cancellation: cts.Token));
+            var checkpoint = GpuMF.Models.FactorModel.Load(path);
+            Assert.Equal(4, checkpoint.CompletedEpochs);
+            var resumed = new SvdTrainer(options, backend).Fit(train, resumeFrom: checkpoint);
+            Assert.Equal(full.UserFactors, resumed.UserFactors);
+            Assert.Equal(full.ItemFactors, resumed.ItemFactors);
+            Assert.Equal(full.ItemBias, resumed.ItemBias);
+            Assert.Equal(0, resumed.CompletedEpochs);
+            var other = Assert.Throws<ArgumentException>(() => new SvdTrainer(options with { Regularization = 0.1f }, backend).Fit(train, resumeFrom: checkpoint));
+            Assert.Contains("other options", other.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }
