@@ -22,11 +22,14 @@ public sealed record AlsOptions
     /// <summary>Iterations, 1..10000; each solves every item, then every user. Default 15.</summary>
     public int Iterations { get; init; } = 15;
 
-    /// <summary>L2 weight λ on the user and item factors, (0, 10⁶]. Default 1.</summary>
-    public float Regularization { get; init; } = 1f;
+    /// <summary>
+    /// L2 weight λ on the user and item factors, (0, 10⁶]. Default 100: on ML-1M positives the validation
+    /// optimum lies on a ridge λ ≈ 12α, far above implicit's λ = 1 (α = 4, λ = 1 scores 13% lower NDCG@10 there).
+    /// </summary>
+    public float Regularization { get; init; } = 100f;
 
-    /// <summary>Confidence scale α, [0, 10⁶]: c = 1 + α·r (or 1 + α·ln(1 + r/ε)). Default 4, i.e. c = 5 for a bare positive (implicit's α = 5).</summary>
-    public float Alpha { get; init; } = 4f;
+    /// <summary>Confidence scale α, [0, 10⁶]: c = 1 + α·r (or 1 + α·ln(1 + r/ε)). Default 8, i.e. c = 9 for a bare positive.</summary>
+    public float Alpha { get; init; } = 8f;
 
     /// <summary>How values become confidences. Default <see cref="ConfidenceScaling.Linear"/>.</summary>
     public ConfidenceScaling Confidence { get; init; } = ConfidenceScaling.Linear;

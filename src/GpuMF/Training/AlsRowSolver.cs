@@ -9,16 +9,17 @@ namespace GpuMF.Training;
 /// conjugate-gradient or Cholesky solve, and one user's loss term. It follows the ILGPU kernels
 /// (<see cref="ConjugateGradientKernels"/>, <see cref="CholeskyKernels"/>, <see cref="AlsLossKernels"/>)
 /// step for step, so the two agree up to float rounding. Sums of rows keep a block of the result in
-/// vector registers across a whole row's interactions (<see cref="Combine"/>), which is where the time goes.
+/// vector registers across a whole row's interactions (<see cref="Combine"/>, <see cref="Project"/>),
+/// which is where the time goes.
 /// The hot methods are compiled fully optimised at once: the first iterations would otherwise run tier-0 code.
 /// </summary>
 internal static unsafe class AlsRowSolver
 {
 
     /// <summary>
-    /// Adds w_j·y_j·y_jᵀ for four rows at once into the lower triangle of the row-major k × k matrix
-    /// <paramref name="a"/> (loading each row of a once per four updates). Row r is updated up to column
-    /// r rounded up to the vector width, so some entries above the diagonal change too; they are never read.
+    /// Adds w_j·y_j·y_jᵀ for four rows at once into the upper triangle of the row-major k × k matrix
+    /// <paramref name="a"/> (loading each row of a once per four updates). Row r is updated from column r
+    /// rounded down to the vector width, so some entries below the diagonal change too; they are never read.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddOuterProducts(float* a, int k, float* y0, float* y1, float* y2, float* y3, float w0, float w1, float w2, float w3)
@@ -28,13 +29,12 @@ internal static unsafe class AlsRowSolver
         {
             float* row = a + (long)r * k;
             float s0 = w0 * y0[r], s1 = w1 * y1[r], s2 = w2 * y2[r], s3 = w3 * y3[r];
-            int len = Math.Min(k, (r + v) / v * v);
             var v0 = new Vector<float>(s0);
             var v1 = new Vector<float>(s1);
             var v2 = new Vector<float>(s2);
             var v3 = new Vector<float>(s3);
-            int f = 0;
-            for (; f <= len - v; f += v)
+            int f = r / v * v;
+            for (; f <= k - v; f += v)
             {
                 var acc = Vector.MultiplyAddEstimate(v0, Load(y0 + f), Load(row + f));
                 acc = Vector.MultiplyAddEstimate(v1, Load(y1 + f), acc);
@@ -42,7 +42,7 @@ internal static unsafe class AlsRowSolver
                 acc = Vector.MultiplyAddEstimate(v3, Load(y3 + f), acc);
                 Store(row + f, acc);
             }
-            for (; f < len; f++)
+            for (; f < k; f++)
             {
                 row[f] += s0 * y0[f] + s1 * y1[f] + s2 * y2[f] + s3 * y3[f];
             }
@@ -58,26 +58,16 @@ internal static unsafe class AlsRowSolver
     public static void ConjugateGradient(float* gram, float* other, int* idx, float* conf, int n, float* x, int k, int steps, float* r, float* p, float* ap, float* d)
     {
         // r = b − A·x = Σ (c_e − (c_e − 1)·y_e·x)·y_e − G·x
-        Dots(other, idx, n, x, k, d);
-        for (int e = 0; e < n; e++)
-        {
-            d[e] = conf[e] - (conf[e] - 1f) * d[e];
-        }
-        Combine(r, other, idx, d, n, k, add: false);
-        Combine(ap, gram, null, x, k, k, add: false);
-        Axpy(-1f, ap, r, k);
+        Combine(r, gram, null, x, k, k, k, add: false);
+        Scale(r, -1f, k);
+        Project(other, idx, conf, n, x, r, k, residual: true, d);
         Copy(r, p, k);
         float rs = Dot(r, r, k);
         for (int s = 0; s < steps && rs >= ConjugateGradientKernels.Tolerance; s++)
         {
             // ap = A·p = G·p + Σ (c_e − 1)(y_e·p)·y_e
-            Dots(other, idx, n, p, k, d);
-            for (int e = 0; e < n; e++)
-            {
-                d[e] *= conf[e] - 1f;
-            }
-            Combine(ap, gram, null, p, k, k, add: false);
-            Combine(ap, other, idx, d, n, k, add: true);
+            Combine(ap, gram, null, p, k, k, k, add: false);
+            Project(other, idx, conf, n, p, ap, k, residual: false, d);
             float alpha = rs / Dot(p, ap, k);
             Axpy(alpha, p, x, k);
             Axpy(-alpha, ap, r, k);
@@ -88,12 +78,13 @@ internal static unsafe class AlsRowSolver
     }
 
     /// <summary>
-    /// One row solved exactly: builds A (lower triangle) and b in the k² + k floats at <paramref name="a"/>
-    /// and <paramref name="b"/>, factors A = LLᵀ and writes the solution to <paramref name="x"/>. A pivot
-    /// that rounding made non-positive yields NaN, which the caller's norm check reports.
+    /// One row solved exactly: builds A (upper triangle) and b in the k² + k floats at <paramref name="a"/>
+    /// and <paramref name="b"/>, factors A = UᵀU (U upper triangular, stored over A; <paramref name="column"/>
+    /// is k floats of scratch) and writes the solution to <paramref name="x"/>. A pivot that rounding made
+    /// non-positive yields NaN, which the caller's norm check reports.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Cholesky(float* gram, float* other, int* idx, float* conf, int n, float* x, int k, float* a, float* b)
+    public static void Cholesky(float* gram, float* other, int* idx, float* conf, int n, float* x, int k, float* a, float* b, float* column)
     {
         long bytes = (long)k * k * sizeof(float);
         Buffer.MemoryCopy(gram, a, bytes, bytes);
@@ -108,8 +99,8 @@ internal static unsafe class AlsRowSolver
             float* y = Row(other, idx[e], k);
             AddOuterProducts(a, k, y, y, y, y, conf[e] - 1f, 0f, 0f, 0f);
         }
-        Combine(b, other, idx, conf, n, k, add: false);
-        Factor(a, k);
+        Combine(b, other, idx, conf, n, k, k, add: false);
+        Factor(a, k, column);
         Substitute(a, b, k);
         Copy(b, x, k);
     }
@@ -118,7 +109,7 @@ internal static unsafe class AlsRowSolver
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double LossTerm(float* gram, float* other, int* idx, float* conf, int n, float* x, int k, float* gx, float* d)
     {
-        Combine(gx, gram, null, x, k, k, add: false);
+        Combine(gx, gram, null, x, k, k, k, add: false);
         double sum = Dot(x, gx, k);
         Dots(other, idx, n, x, k, d);
         for (int e = 0; e < n; e++)
@@ -133,12 +124,14 @@ internal static unsafe class AlsRowSolver
     public static float SquaredNorm(float* x, int k) => Dot(x, x, k);
 
     /// <summary>
-    /// result = [result +] Σ_e coef[e]·row_e, row_e the k floats of row idx[e] of <paramref name="rows"/>
-    /// (row e when idx is null, which makes this a dense matrix–vector product). Blocks of 8 and then 4
-    /// vectors of the result stay in registers across all n rows; the last columns fall back to AXPYs.
+    /// result = [result +] Σ_e coef[e]·row_e, row_e the first k floats of row idx[e] (row e when idx is
+    /// null, which makes this a dense matrix–vector product) of <paramref name="rows"/>, whose rows are
+    /// <paramref name="stride"/> floats apart. Blocks of 8 and then 4
+    /// vectors of the result stay in registers across all n rows; the last columns take one AXPY pass (a
+    /// pass per leftover vector would gather every row again, which costs more than the AXPYs save).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Combine(float* result, float* rows, int* idx, float* coef, int n, int k, bool add)
+    private static void Combine(float* result, float* rows, int* idx, float* coef, int n, int k, int stride, bool add)
     {
         int v = Vector<float>.Count;
         int b0 = 0;
@@ -157,7 +150,7 @@ internal static unsafe class AlsRowSolver
             }
             for (int e = 0; e < n; e++)
             {
-                float* y = rows + (long)(idx is null ? e : idx[e]) * k + b0;
+                float* y = rows + (long)(idx is null ? e : idx[e]) * stride + b0;
                 var c = new Vector<float>(coef[e]);
                 a0 = Vector.MultiplyAddEstimate(c, Load(y), a0);
                 a1 = Vector.MultiplyAddEstimate(c, Load(y + v), a1);
@@ -191,7 +184,7 @@ internal static unsafe class AlsRowSolver
             }
             for (int e = 0; e < n; e++)
             {
-                float* y = rows + (long)(idx is null ? e : idx[e]) * k + b0;
+                float* y = rows + (long)(idx is null ? e : idx[e]) * stride + b0;
                 var c = new Vector<float>(coef[e]);
                 a0 = Vector.MultiplyAddEstimate(c, Load(y), a0);
                 a1 = Vector.MultiplyAddEstimate(c, Load(y + v), a1);
@@ -212,9 +205,82 @@ internal static unsafe class AlsRowSolver
             }
             for (int e = 0; e < n; e++)
             {
-                Axpy(coef[e], rows + (long)(idx is null ? e : idx[e]) * k + b0, result + b0, rest);
+                Axpy(coef[e], rows + (long)(idx is null ? e : idx[e]) * stride + b0, result + b0, rest);
             }
         }
+    }
+
+    /// <summary>
+    /// result += Σ_e w_e·y_e over the row's n interactions, with w_e = c_e − (c_e − 1)·(y_e·v) for the
+    /// residual and (c_e − 1)·(y_e·v) for a product A·v. When k is exactly 8 vectors (64 factors with
+    /// 256-bit vectors) each y_e is loaded once, its dot product and its multiply-adds done in registers;
+    /// otherwise the dot products go to <paramref name="d"/> first and <see cref="Combine"/> adds the rows.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Project(float* rows, int* idx, float* conf, int n, float* v, float* result, int k, bool residual, float* d)
+    {
+        if (k != 8 * Vector<float>.Count)
+        {
+            Dots(rows, idx, n, v, k, d);
+            for (int e = 0; e < n; e++)
+            {
+                d[e] = residual ? conf[e] - (conf[e] - 1f) * d[e] : (conf[e] - 1f) * d[e];
+            }
+            Combine(result, rows, idx, d, n, k, k, add: true);
+            return;
+        }
+        int w = Vector<float>.Count;
+        var v0 = Load(v);
+        var v1 = Load(v + w);
+        var v2 = Load(v + 2 * w);
+        var v3 = Load(v + 3 * w);
+        var v4 = Load(v + 4 * w);
+        var v5 = Load(v + 5 * w);
+        var v6 = Load(v + 6 * w);
+        var v7 = Load(v + 7 * w);
+        var a0 = Load(result);
+        var a1 = Load(result + w);
+        var a2 = Load(result + 2 * w);
+        var a3 = Load(result + 3 * w);
+        var a4 = Load(result + 4 * w);
+        var a5 = Load(result + 5 * w);
+        var a6 = Load(result + 6 * w);
+        var a7 = Load(result + 7 * w);
+        for (int e = 0; e < n; e++)
+        {
+            float* y = rows + (long)idx[e] * k;
+            var y0 = Load(y);
+            var y1 = Load(y + w);
+            var y2 = Load(y + 2 * w);
+            var y3 = Load(y + 3 * w);
+            var y4 = Load(y + 4 * w);
+            var y5 = Load(y + 5 * w);
+            var y6 = Load(y + 6 * w);
+            var y7 = Load(y + 7 * w);
+            var s0 = Vector.MultiplyAddEstimate(y0, v0, y1 * v1);
+            var s1 = Vector.MultiplyAddEstimate(y2, v2, y3 * v3);
+            var s2 = Vector.MultiplyAddEstimate(y4, v4, y5 * v5);
+            var s3 = Vector.MultiplyAddEstimate(y6, v6, y7 * v7);
+            float dot = Vector.Sum(s0 + s1 + (s2 + s3));
+            float c = conf[e];
+            var weight = new Vector<float>(residual ? c - (c - 1f) * dot : (c - 1f) * dot);
+            a0 = Vector.MultiplyAddEstimate(weight, y0, a0);
+            a1 = Vector.MultiplyAddEstimate(weight, y1, a1);
+            a2 = Vector.MultiplyAddEstimate(weight, y2, a2);
+            a3 = Vector.MultiplyAddEstimate(weight, y3, a3);
+            a4 = Vector.MultiplyAddEstimate(weight, y4, a4);
+            a5 = Vector.MultiplyAddEstimate(weight, y5, a5);
+            a6 = Vector.MultiplyAddEstimate(weight, y6, a6);
+            a7 = Vector.MultiplyAddEstimate(weight, y7, a7);
+        }
+        Store(result, a0);
+        Store(result + w, a1);
+        Store(result + 2 * w, a2);
+        Store(result + 3 * w, a3);
+        Store(result + 4 * w, a4);
+        Store(result + 5 * w, a5);
+        Store(result + 6 * w, a6);
+        Store(result + 7 * w, a7);
     }
 
     /// <summary>d[e] = row_e · v for the n rows idx[e] of <paramref name="rows"/>.</summary>
@@ -227,37 +293,46 @@ internal static unsafe class AlsRowSolver
         }
     }
 
-    /// <summary>Cholesky–Banachiewicz, row by row, each entry one SIMD dot product of two row prefixes.</summary>
+    /// <summary>
+    /// A = UᵀU by rows (Crout): row i of U is A[i, i..k) − Σ_{j&lt;i} U[j, i]·U[j, i..k), scaled by
+    /// 1/U[i, i]. The sum is one <see cref="Combine"/> over the rows above, starting at column i rounded
+    /// down to a multiple of four vectors so that whole register blocks cover the row (the columns left of
+    /// i it also computes are never read; they cost less than a partial block would).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Factor(float* a, int k)
+    private static void Factor(float* a, int k, float* column)
     {
+        int v = Vector<float>.Count;
         for (int i = 0; i < k; i++)
         {
-            float* li = a + (long)i * k;
             for (int j = 0; j < i; j++)
             {
-                float* lj = a + (long)j * k;
-                li[j] = (li[j] - Dot(li, lj, j)) / lj[j];
+                column[j] = -a[(long)j * k + i];
             }
-            li[i] = MathF.Sqrt(li[i] - Dot(li, li, i));
+            int start = i / (4 * v) * (4 * v);
+            float* ui = a + (long)i * k;
+            Combine(ui + start, a + start, null, column, i, k - start, k, add: true);
+            float d = MathF.Sqrt(ui[i]);
+            ui[i] = d;
+            Scale(ui + i + 1, 1f / d, k - i - 1);
         }
     }
 
-    /// <summary>L z = b by row prefixes, then Lᵀ x = z column by column (each column of Lᵀ is a row prefix of L), in place in b.</summary>
+    /// <summary>Uᵀz = b column by column (each column of Uᵀ is a row of U), then U x = z by row dot products, in place in b.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Substitute(float* a, float* b, int k)
     {
-        for (int i = 0; i < k; i++)
+        for (int j = 0; j < k; j++)
         {
-            float* li = a + (long)i * k;
-            b[i] = (b[i] - Dot(li, b, i)) / li[i];
+            float* uj = a + (long)j * k;
+            float zj = b[j] / uj[j];
+            b[j] = zj;
+            Axpy(-zj, uj + j + 1, b + j + 1, k - j - 1);
         }
-        for (int j = k - 1; j >= 0; j--)
+        for (int i = k - 1; i >= 0; i--)
         {
-            float* lj = a + (long)j * k;
-            float xj = b[j] / lj[j];
-            b[j] = xj;
-            Axpy(-xj, lj, b, j);
+            float* ui = a + (long)i * k;
+            b[i] = (b[i] - Dot(ui + i + 1, b + i + 1, k - i - 1)) / ui[i];
         }
     }
 
@@ -328,6 +403,14 @@ internal static unsafe class AlsRowSolver
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float* Row(float* m, int row, int k) => m + (long)row * k;
+
+    private static void Scale(float* x, float alpha, int n)
+    {
+        for (int f = 0; f < n; f++)
+        {
+            x[f] *= alpha;
+        }
+    }
 
     private static void Copy(float* from, float* to, int n) => new Span<float>(from, n).CopyTo(new Span<float>(to, n));
 }

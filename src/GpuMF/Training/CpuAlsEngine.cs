@@ -34,7 +34,7 @@ internal sealed unsafe class CpuAlsEngine : IAlsEngine
         int k = o.Factors;
         Gram(s.Other, s.OtherRows, k, o.Regularization, _gram, _threads);
         bool cg = o.Solver == AlsSolver.ConjugateGradient;
-        int scratch = cg ? 3 * k + LongestRow(s.Ptr) : k * k + k;
+        int scratch = cg ? 3 * k + LongestRow(s.Ptr) : k * k + 2 * k;
         fixed (float* gram = _gram, other = s.Other, factors = s.Factors)
         fixed (int* idx = s.Idx)
         fixed (float* conf = s.Confidence)
@@ -54,7 +54,7 @@ internal sealed unsafe class CpuAlsEngine : IAlsEngine
                 }
                 else
                 {
-                    AlsRowSolver.Cholesky(g, y, ix + first, c + first, n, x, k, w, w + (long)k * k);
+                    AlsRowSolver.Cholesky(g, y, ix + first, c + first, n, x, k, w, w + (long)k * k, w + (long)k * k + k);
                 }
                 return AlsRowSolver.SquaredNorm(x, k);
             });
@@ -94,7 +94,7 @@ internal sealed unsafe class CpuAlsEngine : IAlsEngine
     /// <summary>
     /// Writes FᵀF + λI of the row-major rows × k matrix <paramref name="factors"/> into <paramref name="gram"/>.
     /// Rows are cut into a number of blocks that depends only on the shape (at most 64, and at most 16 MiB
-    /// of partials); each block sums four rank-1 updates per pass into its own float partial, and the
+    /// of partials); each block sums four rank-1 updates per pass into the upper triangle of its own float partial, and the
     /// partials are added in block order in double, so the result does not depend on the thread count.
     /// </summary>
     internal static void Gram(float[] factors, int rows, int k, float lambda, float[] gram, int threads)
@@ -131,7 +131,7 @@ internal sealed unsafe class CpuAlsEngine : IAlsEngine
                 double sum = r == c ? lambda : 0;
                 foreach (var partial in partials)
                 {
-                    sum += partial[r * k + c];
+                    sum += partial[c * k + r];
                 }
                 gram[r * k + c] = (float)sum;
                 gram[c * k + r] = (float)sum;
