@@ -8,6 +8,9 @@ namespace GpuMF.Backends;
 /// <summary>ALS on an ILGPU accelerator: both CSR orientations, their confidences and both factor matrices live on the device for the whole run.</summary>
 internal sealed class IlgpuAlsEngine : IAlsEngine
 {
+    /// <summary>Most floats of global-memory Cholesky workspace (256 MiB), whatever k.</summary>
+    private const long MaxWorkspaceFloats = 1L << 26;
+
     private readonly ComputeBackend _backend;
     private readonly AlsProblem _problem;
     private readonly AlsKernelSet _kernels;
@@ -31,36 +34,44 @@ internal sealed class IlgpuAlsEngine : IAlsEngine
 
     /// <param name="backend">An ILGPU backend.</param>
     /// <param name="problem">What to train.</param>
-    /// <param name="warps">Warps of the conjugate-gradient and loss launches; 0 fills the device.</param>
-    /// <param name="globalCholesky">Keep the Cholesky matrices in global memory even where shared memory would hold them.</param>
-    public IlgpuAlsEngine(ComputeBackend backend, AlsProblem problem, int warps = 0, bool globalCholesky = false)
+    /// <param name="globalCholesky">Keep the Cholesky matrices in global memory even where shared memory would hold them (to test that path).</param>
+    public IlgpuAlsEngine(ComputeBackend backend, AlsProblem problem, bool globalCholesky = false)
     {
         _backend = backend;
         _problem = problem;
         _accelerator = backend.Accelerator!;
         _kernels = backend.Kernels(a => new AlsKernelSet(a));
-        int k = problem.Options.Factors;
-        _userPtr = Upload(problem.UserPtr, "user offsets");
-        _userItems = Upload(problem.UserItems, "user items");
-        _userConfidence = Upload(problem.UserConfidence, "user confidences");
-        _itemPtr = Upload(problem.ItemPtr, "item offsets");
-        _itemUsers = Upload(problem.ItemUsers, "item users");
-        _itemConfidence = Upload(problem.ItemConfidence, "item confidences");
-        _x = Upload(problem.UserFactors, "user factors");
-        _y = Upload(problem.ItemFactors, "item factors");
-        _gram = Track(_backend.Allocate<float>((long)k * k, "the Gram matrix"));
-        _warpShape = LaunchShape.Warps(_accelerator, warps);
-        int warpCount = LaunchShape.WarpCount(_accelerator, _warpShape);
-        long slice = (long)k * k + k;
-        _choleskyShared = !globalCholesky && slice * sizeof(float) <= _accelerator.MaxSharedMemoryPerGroup;
-        _choleskyShape = CholeskyShape(k, Math.Max(problem.UserCount, problem.ItemCount), _choleskyShared);
-        int choleskyWarps = LaunchShape.WarpCount(_accelerator, _choleskyShape);
-        long scratch = problem.Options.Solver == AlsSolver.Cholesky && !_choleskyShared
-            ? Math.Max(_choleskyShape.GridDim.X * slice, (long)warpCount * k)
-            : (long)warpCount * 3 * k;
-        _scratch = Track(_backend.Allocate<float>(scratch, "solver scratch"));
-        _sumsHost = new float[Math.Max(warpCount, choleskyWarps)];
-        _sums = Track(_backend.Allocate<float>(_sumsHost.Length, "norm partials"));
+        // A device that runs out of memory part-way must not keep the buffers already allocated.
+        try
+        {
+            int k = problem.Options.Factors;
+            _userPtr = Upload(problem.UserPtr, "user offsets");
+            _userItems = Upload(problem.UserItems, "user items");
+            _userConfidence = Upload(problem.UserConfidence, "user confidences");
+            _itemPtr = Upload(problem.ItemPtr, "item offsets");
+            _itemUsers = Upload(problem.ItemUsers, "item users");
+            _itemConfidence = Upload(problem.ItemConfidence, "item confidences");
+            _x = Upload(problem.UserFactors, "user factors");
+            _y = Upload(problem.ItemFactors, "item factors");
+            _gram = Track(_backend.Allocate<float>((long)k * k, "the Gram matrix"));
+            _warpShape = LaunchShape.Warps(_accelerator);
+            int warpCount = LaunchShape.WarpCount(_accelerator, _warpShape);
+            long slice = (long)k * k + k;
+            _choleskyShared = !globalCholesky && slice * sizeof(float) <= _accelerator.MaxSharedMemoryPerGroup;
+            _choleskyShape = CholeskyShape(k, Math.Max(problem.UserCount, problem.ItemCount), _choleskyShared);
+            int choleskyWarps = LaunchShape.WarpCount(_accelerator, _choleskyShape);
+            long scratch = problem.Options.Solver == AlsSolver.Cholesky && !_choleskyShared
+                ? Math.Max(_choleskyShape.GridDim.X * slice, (long)warpCount * k)
+                : (long)warpCount * 3 * k;
+            _scratch = Track(_backend.Allocate<float>(scratch, "solver scratch"));
+            _sumsHost = new float[Math.Max(warpCount, choleskyWarps)];
+            _sums = Track(_backend.Allocate<float>(_sumsHost.Length, "norm partials"));
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
     }
 
     public double Solve(AlsSide side)
@@ -146,7 +157,8 @@ internal sealed class IlgpuAlsEngine : IAlsEngine
     /// <summary>
     /// Groups of up to 256 threads (twice k, rounded up to whole warps: the trailing updates have about k²/2
     /// independent entries early on), as many groups as the device's threads can hold, never more than rows
-    /// (groups that shared memory keeps from being resident simply wait their turn).
+    /// (groups that shared memory keeps from being resident simply wait their turn). In global memory each
+    /// group needs k² + k floats, so large k gets fewer groups: at most <see cref="MaxWorkspaceFloats"/> in all.
     /// </summary>
     private KernelConfig CholeskyShape(int k, int rows, bool shared)
     {
@@ -154,7 +166,8 @@ internal sealed class IlgpuAlsEngine : IAlsEngine
         int max = Math.Max(warp, Math.Min(256, _accelerator.MaxNumThreadsPerGroup) / warp * warp);
         int group = Math.Min(max, (2 * k + warp - 1) / warp * warp);
         int resident = Math.Max(1, _accelerator.MaxNumThreadsPerMultiprocessor / group);
-        int groups = (int)Math.Clamp((long)_accelerator.NumMultiprocessors * resident, 1, Math.Max(1, rows));
+        long cap = shared ? rows : MaxWorkspaceFloats / ((long)k * k + k);
+        int groups = (int)Math.Clamp((long)_accelerator.NumMultiprocessors * resident, 1, Math.Max(1, Math.Min(rows, cap)));
         return shared
             ? new KernelConfig(groups, group, SharedMemoryConfig.RequestDynamic<float>(k * k + k))
             : new KernelConfig(groups, group);

@@ -15,7 +15,6 @@ namespace GpuMF.Training;
 /// </summary>
 internal static unsafe class AlsRowSolver
 {
-
     /// <summary>
     /// Adds w_j·y_j·y_jᵀ for four rows at once into the upper triangle of the row-major k × k matrix
     /// <paramref name="a"/> (loading each row of a once per four updates). Row r is updated from column r

@@ -30,12 +30,6 @@ public sealed class AlsTrainer
     /// <summary>The options in force.</summary>
     public AlsOptions Options { get; }
 
-    /// <summary>Warps launched by the ILGPU conjugate-gradient and loss kernels; 0 (default) fills the device.</summary>
-    internal int IlgpuWarps { get; init; }
-
-    /// <summary>Keep the Cholesky kernel's matrices in global memory even when shared memory could hold them (to test that path).</summary>
-    internal bool IlgpuGlobalCholesky { get; init; }
-
     /// <summary>Trains on <paramref name="train"/>.</summary>
     /// <param name="train">Positive interactions (values &gt; 0: 1 for a bare positive, or counts); users and items without any end with zero factors.</param>
     /// <param name="progress">Receives an <see cref="EpochReport"/> after each iteration; its loss is the weighted objective divided by the total weight when <see cref="AlsOptions.ComputeLoss"/> is set, else NaN.</param>
@@ -58,7 +52,7 @@ public sealed class AlsTrainer
         try
         {
             using IAlsEngine engine = backend.IsIlgpu
-                ? new IlgpuAlsEngine(backend, problem, IlgpuWarps, IlgpuGlobalCholesky)
+                ? new IlgpuAlsEngine(backend, problem)
                 : new CpuAlsEngine(problem, backend.Threads);
             double weight = o.ComputeLoss ? problem.TotalWeight : 1;
             var clock = Stopwatch.StartNew();
