@@ -41,6 +41,7 @@ public sealed class AlsKernelTests(IlgpuCpuFixture fixture)
     [Theory]
     [InlineData(5, 3, 9, 1)]
     [InlineData(6, 5, 17, 33)]
+    [InlineData(3, 2, 4, 256)]
     public void CholeskyInGlobalMemoryMatchesFloat64(int users, int items, int interactions, int factors)
     {
         AssertPassed(AlsKernelSelfTest.Solve(fixture.Backend, AlsSolver.Cholesky, users, items, interactions, factors, seed: (ulong)(users + factors + 1), globalMemory: true));

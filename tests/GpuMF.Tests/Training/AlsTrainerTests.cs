@@ -13,6 +13,7 @@ public sealed class AlsTrainerTests
     [InlineData(33)]
     [InlineData(64)]
     [InlineData(100)]
+    [InlineData(256)]
     public void CpuCholeskyMatchesFloat64(int factors)
     {
         var options = new AlsOptions { Factors = factors, Solver = AlsSolver.Cholesky, Alpha = 2f, Regularization = 0.5f };
