@@ -11,7 +11,8 @@ internal static class ModelSetup
     public static ModelKind ParseKind(string name) => name.ToLowerInvariant() switch
     {
         "svd" => ModelKind.Svd,
-        _ => throw new UsageException($"unknown model '{name}': expected svd."),
+        "als" => ModelKind.Als,
+        _ => throw new UsageException($"unknown model '{name}': expected svd or als."),
     };
 
     /// <summary>True for the models trained on implicit positives (every row a positive of value 1).</summary>
@@ -30,6 +31,37 @@ internal static class ModelSetup
             BiasRegularization = cl.Float("bias-reg", d.BiasRegularization),
             InitStdDev = cl.Float("init-std", d.InitStdDev),
             Seed = cl.ULong("seed", d.Seed),
+        };
+    }
+
+    public static AlsOptions Als(CommandLine cl)
+    {
+        var d = AlsOptions.Defaults;
+        return new AlsOptions
+        {
+            Factors = cl.Int("factors", d.Factors),
+            Iterations = cl.Int("iterations", d.Iterations),
+            Regularization = cl.Float("reg", d.Regularization),
+            Alpha = cl.Float("alpha", d.Alpha),
+            Confidence = cl.Get("confidence") switch
+            {
+                null => d.Confidence,
+                "linear" => ConfidenceScaling.Linear,
+                "log" => ConfidenceScaling.Log,
+                var c => throw new UsageException($"--confidence must be linear or log; got '{c}'."),
+            },
+            Epsilon = cl.Float("epsilon", d.Epsilon),
+            Solver = cl.Get("solver") switch
+            {
+                null => d.Solver,
+                "cg" => AlsSolver.ConjugateGradient,
+                "cholesky" => AlsSolver.Cholesky,
+                var v => throw new UsageException($"--solver must be cg or cholesky; got '{v}'."),
+            },
+            CgSteps = cl.Int("cg-steps", d.CgSteps),
+            InitStdDev = cl.Float("init-std", d.InitStdDev),
+            Seed = cl.ULong("seed", d.Seed),
+            ComputeLoss = cl.Flag("loss"),
         };
     }
 
@@ -52,6 +84,11 @@ internal static class ModelSetup
                     var resume = c.Resume && File.Exists(c.Options.Path) ? FactorModel.Load(c.Options.Path) : null;
                     return new SvdTrainer(svd, backend) { Checkpoint = c.Options }.Fit(train, valid, progress, ct, resume);
                 };
+            case ModelKind.Als:
+                var als = Als(cl);
+                als.Validate();
+                optionsJson = als.ToJson();
+                return (train, _, backend, progress, ct) => new AlsTrainer(als, backend).Fit(train, progress, ct);
             default:
                 throw new UsageException($"model '{kind}' cannot be trained by this build.");
         }

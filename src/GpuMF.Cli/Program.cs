@@ -22,10 +22,12 @@ public static class Program
           devices                                           list the backends and devices present
           selftest    [--backend B]                         check every kernel against the CPU backend
 
-        models: svd (explicit ratings, SGD)
+        models: svd (explicit ratings, SGD), als (implicit positives, alternating least squares)
         common options: --backend auto|cpu|cuda|opencl|ilgpu-cpu (default auto), --threads N, --seed S,
                         --format movielens|tsv|csv (default: from the file extension), --value-range 1..5
         svd options:    --factors K --epochs E --lr η --lr-decay d --reg λ --bias-reg λb --init-std σ
+        als options:    --factors K --iterations N --reg λ --alpha α --confidence linear|log --epsilon ε
+                        --solver cg|cholesky --cg-steps S --init-std σ --loss (report the objective)
         """;
 
     /// <summary>Runs one command; returns the process exit code (0 success, 1 failure, 2 usage error).</summary>

@@ -12,7 +12,8 @@ internal sealed class ProgressBar : IProgress<EpochReport>
         int filled = r.Epoch * Width / r.Epochs;
         string bar = new string('#', filled) + new string('.', Width - filled);
         string valid = r.ValidationRmse is { } v ? $"  valid {v:F4}" : "";
-        string text = $"[{bar}] {r.Epoch,4}/{r.Epochs}  loss {r.TrainLoss:F4}{valid}  {r.UpdatesPerSecond / 1e6,7:F2} M/s  {r.Elapsed.TotalSeconds,6:F1} s";
+        string loss = double.IsNaN(r.TrainLoss) ? "" : $"  loss {r.TrainLoss:F4}";
+        string text = $"[{bar}] {r.Epoch,4}/{r.Epochs}{loss}{valid}  {r.UpdatesPerSecond / 1e6,7:F2} M/s  {r.Elapsed.TotalSeconds,6:F1} s";
         if (Console.IsErrorRedirected)
         {
             Console.Error.WriteLine(text);

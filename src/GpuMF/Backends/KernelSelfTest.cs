@@ -19,6 +19,16 @@ public static class KernelSelfTest
             SgdEpoch(backend, users: 37, items: 23, ratings: 301, factors: 19, seed: 1),
             SgdEpoch(backend, users: 101, items: 67, ratings: 2003, factors: 64, seed: 2),
             SgdEpoch(backend, users: 5, items: 3, ratings: 11, factors: 1, seed: 3),
+            AlsKernelSelfTest.Gram(backend, rows: 37, factors: 19, seed: 4),
+            AlsKernelSelfTest.Gram(backend, rows: 203, factors: 64, seed: 5),
+            AlsKernelSelfTest.Solve(backend, AlsSolver.ConjugateGradient, users: 37, items: 23, interactions: 301, factors: 19, seed: 6),
+            AlsKernelSelfTest.Solve(backend, AlsSolver.ConjugateGradient, users: 31, items: 23, interactions: 301, factors: 64, seed: 7),
+            AlsKernelSelfTest.Solve(backend, AlsSolver.ConjugateGradient, users: 3, items: 2, interactions: 5, factors: 128, seed: 12),
+            AlsKernelSelfTest.Solve(backend, AlsSolver.Cholesky, users: 37, items: 23, interactions: 301, factors: 19, seed: 8),
+            AlsKernelSelfTest.Solve(backend, AlsSolver.Cholesky, users: 31, items: 23, interactions: 301, factors: 64, seed: 9),
+            AlsKernelSelfTest.Solve(backend, AlsSolver.Cholesky, users: 13, items: 11, interactions: 61, factors: 33, seed: 10, globalMemory: true),
+            AlsKernelSelfTest.Solve(backend, AlsSolver.Cholesky, users: 5, items: 3, interactions: 9, factors: 256, seed: 13),
+            AlsKernelSelfTest.Loss(backend, users: 31, items: 23, interactions: 301, factors: 64, seed: 11),
         ];
     }
 

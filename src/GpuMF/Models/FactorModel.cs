@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using GpuMF.Data;
 using GpuMF.Persistence;
+using GpuMF.Training;
 
 namespace GpuMF.Models;
 
@@ -13,6 +14,8 @@ public sealed class FactorModel
 {
     private float[]? _normalizedItems;
     private float[]? _normalizedUsers;
+    private double[]? _itemGram;
+    private AlsOptions? _alsOptions;
 
     /// <summary>Assembles a model; arrays are taken, not copied.</summary>
     /// <exception cref="ArgumentException">An array's length does not match the id maps and factor count.</exception>
@@ -183,11 +186,13 @@ public sealed class FactorModel
 
     /// <summary>
     /// Computes factors for a new or changed user from their interactions, without retraining: the
-    /// regularised least-squares fit against the fixed item factors (see <see cref="FoldIn"/>). Unknown
-    /// items are ignored.
+    /// regularised least-squares fit against the fixed item factors (see <see cref="FoldIn"/>). For
+    /// <see cref="ModelKind.Als"/> models it is the exact confidence-weighted solution with the model's own
+    /// α, λ and confidence scaling (see <see cref="AlsFoldIn"/>; <paramref name="regularization"/> is not
+    /// used), the same system training solves for each user. Unknown items are ignored.
     /// </summary>
-    /// <param name="interactions">(external item id, rating or 1 for a positive) pairs.</param>
-    /// <param name="regularization">λ of the fit, &gt; 0 (default 0.1).</param>
+    /// <param name="interactions">(external item id, rating, count or 1 for a positive) pairs; ALS needs values &gt; 0 and sums repeated items.</param>
+    /// <param name="regularization">λ of the fit for the non-ALS models, &gt; 0 (default 0.1).</param>
     public UserVector RecalculateUser(IEnumerable<(long Item, float Value)> interactions, float regularization = 0.1f)
     {
         ArgumentNullException.ThrowIfNull(interactions);
@@ -200,7 +205,31 @@ public sealed class FactorModel
                 rows.Add((i, value));
             }
         }
-        return FoldIn.Solve(this, rows, regularization);
+        if (Kind != ModelKind.Als)
+        {
+            return FoldIn.Solve(this, rows, regularization);
+        }
+        var (options, gram) = AlsFoldInInputs();
+        var factors = AlsFoldIn.Solve(gram, ItemFactors, Factors, rows, options);
+        return new UserVector(factors, 0f, rows.Select(r => r.Item1).Distinct().Order().ToArray());
+    }
+
+    /// <summary>
+    /// <see cref="RecalculateUser"/> for many users at once, in parallel; the result's order follows
+    /// <paramref name="users"/>.
+    /// </summary>
+    /// <param name="users">Each user's (external item id, value) pairs.</param>
+    /// <param name="regularization">As for <see cref="RecalculateUser"/>.</param>
+    public IReadOnlyList<UserVector> RecalculateUsers(IReadOnlyList<IEnumerable<(long Item, float Value)>> users, float regularization = 0.1f)
+    {
+        ArgumentNullException.ThrowIfNull(users);
+        var result = new UserVector[users.Count];
+        if (Kind == ModelKind.Als)
+        {
+            AlsFoldInInputs();
+        }
+        Parallel.For(0, users.Count, u => result[u] = RecalculateUser(users[u] ?? throw new ArgumentNullException(nameof(users), $"User {u} of the batch is null."), regularization));
+        return result;
     }
 
     /// <summary>The <paramref name="n"/> best items for a folded-in user, the user's own items left out, best first.</summary>
@@ -225,6 +254,14 @@ public sealed class FactorModel
     /// <summary>Reads a model written by <see cref="Save"/>, validating every field.</summary>
     /// <exception cref="InvalidDataException">The file is not a GpuMF model, is of an unknown version, or is corrupt or truncated.</exception>
     public static FactorModel Load(string path) => ModelFile.Read(path);
+
+    /// <summary>The ALS options and the item Gram matrix, computed on first use (a race computes them twice, harmlessly).</summary>
+    private (AlsOptions Options, double[] Gram) AlsFoldInInputs()
+    {
+        _alsOptions ??= AlsOptions.FromJson(OptionsJson);
+        _itemGram ??= AlsFoldIn.Gram(ItemFactors, Items.Count, Factors);
+        return (_alsOptions, _itemGram);
+    }
 
     private void ScoreAll(ReadOnlySpan<float> user, Span<float> scores)
     {

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using GpuMF.Backends;
 using GpuMF.Data;
 using GpuMF.Evaluation;
-using GpuMF.Kernels;
 using GpuMF.Models;
 
 namespace GpuMF.Training;
@@ -157,14 +156,5 @@ public sealed class SvdTrainer
         };
 
     /// <summary>Normal factors with the configured standard deviation, seeded per side.</summary>
-    internal float[] InitialFactors(int rows, int k, ulong seed, int side)
-    {
-        var f = new float[(long)rows * k];
-        var rng = new XorShiftRandom(seed, (ulong)side);
-        for (long n = 0; n < f.LongLength; n++)
-        {
-            f[n] = rng.NextGaussian() * Options.InitStdDev;
-        }
-        return f;
-    }
+    internal float[] InitialFactors(int rows, int k, ulong seed, int side) => NormalFactors.Create(rows, k, Options.InitStdDev, seed, side);
 }

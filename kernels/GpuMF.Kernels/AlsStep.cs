@@ -1,0 +1,14 @@
+namespace GpuMF.Kernels;
+
+/// <summary>The scalar arguments of one ALS half-iteration launch (solving every row of one side), passed by value.</summary>
+public struct AlsStep
+{
+    /// <summary>Rows solved: users or items, ≥ 0.</summary>
+    public int Rows;
+
+    /// <summary>Latent factors k, ≥ 1.</summary>
+    public int Factors;
+
+    /// <summary>Conjugate-gradient steps per row, ≥ 1 (ignored by the Cholesky kernels).</summary>
+    public int CgSteps;
+}

@@ -1,0 +1,88 @@
+using System.Text.Json.Nodes;
+using GpuMF.Cli;
+using GpuMF.Tests.Support;
+
+namespace GpuMF.Tests.Cli;
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class AlsConsoleCollection
+{
+    public const string Name = "als-console";
+}
+
+/// <summary>The console host's commands for ALS models; they redirect Console, so they run alone.</summary>
+[Collection(AlsConsoleCollection.Name)]
+public sealed class AlsCommandTests
+{
+    [Fact]
+    public void EvaluatePrintsRankingMetricsAsJson()
+    {
+        var (code, output, _) = Run("evaluate", "--model", "als", "--train", TestData.Split("ml100k_implicit_train.tsv"), "--test", TestData.Split("ml100k_implicit_test.tsv"),
+            "--backend", "cpu", "--factors", "16", "--iterations", "5", "--solver", "cholesky", "--alpha", "5", "--reg", "20", "--json");
+        Assert.Equal(0, code);
+        var json = JsonNode.Parse(output)!;
+        Assert.Equal("als", (string?)json["model"]);
+        Assert.Equal("Cholesky", (string?)json["options"]!["Solver"]);
+        Assert.Equal(5f, (float)json["options"]!["Alpha"]!);
+        Assert.InRange((double)json["precision@10"]!, 0.1, 1.0);
+        Assert.InRange((double)json["auc_full"]!, 0.8, 1.0);
+    }
+
+    [Fact]
+    public void TrainedModelServesRecommendAndSimilar()
+    {
+        string model = TestData.TempPath(".gpumf");
+        try
+        {
+            var (code, _, _) = Run("train", "--model", "als", "--data", TestData.Split("ml100k_implicit_train.tsv"), "--out", model, "--backend", "cpu", "--factors", "8", "--iterations", "3", "--loss");
+            Assert.Equal(0, code);
+            var (rc, recs, _) = Run("recommend", "--model", model, "--user", "1", "--n", "5");
+            Assert.Equal(0, rc);
+            Assert.Contains("Top 5 for user 1", recs);
+            var (sc, sims, _) = Run("similar", "--model", model, "--item", "1", "--n", "3");
+            Assert.Equal(0, sc);
+            Assert.Contains("Items most similar to 1", sims);
+        }
+        finally
+        {
+            File.Delete(model);
+        }
+    }
+
+    [Theory]
+    [InlineData("--solver", "lu", "--solver must be cg or cholesky")]
+    [InlineData("--confidence", "sqrt", "--confidence must be linear or log")]
+    [InlineData("--epochs", "3", "unknown option for 'train': --epochs")]
+    public void BadOptionsAreUsageErrors(string option, string value, string message)
+    {
+        var (code, _, error) = Run("train", "--model", "als", "--data", TestData.Split("ml100k_implicit_train.tsv"), "--out", TestData.TempPath(".gpumf"), option, value);
+        Assert.Equal(2, code);
+        Assert.Contains(message, error);
+    }
+
+    [Fact]
+    public void OutOfRangeOptionNamesIt()
+    {
+        var (code, _, error) = Run("train", "--model", "als", "--data", TestData.Split("ml100k_implicit_train.tsv"), "--out", TestData.TempPath(".gpumf"), "--reg", "0");
+        Assert.Equal(1, code);
+        Assert.Contains("Regularization", error);
+    }
+
+    private static (int Code, string Output, string Error) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var (oldOut, oldError) = (Console.Out, Console.Error);
+        Console.SetOut(output);
+        Console.SetError(error);
+        try
+        {
+            return (Program.Main(args), output.ToString(), error.ToString());
+        }
+        finally
+        {
+            Console.SetOut(oldOut);
+            Console.SetError(oldError);
+        }
+    }
+}
