@@ -17,6 +17,11 @@ public static class Program
           evaluate    --model M --train FILE --test FILE [--json] [model options]
           recommend   --model MODEL.gpumf --user ID [--n N] [--movies movies.dat]
           similar     --model MODEL.gpumf --item ID [--n N] [--movies movies.dat]
+          similar     --model MODEL.gpumf --items all|FILE|ID,ID… [--n N] [--out FILE.csv|FILE.parquet]
+                      [--allow FILE | --deny FILE] [--skip-unknown]   similar items of many items (CSV to stdout without --out)
+          score       --model MODEL.gpumf --out FILE.csv|FILE.parquet [--users all|FILE|ID,ID…] [--n N (1..1000, default 10)]
+                      [--include-seen] [--allow FILE | --deny FILE] [--skip-unknown] [--chunk USERS]
+                                                            top-N items of every listed user, streamed in chunks
           devices                                           list the backends and devices present
           selftest    [--backend B]                         check every kernel against the CPU backend
 
@@ -48,7 +53,8 @@ public static class Program
                 "train" => Commands.Train(cl, cancel.Token),
                 "evaluate" => Commands.Evaluate(cl, cancel.Token),
                 "recommend" => Commands.Recommend(cl),
-                "similar" => Commands.Similar(cl),
+                "similar" => ScoreCommand.Similar(cl, cancel.Token),
+                "score" => ScoreCommand.Score(cl, cancel.Token),
                 "devices" => Commands.Devices(cl),
                 "selftest" => Commands.SelfTest(cl),
                 "quickstart" => Quickstart.Run(cl, cancel.Token),

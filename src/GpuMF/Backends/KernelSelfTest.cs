@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using GpuMF.Kernels;
+using GpuMF.Scoring;
 using GpuMF.Training;
 
 namespace GpuMF.Backends;
@@ -19,6 +20,10 @@ public static class KernelSelfTest
             SgdEpoch(backend, users: 37, items: 23, ratings: 301, factors: 19, seed: 1),
             SgdEpoch(backend, users: 101, items: 67, ratings: 2003, factors: 64, seed: 2),
             SgdEpoch(backend, users: 5, items: 3, ratings: 11, factors: 1, seed: 3),
+            TopNSelfTest.Check(backend, queries: 37, candidates: 301, factors: 19, n: 10, seed: 4),
+            TopNSelfTest.Check(backend, queries: 29, candidates: 67, factors: 64, n: 1000, seed: 5, integral: true),
+            TopNSelfTest.Check(backend, queries: 40, candidates: 403, factors: 33, n: 25, seed: 6, integral: true, tileItems: 97, maxRows: 16),
+            TopNSelfTest.Check(backend, queries: 50, candidates: 50, factors: 8, n: 5, seed: 7, filters: false, similarity: true),
         ];
     }
 

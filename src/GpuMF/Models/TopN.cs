@@ -18,6 +18,9 @@ internal sealed class TopN
 
     public int Count { get; private set; }
 
+    /// <summary>The score a new pair must reach to be kept: the worst kept score once full, else −∞.</summary>
+    public float Floor => Count < _index.Length ? float.NegativeInfinity : _score[0];
+
     public void Clear() => Count = 0;
 
     /// <summary>True when (a, ia) ranks below (b, ib): lower score, or equal score and higher index.</summary>
@@ -40,13 +43,14 @@ internal sealed class TopN
         }
     }
 
-    /// <summary>The kept pairs, best first. Empties the heap.</summary>
-    public (int Index, float Score)[] Drain()
+    /// <summary>Writes the kept pairs best first into the spans (each at least <see cref="Count"/> long) and returns how many; empties the heap.</summary>
+    public int DrainInto(Span<int> indices, Span<float> scores)
     {
-        var result = new (int, float)[Count];
-        for (int k = Count - 1; k >= 0; k--)
+        int n = Count;
+        for (int k = n - 1; k >= 0; k--)
         {
-            result[k] = (_index[0], _score[0]);
+            indices[k] = _index[0];
+            scores[k] = _score[0];
             Count--;
             if (Count > 0)
             {
@@ -55,7 +59,7 @@ internal sealed class TopN
                 SiftDown(0);
             }
         }
-        return result;
+        return n;
     }
 
     private void SiftUp(int c)
