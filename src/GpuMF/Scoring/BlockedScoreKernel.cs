@@ -5,7 +5,9 @@ namespace GpuMF.Scoring;
 /// <summary>
 /// The register-blocked inner product of the CPU top-N path: a block of query rows times one packed panel
 /// of <see cref="PanelVectors"/> vectors of candidates (see <see cref="PackedCandidates"/>), accumulated by
-/// fused multiply-adds in ascending factor order, plus the candidates' biases. The eight-row kernel keeps
+/// fused multiply-adds in ascending factor order, plus the candidates' biases, and compared with each
+/// row's floor (the score that enters its heap) while still in registers, so that the caller looks at a
+/// row's scores only when one of them can enter the heap. The eight-row kernel keeps
 /// 8 × 3 vector accumulators in registers (24 of the 32 with AVX-512), so each loaded candidate vector
 /// feeds eight multiply-adds and each broadcast query factor three; it runs at the machine's FMA peak
 /// when the panel is in L1 or L2. Loops are unrolled by hand so that the accumulators stay in registers.
@@ -20,10 +22,10 @@ internal static unsafe class BlockedScoreKernel
 
     /// <summary>
     /// output[r·width + j] = Σ_f queries[r·k + f]·panel[f·width + j] + bias[j] for r &lt; 8 and j &lt; width,
-    /// width = 3·TLanes.Width.
+    /// width = 3·TLanes.Width. Returns a mask with bit r set when some output of row r is ≥ floors[r].
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Eight<TVector, TLanes>(float* queries, int k, float* panel, float* bias, float* output)
+    public static int Eight<TVector, TLanes>(float* queries, int k, float* panel, float* bias, float* output, float* floors)
         where TVector : struct
         where TLanes : struct, ISimdLanes<TVector>
     {
@@ -79,19 +81,19 @@ internal static unsafe class BlockedScoreKernel
         var bias0 = TLanes.Load(bias);
         var bias1 = TLanes.Load(bias + w);
         var bias2 = TLanes.Load(bias + 2 * w);
-        StoreRow<TVector, TLanes>(output, w, a00, a01, a02, bias0, bias1, bias2);
-        StoreRow<TVector, TLanes>(output + width, w, a10, a11, a12, bias0, bias1, bias2);
-        StoreRow<TVector, TLanes>(output + 2 * width, w, a20, a21, a22, bias0, bias1, bias2);
-        StoreRow<TVector, TLanes>(output + 3 * width, w, a30, a31, a32, bias0, bias1, bias2);
-        StoreRow<TVector, TLanes>(output + 4 * width, w, a40, a41, a42, bias0, bias1, bias2);
-        StoreRow<TVector, TLanes>(output + 5 * width, w, a50, a51, a52, bias0, bias1, bias2);
-        StoreRow<TVector, TLanes>(output + 6 * width, w, a60, a61, a62, bias0, bias1, bias2);
-        StoreRow<TVector, TLanes>(output + 7 * width, w, a70, a71, a72, bias0, bias1, bias2);
+        return StoreRow<TVector, TLanes>(output, w, a00, a01, a02, bias0, bias1, bias2, floors[0])
+            | StoreRow<TVector, TLanes>(output + width, w, a10, a11, a12, bias0, bias1, bias2, floors[1]) << 1
+            | StoreRow<TVector, TLanes>(output + 2 * width, w, a20, a21, a22, bias0, bias1, bias2, floors[2]) << 2
+            | StoreRow<TVector, TLanes>(output + 3 * width, w, a30, a31, a32, bias0, bias1, bias2, floors[3]) << 3
+            | StoreRow<TVector, TLanes>(output + 4 * width, w, a40, a41, a42, bias0, bias1, bias2, floors[4]) << 4
+            | StoreRow<TVector, TLanes>(output + 5 * width, w, a50, a51, a52, bias0, bias1, bias2, floors[5]) << 5
+            | StoreRow<TVector, TLanes>(output + 6 * width, w, a60, a61, a62, bias0, bias1, bias2, floors[6]) << 6
+            | StoreRow<TVector, TLanes>(output + 7 * width, w, a70, a71, a72, bias0, bias1, bias2, floors[7]) << 7;
     }
 
-    /// <summary>The one-row form of <see cref="Eight{TVector, TLanes}"/>, for the rows left over by blocks of eight.</summary>
+    /// <summary>The one-row form of <see cref="Eight{TVector, TLanes}"/>, for the rows left over by blocks of eight; returns 1 when some output is ≥ <paramref name="floor"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void One<TVector, TLanes>(float* query, int k, float* panel, float* bias, float* output)
+    public static int One<TVector, TLanes>(float* query, int k, float* panel, float* bias, float* output, float floor)
         where TVector : struct
         where TLanes : struct, ISimdLanes<TVector>
     {
@@ -105,16 +107,21 @@ internal static unsafe class BlockedScoreKernel
             a1 = TLanes.MultiplyAdd(b, TLanes.Load(panel + w), a1);
             a2 = TLanes.MultiplyAdd(b, TLanes.Load(panel + 2 * w), a2);
         }
-        StoreRow<TVector, TLanes>(output, w, a0, a1, a2, TLanes.Load(bias), TLanes.Load(bias + w), TLanes.Load(bias + 2 * w));
+        return StoreRow<TVector, TLanes>(output, w, a0, a1, a2, TLanes.Load(bias), TLanes.Load(bias + w), TLanes.Load(bias + 2 * w), floor);
     }
 
+    /// <summary>Stores one row's three vectors plus biases; 1 when one of them reaches <paramref name="floor"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRow<TVector, TLanes>(float* output, int w, TVector v0, TVector v1, TVector v2, TVector b0, TVector b1, TVector b2)
+    private static int StoreRow<TVector, TLanes>(float* output, int w, TVector v0, TVector v1, TVector v2, TVector b0, TVector b1, TVector b2, float floor)
         where TVector : struct
         where TLanes : struct, ISimdLanes<TVector>
     {
-        TLanes.Store(TLanes.Add(v0, b0), output);
-        TLanes.Store(TLanes.Add(v1, b1), output + w);
-        TLanes.Store(TLanes.Add(v2, b2), output + 2 * w);
+        v0 = TLanes.Add(v0, b0);
+        v1 = TLanes.Add(v1, b1);
+        v2 = TLanes.Add(v2, b2);
+        TLanes.Store(v0, output);
+        TLanes.Store(v1, output + w);
+        TLanes.Store(v2, output + 2 * w);
+        return TLanes.AnyAtLeast(v0, v1, v2, floor) ? 1 : 0;
     }
 }

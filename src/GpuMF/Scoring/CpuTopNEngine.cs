@@ -66,6 +66,7 @@ internal sealed unsafe class CpuTopNEngine : ITopNEngine
         private readonly CpuTopNEngine _engine;
         private readonly TopN[] _heaps;
         private readonly int[] _cursor;
+        private readonly float[] _floors;
         private readonly float[] _queries;
         private readonly float[] _tile = new float[BlockedScoreKernel.Rows * PackedCandidates.Width];
 
@@ -83,6 +84,7 @@ internal sealed unsafe class CpuTopNEngine : ITopNEngine
                 _heaps[r] = new TopN(capacity);
             }
             _cursor = new int[slots];
+            _floors = new float[Math.Max(slots, BlockedScoreKernel.Rows)];
             _queries = new float[slots * engine._problem.Factors];
         }
 
@@ -96,6 +98,7 @@ internal sealed unsafe class CpuTopNEngine : ITopNEngine
             {
                 _heaps[r].Clear();
                 _cursor[r] = 0;
+                _floors[r] = float.NegativeInfinity;
                 problem.Queries.AsSpan(rows[first + r] * k, k).CopyTo(_queries.AsSpan(r * k, k));
             }
             if (packed.Count > 0)
@@ -131,6 +134,7 @@ internal sealed unsafe class CpuTopNEngine : ITopNEngine
             int panelsPerPass = Math.Max(1, PanelBytesPerPass / (k * width * sizeof(float)));
             fixed (float* queries = _queries)
             fixed (float* tile = _tile)
+            fixed (float* floors = _floors)
             {
                 for (int p0 = 0; p0 < packed.Panels; p0 += panelsPerPass)
                 {
@@ -140,9 +144,11 @@ internal sealed unsafe class CpuTopNEngine : ITopNEngine
                     {
                         for (int p = p0; p < p1; p++)
                         {
-                            BlockedScoreKernel.Eight<TVector, TLanes>(queries + r * k, k, packed.Panel(p), packed.Bias(p), tile);
-                            for (int i = 0; i < BlockedScoreKernel.Rows; i++)
+                            int hits = BlockedScoreKernel.Eight<TVector, TLanes>(queries + r * k, k, packed.Panel(p), packed.Bias(p), tile, floors + r);
+                            while (hits != 0)
                             {
+                                int i = BitOperations.TrailingZeroCount(hits);
+                                hits &= hits - 1;
                                 Select<TVector, TLanes>(r + i, rows[r + i], p, tile + i * width);
                             }
                         }
@@ -151,15 +157,17 @@ internal sealed unsafe class CpuTopNEngine : ITopNEngine
                     {
                         for (int p = p0; p < p1; p++)
                         {
-                            BlockedScoreKernel.One<TVector, TLanes>(queries + r * k, k, packed.Panel(p), packed.Bias(p), tile);
-                            Select<TVector, TLanes>(r, rows[r], p, tile);
+                            if (BlockedScoreKernel.One<TVector, TLanes>(queries + r * k, k, packed.Panel(p), packed.Bias(p), tile, floors[r]) != 0)
+                            {
+                                Select<TVector, TLanes>(r, rows[r], p, tile);
+                            }
                         }
                     }
                 }
             }
         }
 
-        /// <summary>Offers the scores of panel <paramref name="p"/> that reach the row's current floor to its heap.</summary>
+        /// <summary>Offers the scores of panel <paramref name="p"/> that reach the row's floor to its heap, then raises the floor.</summary>
         private void Select<TVector, TLanes>(int slot, int query, int p, float* scores)
             where TVector : struct
             where TLanes : struct, ISimdLanes<TVector>
@@ -168,15 +176,10 @@ internal sealed unsafe class CpuTopNEngine : ITopNEngine
             var packed = _engine._packed;
             int w = TLanes.Width;
             int width = PackedCandidates.Width;
-            float floor = heap.Floor;
+            float floor = _floors[slot];
             ulong hits = TLanes.AtLeast(TLanes.Load(scores), floor)
                 | TLanes.AtLeast(TLanes.Load(scores + w), floor) << w
                 | TLanes.AtLeast(TLanes.Load(scores + 2 * w), floor) << (2 * w);
-            int valid = Math.Min(width, packed.Count - p * width);
-            if (valid < width)
-            {
-                hits &= (1UL << valid) - 1;
-            }
             while (hits != 0)
             {
                 int j = BitOperations.TrailingZeroCount(hits);
@@ -193,6 +196,7 @@ internal sealed unsafe class CpuTopNEngine : ITopNEngine
                     heap.Offer(candidate, s);
                 }
             }
+            _floors[slot] = heap.Floor;
         }
 
         private bool Admissible(int slot, int query, int candidate)

@@ -47,7 +47,7 @@ internal sealed unsafe class PackedCandidates
     /// <summary>Panel <paramref name="p"/>: Factors × Width floats, factor-major.</summary>
     public float* Panel(int p) => (float*)Unsafe.AsPointer(ref _panels[_offset]) + (long)p * Factors * Width;
 
-    /// <summary>The biases of panel <paramref name="p"/>'s candidates (zero where there is none).</summary>
+    /// <summary>The biases of panel <paramref name="p"/>'s candidates (zero where there is none; NaN in the padding, so that padded columns never reach a heap).</summary>
     public float* Bias(int p) => (float*)Unsafe.AsPointer(ref _bias[_biasOffset]) + (long)p * Width;
 
     /// <summary>Packs rows 0..<paramref name="count"/>-1 of the row-major <paramref name="rows"/>.</summary>
@@ -79,6 +79,7 @@ internal sealed unsafe class PackedCandidates
         var biasData = GC.AllocateArray<float>(panels * width + Alignment / sizeof(float), pinned: true);
         int offset = AlignedOffset(data);
         int biasOffset = AlignedOffset(biasData);
+        biasData.AsSpan(biasOffset + packed).Fill(float.NaN);
         Parallel.For(0, panels, p =>
         {
             var panel = data.AsSpan(offset + p * factors * width, factors * width);

@@ -27,6 +27,9 @@ internal interface ISimdLanes<TVector> where TVector : struct
 
     /// <summary>Bit l set when lane l of <paramref name="value"/> is ≥ <paramref name="floor"/> (false for NaN).</summary>
     static abstract ulong AtLeast(TVector value, float floor);
+
+    /// <summary>True when any lane of the three vectors is ≥ <paramref name="floor"/> (false for NaN).</summary>
+    static abstract bool AnyAtLeast(TVector a, TVector b, TVector c, float floor);
 }
 
 /// <summary>512-bit lanes (AVX-512).</summary>
@@ -52,6 +55,13 @@ internal readonly struct Lanes512 : ISimdLanes<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong AtLeast(Vector512<float> value, float floor) =>
         Vector512.GreaterThanOrEqual(value, Vector512.Create(floor)).ExtractMostSignificantBits();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool AnyAtLeast(Vector512<float> a, Vector512<float> b, Vector512<float> c, float floor)
+    {
+        var f = Vector512.Create(floor);
+        return (Vector512.GreaterThanOrEqual(a, f) | Vector512.GreaterThanOrEqual(b, f) | Vector512.GreaterThanOrEqual(c, f)) != Vector512<float>.Zero;
+    }
 }
 
 /// <summary>256-bit lanes (AVX2).</summary>
@@ -77,6 +87,13 @@ internal readonly struct Lanes256 : ISimdLanes<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong AtLeast(Vector256<float> value, float floor) =>
         Vector256.GreaterThanOrEqual(value, Vector256.Create(floor)).ExtractMostSignificantBits();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool AnyAtLeast(Vector256<float> a, Vector256<float> b, Vector256<float> c, float floor)
+    {
+        var f = Vector256.Create(floor);
+        return (Vector256.GreaterThanOrEqual(a, f) | Vector256.GreaterThanOrEqual(b, f) | Vector256.GreaterThanOrEqual(c, f)) != Vector256<float>.Zero;
+    }
 }
 
 /// <summary>128-bit lanes (SSE, NEON), and the portable fallback.</summary>
@@ -102,6 +119,13 @@ internal readonly struct Lanes128 : ISimdLanes<Vector128<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong AtLeast(Vector128<float> value, float floor) =>
         Vector128.GreaterThanOrEqual(value, Vector128.Create(floor)).ExtractMostSignificantBits();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool AnyAtLeast(Vector128<float> a, Vector128<float> b, Vector128<float> c, float floor)
+    {
+        var f = Vector128.Create(floor);
+        return (Vector128.GreaterThanOrEqual(a, f) | Vector128.GreaterThanOrEqual(b, f) | Vector128.GreaterThanOrEqual(c, f)) != Vector128<float>.Zero;
+    }
 }
 
 /// <summary>The vector width the CPU top-N path runs at on this machine.</summary>
