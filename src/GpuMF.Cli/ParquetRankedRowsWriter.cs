@@ -17,6 +17,10 @@ internal sealed class ParquetRankedRowsWriter : IRankedRowsWriter
     private readonly DataField<long> _result;
     private readonly DataField<float> _score;
     private bool _closed;
+    private long[] _queries = [];
+    private int[] _ranks = [];
+    private long[] _results = [];
+    private float[] _scores = [];
 
     private ParquetRankedRowsWriter(Stream stream, ParquetWriter writer, DataField<long> query, DataField<int> rank, DataField<long> result, DataField<float> score)
     {
@@ -50,15 +54,23 @@ internal sealed class ParquetRankedRowsWriter : IRankedRowsWriter
 
     public void Write(RankedLists lists)
     {
-        long total = lists.TotalEntries;
+        int total = checked((int)lists.TotalEntries);
         if (total == 0)
         {
             return;
         }
-        var queries = new long[total];
-        var ranks = new int[total];
-        var results = new long[total];
-        var scores = new float[total];
+        // The column buffers are kept from chunk to chunk, so that a job allocates them once.
+        if (_queries.Length < total)
+        {
+            _queries = new long[total];
+            _ranks = new int[total];
+            _results = new long[total];
+            _scores = new float[total];
+        }
+        var queries = _queries;
+        var ranks = _ranks;
+        var results = _results;
+        var scores = _scores;
         int at = 0;
         for (int q = 0; q < lists.Count; q++)
         {
@@ -73,10 +85,10 @@ internal sealed class ParquetRankedRowsWriter : IRankedRowsWriter
             at += ids.Length;
         }
         using var group = _writer.CreateRowGroup();
-        group.WriteAsync<long>(_query, queries).GetAwaiter().GetResult();
-        group.WriteAsync<int>(_rank, ranks).GetAwaiter().GetResult();
-        group.WriteAsync<long>(_result, results).GetAwaiter().GetResult();
-        group.WriteAsync<float>(_score, scores).GetAwaiter().GetResult();
+        group.WriteAsync<long>(_query, queries.AsMemory(0, total)).GetAwaiter().GetResult();
+        group.WriteAsync<int>(_rank, ranks.AsMemory(0, total)).GetAwaiter().GetResult();
+        group.WriteAsync<long>(_result, results.AsMemory(0, total)).GetAwaiter().GetResult();
+        group.WriteAsync<float>(_score, scores.AsMemory(0, total)).GetAwaiter().GetResult();
     }
 
     public void Complete()

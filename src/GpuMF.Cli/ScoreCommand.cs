@@ -106,15 +106,14 @@ internal static class ScoreCommand
     {
         long done = 0;
         long rows = 0;
-        foreach (var ids in queries.Chunks(Math.Max(1, Math.Min(chunk, RowsPerChunk / n))))
+        scorer.ScoreChunks(queries.Chunks(Math.Max(1, Math.Min(chunk, RowsPerChunk / n))), n, lists =>
         {
             ct.ThrowIfCancellationRequested();
-            var lists = scorer.Score(ids, n);
             writer.Write(lists);
-            done += ids.Length;
+            done += lists.Count;
             rows += lists.TotalEntries;
             progress?.Report(done, rows);
-        }
+        });
         return (done, rows);
     }
 

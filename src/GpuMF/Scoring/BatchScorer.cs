@@ -19,6 +19,8 @@ public sealed class BatchScorer : IDisposable
 
     private readonly ITopNEngine _engine;
     private readonly string _queryKind;
+    private int[] _rows = [];
+    private long[] _queries = [];
 
     private BatchScorer(IdMap queries, IdMap results, string queryKind, ITopNEngine engine)
     {
@@ -77,38 +79,61 @@ public sealed class BatchScorer : IDisposable
     {
         ArgumentNullException.ThrowIfNull(ids);
         CheckN(n);
-        var rows = new int[ids.Count];
-        var queries = new long[ids.Count];
-        for (int q = 0; q < rows.Length; q++)
-        {
-            queries[q] = ids[q];
-            rows[q] = Queries.IndexOf(queries[q], _queryKind);
-        }
-        return new RankedLists(queries, Run(rows, n), Results);
+        var lists = new RankedLists(ids.Count, n);
+        ScoreInto(ids, new TopNBuffer(ids.Count, n), lists);
+        return lists;
     }
 
     /// <summary>The <paramref name="n"/> best results of every query id, in dense order.</summary>
     /// <param name="n">Entries per list, 1..<see cref="MaxN"/>.</param>
-    public RankedLists ScoreAll(int n)
+    public RankedLists ScoreAll(int n) => Score(Queries.Ids, n);
+
+    /// <summary>
+    /// Scores a stream of query chunks, handing each chunk's lists to <paramref name="consume"/> before the
+    /// next chunk is scored. The lists passed in are reused for the next chunk (so that a job's memory stays
+    /// flat however many chunks it has): read or copy them inside the callback only.
+    /// </summary>
+    /// <param name="chunks">External ids of <see cref="Queries"/>, chunk by chunk.</param>
+    /// <param name="n">Entries per list, 1..<see cref="MaxN"/>.</param>
+    /// <param name="consume">Called once per chunk with its lists.</param>
+    /// <returns>The number of queries scored.</returns>
+    /// <exception cref="KeyNotFoundException">An id is unknown; the message names it.</exception>
+    public long ScoreChunks(IEnumerable<IReadOnlyList<long>> chunks, int n, Action<RankedLists> consume)
     {
+        ArgumentNullException.ThrowIfNull(chunks);
+        ArgumentNullException.ThrowIfNull(consume);
         CheckN(n);
-        var rows = new int[Queries.Count];
-        for (int q = 0; q < rows.Length; q++)
+        TopNBuffer? dense = null;
+        RankedLists? lists = null;
+        long done = 0;
+        foreach (var ids in chunks)
         {
-            rows[q] = q;
+            if (lists is null || ids.Count > lists.Capacity)
+            {
+                lists = new RankedLists(ids.Count, n);
+                dense = new TopNBuffer(ids.Count, n);
+            }
+            ScoreInto(ids, dense!, lists);
+            consume(lists);
+            done += ids.Count;
         }
-        return new RankedLists(Queries.ToArray(), Run(rows, n), Results);
+        return done;
     }
 
     /// <inheritdoc />
     public void Dispose() => _engine.Dispose();
 
-    /// <summary>Runs dense query rows; the buffer's rows follow <paramref name="rows"/>.</summary>
-    internal TopNBuffer Run(int[] rows, int n)
+    private void ScoreInto(IReadOnlyList<long> ids, TopNBuffer dense, RankedLists lists)
     {
-        var result = new TopNBuffer(rows.Length, n);
-        _engine.Run(rows, result);
-        return result;
+        var rows = _rows.Length >= ids.Count ? _rows : _rows = new int[ids.Count];
+        var queries = _queries.Length >= ids.Count ? _queries : _queries = new long[ids.Count];
+        for (int q = 0; q < ids.Count; q++)
+        {
+            queries[q] = ids[q];
+            rows[q] = Queries.IndexOf(queries[q], _queryKind);
+        }
+        _engine.Run(rows.AsMemory(0, ids.Count), dense);
+        lists.Load(queries.AsSpan(0, ids.Count), dense, Results);
     }
 
     private static void CheckN(int n)
