@@ -99,7 +99,11 @@ public sealed class FactorModel
     /// <summary>The factors of dense item <paramref name="i"/>.</summary>
     public ReadOnlySpan<float> ItemRow(int i) => ItemFactors.AsSpan(i * Factors, Factors);
 
-    /// <summary>The ranking score of dense (u, i): p_u·q_i plus the item bias where there is one.</summary>
+    /// <summary>
+    /// The ranking score of dense (u, i): p_u·q_i plus the item bias where there is one. The top-N paths
+    /// (<see cref="Recommend(long, int, bool)"/>, <see cref="RecommendAll"/>) sum the same products in
+    /// another order, so their scores can differ from this one in the last bits.
+    /// </summary>
     public float Score(int u, int i) => TensorPrimitives.Dot(UserRow(u), ItemRow(i)) + (ItemBias?[i] ?? 0f);
 
     /// <summary>
@@ -274,13 +278,13 @@ public sealed class FactorModel
     internal float[] NormalizedUsers => LazyInitializer.EnsureInitialized(ref _normalizedUsers, () => Normalize(UserFactors, Users.Count));
 
     /// <summary>The item factors and biases packed for the CPU top-N path, computed once.</summary>
-    internal PackedCandidates PackedItems => LazyInitializer.EnsureInitialized(ref _packedItems, () => PackedCandidates.Create(ItemFactors, Items.Count, Factors, ItemBias, null));
+    internal PackedCandidates PackedItems => LazyInitializer.EnsureInitialized(ref _packedItems, () => PackedCandidates.Create(ItemFactors, Items.Count, Factors, ItemBias, null, PackedCandidates.RootMeanSquareNorm(UserFactors, Users.Count, Factors)));
 
     /// <summary>The normalised item factors packed for the CPU top-N path, computed once.</summary>
-    internal PackedCandidates PackedNormalizedItems => LazyInitializer.EnsureInitialized(ref _packedNormalizedItems, () => PackedCandidates.Create(NormalizedItems, Items.Count, Factors, null, null));
+    internal PackedCandidates PackedNormalizedItems => LazyInitializer.EnsureInitialized(ref _packedNormalizedItems, () => PackedCandidates.Create(NormalizedItems, Items.Count, Factors, null, null, 1f));
 
     /// <summary>The normalised user factors packed for the CPU top-N path, computed once.</summary>
-    internal PackedCandidates PackedNormalizedUsers => LazyInitializer.EnsureInitialized(ref _packedNormalizedUsers, () => PackedCandidates.Create(NormalizedUsers, Users.Count, Factors, null, null));
+    internal PackedCandidates PackedNormalizedUsers => LazyInitializer.EnsureInitialized(ref _packedNormalizedUsers, () => PackedCandidates.Create(NormalizedUsers, Users.Count, Factors, null, null, 1f));
 
     /// <summary>One query row through the CPU top-N path on the calling thread.</summary>
     private static (int Index, float Score)[] TopOne(TopNProblem problem, PackedCandidates packed, int row, int n)

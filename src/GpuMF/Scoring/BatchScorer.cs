@@ -150,5 +150,6 @@ public sealed class BatchScorer : IDisposable
             : new CpuTopNEngine(problem, packed(), backend?.Threads ?? Environment.ProcessorCount);
 
     private static PackedCandidates Pack(TopNProblem problem) =>
-        PackedCandidates.Create(problem.Candidates, problem.CandidateCount, problem.Factors, problem.CandidateBias, problem.Allowed);
+        PackedCandidates.Create(problem.Candidates, problem.CandidateCount, problem.Factors, problem.CandidateBias, problem.Allowed,
+            PackedCandidates.RootMeanSquareNorm(problem.Queries, problem.QueryCount, problem.Factors));
 }

@@ -8,10 +8,10 @@ namespace GpuMF.Scoring;
 /// Top-N on the managed CPU backend: a blocked matrix product with a bounded heap per row. Query rows are
 /// taken in blocks of <see cref="BlockRows"/>, blocks run in parallel; within a block, groups of eight rows
 /// (<see cref="BlockedScoreKernel"/>) meet every panel of <see cref="PackedCandidates"/>, an L2-sized run
-/// of panels at a time, and each score tile is compared with the rows' current N-th best score in SIMD.
-/// Only the few scores that reach it are checked against the row's exclusions (a cursor that walks the
-/// ascending list alongside the ascending candidates) and offered to the row's <see cref="TopN"/> heap, so
-/// selection costs little more than the comparisons once the heaps have filled.
+/// of panels at a time, and each score tile is compared with the rows' current N-th best score (the
+/// floor) while still in registers. Only the few scores that reach it are checked against the row's
+/// exclusions (a binary search of its ascending list) and offered to the row's <see cref="TopN"/> heap, so
+/// once the heaps have filled, selection costs little more than the comparisons.
 /// </summary>
 internal sealed unsafe class CpuTopNEngine : ITopNEngine
 {
@@ -65,7 +65,6 @@ internal sealed unsafe class CpuTopNEngine : ITopNEngine
     {
         private readonly CpuTopNEngine _engine;
         private readonly TopN[] _heaps;
-        private readonly int[] _cursor;
         private readonly float[] _floors;
         private readonly float[] _queries;
         private readonly float[] _tile = new float[BlockedScoreKernel.Rows * PackedCandidates.Width];
@@ -83,7 +82,6 @@ internal sealed unsafe class CpuTopNEngine : ITopNEngine
             {
                 _heaps[r] = new TopN(capacity);
             }
-            _cursor = new int[slots];
             _floors = new float[Math.Max(slots, BlockedScoreKernel.Rows)];
             _queries = new float[slots * engine._problem.Factors];
         }
@@ -97,7 +95,6 @@ internal sealed unsafe class CpuTopNEngine : ITopNEngine
             for (int r = 0; r < count; r++)
             {
                 _heaps[r].Clear();
-                _cursor[r] = 0;
                 _floors[r] = float.NegativeInfinity;
                 problem.Queries.AsSpan(rows[first + r] * k, k).CopyTo(_queries.AsSpan(r * k, k));
             }
@@ -190,8 +187,8 @@ internal sealed unsafe class CpuTopNEngine : ITopNEngine
                     continue;
                 }
                 int column = p * width + j;
-                int candidate = packed.Map is null ? column : packed.Map[column];
-                if (Admissible(slot, query, candidate))
+                int candidate = packed.Map[column];
+                if (Admissible(query, candidate))
                 {
                     heap.Offer(candidate, s);
                 }
@@ -199,22 +196,10 @@ internal sealed unsafe class CpuTopNEngine : ITopNEngine
             _floors[slot] = heap.Floor;
         }
 
-        private bool Admissible(int slot, int query, int candidate)
+        private bool Admissible(int query, int candidate)
         {
             var problem = _engine._problem;
-            if (problem.ExcludeSelf && candidate == query)
-            {
-                return false;
-            }
-            var excluded = problem.ExcludedOf(query);
-            // Candidates of a row arrive in ascending order, so the cursor only moves forward.
-            int c = _cursor[slot];
-            while (c < excluded.Length && excluded[c] < candidate)
-            {
-                c++;
-            }
-            _cursor[slot] = c;
-            return c >= excluded.Length || excluded[c] != candidate;
+            return !(problem.ExcludeSelf && candidate == query) && problem.ExcludedOf(query).BinarySearch(candidate) < 0;
         }
     }
 }

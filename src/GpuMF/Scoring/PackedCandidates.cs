@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -8,7 +9,11 @@ namespace GpuMF.Scoring;
 /// <see cref="BlockedScoreKernel"/>: panels of <see cref="Width"/> candidates stored factor-major, so that
 /// factor f of a whole panel is three contiguous vectors, 64-byte aligned, in pinned memory. Candidates an
 /// allow-list rules out are left out of the panels altogether (<see cref="Map"/> says which candidate each
-/// packed column is). Built once per model and catalogue, then shared by every scoring call.
+/// packed column is). The rest are packed likeliest first: in descending order of ‖c‖·s + b, s the typical
+/// query norm, the score a query of typical length aligned with c would give it. The rows' heaps then fill
+/// with high scores early, their floors rise fast and few later scores reach them, which is what makes
+/// selection cheap. The order changes no result: a heap keeps the same pairs whatever order they arrive in.
+/// Built once per model and catalogue, then shared by every scoring call.
 /// </summary>
 internal sealed unsafe class PackedCandidates
 {
@@ -18,7 +23,7 @@ internal sealed unsafe class PackedCandidates
     private readonly int _offset;
     private readonly int _biasOffset;
 
-    private PackedCandidates(int count, int factors, int[]? map, float[] panels, int offset, float[] bias, int biasOffset)
+    private PackedCandidates(int count, int factors, int[] map, float[] panels, int offset, float[] bias, int biasOffset)
     {
         Count = count;
         Factors = factors;
@@ -41,8 +46,8 @@ internal sealed unsafe class PackedCandidates
     /// <summary>Panels, the last one padded with zero factors.</summary>
     public int Panels => (Count + Width - 1) / Width;
 
-    /// <summary>Packed column → candidate index, ascending; null when every candidate is packed in order.</summary>
-    public int[]? Map { get; }
+    /// <summary>Packed column → candidate index.</summary>
+    public int[] Map { get; }
 
     /// <summary>Panel <paramref name="p"/>: Factors × Width floats, factor-major.</summary>
     public float* Panel(int p) => (float*)Unsafe.AsPointer(ref _panels[_offset]) + (long)p * Factors * Width;
@@ -56,22 +61,18 @@ internal sealed unsafe class PackedCandidates
     /// <param name="factors">Factors per row.</param>
     /// <param name="bias">Per-candidate bias, or null.</param>
     /// <param name="allowed">Which candidates may be recommended, or null for all.</param>
-    public static PackedCandidates Create(float[] rows, int count, int factors, float[]? bias, bool[]? allowed)
+    /// <param name="queryNorm">The typical length of the query rows (<see cref="RootMeanSquareNorm"/>), ≥ 0; it orders the candidates only.</param>
+    public static PackedCandidates Create(float[] rows, int count, int factors, float[]? bias, bool[]? allowed, float queryNorm)
     {
-        int[]? map = null;
-        if (allowed is not null)
+        var map = allowed is null ? Enumerable.Range(0, count).ToArray() : Enumerable.Range(0, count).Where(i => allowed[i]).ToArray();
+        var likelihood = new float[count];
+        Parallel.For(0, map.Length, c =>
         {
-            var kept = new List<int>();
-            for (int i = 0; i < count; i++)
-            {
-                if (allowed[i])
-                {
-                    kept.Add(i);
-                }
-            }
-            map = kept.ToArray();
-        }
-        int packed = map?.Length ?? count;
+            int i = map[c];
+            likelihood[i] = queryNorm * TensorPrimitives.Norm(rows.AsSpan(i * factors, factors)) + (bias?[i] ?? 0f);
+        });
+        Array.Sort(map, (a, b) => likelihood[a] != likelihood[b] ? likelihood[b].CompareTo(likelihood[a]) : a.CompareTo(b));
+        int packed = map.Length;
         int width = Width;
         int panels = (packed + width - 1) / width;
         // Pinned so that the kernels can hold raw pointers; the offset aligns the first panel to a cache line.
@@ -90,7 +91,7 @@ internal sealed unsafe class PackedCandidates
                 {
                     break;
                 }
-                int candidate = map is null ? column : map[column];
+                int candidate = map[column];
                 var row = rows.AsSpan(candidate * factors, factors);
                 for (int f = 0; f < factors; f++)
                 {
@@ -103,6 +104,17 @@ internal sealed unsafe class PackedCandidates
             }
         });
         return new PackedCandidates(packed, factors, map, data, offset, biasData, biasOffset);
+    }
+
+    /// <summary>√(mean over rows of ‖row‖²): the typical length of <paramref name="count"/> rows of <paramref name="factors"/>.</summary>
+    public static float RootMeanSquareNorm(float[] rows, int count, int factors)
+    {
+        if (count == 0)
+        {
+            return 0f;
+        }
+        double sum = TensorPrimitives.SumOfSquares(rows.AsSpan(0, count * factors));
+        return (float)Math.Sqrt(sum / count);
     }
 
     private static int AlignedOffset(float[] array)

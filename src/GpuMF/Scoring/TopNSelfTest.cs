@@ -35,7 +35,8 @@ public static class TopNSelfTest
         var problem = RandomProblem(queries, similarity ? queries : candidates, factors, seed, integral, filters, similarity);
         var rows = Enumerable.Range(0, queries).Reverse().Append(queries / 2).ToArray();
         var expected = new TopNBuffer(rows.Length, n);
-        var packed = PackedCandidates.Create(problem.Candidates, problem.CandidateCount, factors, problem.CandidateBias, problem.Allowed);
+        var packed = PackedCandidates.Create(problem.Candidates, problem.CandidateCount, factors, problem.CandidateBias, problem.Allowed,
+            PackedCandidates.RootMeanSquareNorm(problem.Queries, queries, factors));
         new CpuTopNEngine(problem, packed, Math.Max(1, backend.Threads)).Run(rows, expected);
         var actual = new TopNBuffer(rows.Length, n);
         var clock = Stopwatch.StartNew();
