@@ -18,10 +18,11 @@ public static class Program
           recommend   --model MODEL.gpumf --user ID [--n N] [--movies movies.dat]
           similar     --model MODEL.gpumf --item ID [--n N] [--movies movies.dat]
           similar     --model MODEL.gpumf --items all|FILE|ID,ID… [--n N] [--out FILE.csv|FILE.parquet]
-                      [--allow FILE | --deny FILE] [--skip-unknown]   similar items of many items (CSV to stdout without --out)
-          score       --model MODEL.gpumf --out FILE.csv|FILE.parquet [--users all|FILE|ID,ID…] [--n N (1..1000, default 10)]
+                      [--allow FILE | --deny FILE] [--skip-unknown]
+                                                            neighbours of many items (CSV on stdout without --out)
+          score       --model MODEL.gpumf --out FILE.csv|FILE.parquet [--users all|FILE|ID,ID…] [--n N]
                       [--include-seen] [--allow FILE | --deny FILE] [--skip-unknown] [--chunk USERS]
-                                                            top-N items of every listed user, streamed in chunks
+                                                            top N (1..1000, default 10) items of each user, streamed
           devices                                           list the backends and devices present
           selftest    [--backend B]                         check every kernel against the CPU backend
 

@@ -8,27 +8,29 @@ namespace GpuMF.Cli;
 /// every id of a model, ids given inline ("1,2,3"), or a file with one id per line (a first line that is
 /// not a number is taken for a header; blank lines are skipped; in CSV/TSV lines only the first field is read).
 /// </summary>
-internal sealed class QueryIdReader
+internal sealed class QueryIdReader : IDisposable
 {
     private readonly IdMap? _known;
     private readonly string _what;
     private readonly IReadOnlyList<long>? _inline;
     private readonly string? _path;
+    private readonly StreamReader? _file;
     private readonly bool _skipUnknown;
 
-    private QueryIdReader(IdMap? known, string what, IReadOnlyList<long>? inline, string? path, bool skipUnknown)
+    private QueryIdReader(IdMap? known, string what, IReadOnlyList<long>? inline, string? path, StreamReader? file, bool skipUnknown)
     {
         _known = known;
         _what = what;
         _inline = inline;
         _path = path;
+        _file = file;
         _skipUnknown = skipUnknown;
     }
 
     /// <summary>Ids left out because the model does not know them (with <c>--skip-unknown</c>).</summary>
     public long Skipped { get; private set; }
 
-    /// <summary>How many ids there are to score, or at most, for a file (its line count).</summary>
+    /// <summary>How many ids there are to score, or at most, for a file (its line count); 0 when unknown (a pipe).</summary>
     public long Total { get; private set; }
 
     /// <summary>
@@ -44,7 +46,7 @@ internal sealed class QueryIdReader
         {
             return known is null
                 ? throw new UsageException($"'all' is not a list of {what} ids here.")
-                : new QueryIdReader(known, what, known.Ids, null, skipUnknown) { Total = known.Count };
+                : new QueryIdReader(known, what, known.Ids, null, null, skipUnknown) { Total = known.Count };
         }
         if (spec.Length > 0 && spec.All(c => char.IsAsciiDigit(c) || c is ',' or '-'))
         {
@@ -53,13 +55,26 @@ internal sealed class QueryIdReader
             {
                 ids.Add(long.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out long id) ? id : throw new UsageException($"'{part}' is not an integer {what} id."));
             }
-            return new QueryIdReader(known, what, ids, null, skipUnknown) { Total = ids.Count };
+            return new QueryIdReader(known, what, ids, null, null, skipUnknown) { Total = ids.Count };
         }
         if (!File.Exists(spec))
         {
             throw new FileNotFoundException($"The {what} list {spec} does not exist (give all, comma-separated ids, or a file with one id per line).", spec);
         }
-        return new QueryIdReader(known, what, null, spec, skipUnknown) { Total = File.ReadLines(spec).LongCount() };
+        // The file stays open for the whole job: a pipe can be read only once. Lines are counted up front
+        // for the progress figures where the file can be read twice.
+        var file = new StreamReader(spec);
+        long total = 0;
+        if (file.BaseStream.CanSeek)
+        {
+            while (file.ReadLine() is not null)
+            {
+                total++;
+            }
+            file.BaseStream.Position = 0;
+            file.DiscardBufferedData();
+        }
+        return new QueryIdReader(known, what, null, spec, file, skipUnknown) { Total = total };
     }
 
     /// <summary>The known ids in chunks of at most <paramref name="size"/>.</summary>
@@ -106,7 +121,7 @@ internal sealed class QueryIdReader
             yield break;
         }
         long line = 0;
-        foreach (string text in File.ReadLines(_path))
+        while (_file!.ReadLine() is { } text)
         {
             line++;
             var field = text.AsSpan();
@@ -130,4 +145,6 @@ internal sealed class QueryIdReader
             }
         }
     }
+
+    public void Dispose() => _file?.Dispose();
 }

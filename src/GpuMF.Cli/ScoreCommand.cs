@@ -30,7 +30,7 @@ internal static class ScoreCommand
         using var backend = ModelSetup.OpenBackend(cl);
         cl.RejectUnknown();
         var model = FactorModel.Load(modelPath);
-        var queries = QueryIdReader.Parse(users, model.Users, "user", skipUnknown);
+        using var queries = QueryIdReader.Parse(users, model.Users, "user", skipUnknown);
         ReportFilter(filter, model);
         Console.Error.WriteLine($"{modelPath}: {model.Kind}, {model.Users.Count:N0} users × {model.Items.Count:N0} items, {model.Factors} factors; top {n} on {backend}{(includeSeen ? "" : ", seen items left out")}");
         using var scorer = BatchScorer.ForRecommendations(model, backend, !includeSeen, filter);
@@ -39,12 +39,17 @@ internal static class ScoreCommand
     }
 
     /// <summary>
-    /// <c>gpumf similar</c>: one item (<c>--item</c>, printed as a table) or many (<c>--items</c>, or any
-    /// <c>--out</c>), written as CSV to stdout or to a CSV/Parquet file like <c>score</c>.
+    /// <c>gpumf similar</c>: one item (<c>--item</c>, printed as a table) or, given <c>--items</c> or any of
+    /// the output or filter options, many, written as CSV to stdout or to a CSV/Parquet file like <c>score</c>.
     /// </summary>
     public static int Similar(CommandLine cl, CancellationToken ct)
     {
-        if (!cl.Has("items") && !cl.Has("out"))
+        bool batch = false;
+        foreach (string option in (string[])["items", "out", "allow", "deny", "skip-unknown", "chunk"])
+        {
+            batch |= cl.Has(option);
+        }
+        if (!batch)
         {
             return Commands.Similar(cl);
         }
@@ -59,7 +64,7 @@ internal static class ScoreCommand
         using var backend = ModelSetup.OpenBackend(cl);
         cl.RejectUnknown();
         var model = FactorModel.Load(modelPath);
-        var queries = QueryIdReader.Parse(items, model.Items, "item", skipUnknown);
+        using var queries = QueryIdReader.Parse(items, model.Items, "item", skipUnknown);
         ReportFilter(filter, model);
         using var scorer = BatchScorer.ForSimilarItems(model, backend, filter);
         if (output is null)
@@ -130,8 +135,8 @@ internal static class ScoreCommand
         {
             return null;
         }
-        var ids = QueryIdReader.Parse(path, null, "item", skipUnknown: false).AllIds();
-        return allow is not null ? ItemFilter.Allow(ids) : ItemFilter.Deny(ids);
+        using var list = QueryIdReader.Parse(path, null, "item", skipUnknown: false);
+        return allow is not null ? ItemFilter.Allow(list.AllIds()) : ItemFilter.Deny(list.AllIds());
     }
 
     private static void ReportFilter(ItemFilter? filter, FactorModel model)

@@ -10,11 +10,11 @@ internal sealed class ScoreProgress
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private TimeSpan _lastLine = TimeSpan.Zero;
 
-    /// <param name="total">Queries expected (for a file, its line count, so the last figure may fall short).</param>
+    /// <param name="total">Queries expected (for a file, its line count, so the last figure may fall short); 0 when unknown.</param>
     /// <param name="what">What the queries are, plural (users, items).</param>
     public ScoreProgress(long total, string what)
     {
-        _total = Math.Max(1, total);
+        _total = total;
         _what = what;
     }
 
@@ -26,7 +26,8 @@ internal sealed class ScoreProgress
     {
         var elapsed = _clock.Elapsed;
         double rate = done / Math.Max(elapsed.TotalSeconds, 1e-9);
-        string text = $"scored {done:N0}/{_total:N0} {_what} ({100.0 * done / _total,5:F1}%), {rows:N0} rows, {rate:N0} {_what}/s, {elapsed.TotalSeconds:F1} s";
+        string share = _total > 0 ? $"/{_total:N0} {_what} ({100.0 * done / _total,5:F1}%)" : $" {_what}";
+        string text = $"scored {done:N0}{share}, {rows:N0} rows, {rate:N0} {_what}/s, {elapsed.TotalSeconds:F1} s";
         if (!Console.IsErrorRedirected)
         {
             Console.Error.Write("\r" + text);
