@@ -56,6 +56,7 @@ internal sealed unsafe class CpuTopNEngine : ITopNEngine
         }, _ => { });
     }
 
+    /// <summary>Nothing to release: the engine holds managed memory only, and the packed candidates belong to their model or scorer.</summary>
     public void Dispose()
     {
     }

@@ -15,6 +15,7 @@ public sealed class TopNKernelTests(IlgpuCpuFixture fixture)
     [InlineData(6, 37, 64, 1000, false, false, false, 0, 4)]
     [InlineData(11, 11, 19, 4, false, false, true, 0, 0)]
     [InlineData(17, 17, 5, 3, true, true, true, 6, 0)]
+    [InlineData(9, 47, 7, 25, true, true, false, 6, 0)]
     public void MatchesCpuBackend(int queries, int candidates, int factors, int n, bool integral, bool filters, bool similarity, int tileItems, int maxRows)
     {
         var result = TopNSelfTest.Check(fixture.Backend, queries, candidates, factors, n, seed: (ulong)(queries * 31 + factors), integral, filters, similarity, tileItems, maxRows);
