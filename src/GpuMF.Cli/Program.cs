@@ -19,6 +19,12 @@ public static class Program
           similar     --model MODEL.gpumf --item ID [--n N] [--movies movies.dat]
           split       --data FILE --train-out A.tsv --test-out B.tsv [--test-fraction F] [--per-user] [--seed S]
           bench       [--preset netflix-like|ml20m-like] [--scale F] [--epochs E] [--backend B]   SGD throughput, one JSON line
+          similar     --model MODEL.gpumf --items all|FILE|ID,ID… [--n N] [--out FILE.csv|FILE.parquet]
+                      [--allow FILE | --deny FILE] [--skip-unknown]
+                                                            neighbours of many items (CSV on stdout without --out)
+          score       --model MODEL.gpumf --out FILE.csv|FILE.parquet [--users all|FILE|ID,ID…] [--n N]
+                      [--include-seen] [--allow FILE | --deny FILE] [--skip-unknown] [--chunk USERS]
+                                                            top N (1..1000, default 10) items of each user, streamed
           devices                                           list the backends and devices present
           selftest    [--backend B]                         check every kernel against the CPU backend
 
@@ -52,7 +58,8 @@ public static class Program
                 "train" => Commands.Train(cl, cancel.Token),
                 "evaluate" => Commands.Evaluate(cl, cancel.Token),
                 "recommend" => Commands.Recommend(cl),
-                "similar" => Commands.Similar(cl),
+                "similar" => ScoreCommand.Similar(cl, cancel.Token),
+                "score" => ScoreCommand.Score(cl, cancel.Token),
                 "devices" => Commands.Devices(cl),
                 "selftest" => Commands.SelfTest(cl),
                 "quickstart" => Quickstart.Run(cl, cancel.Token),

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using GpuMF.Kernels;
+using GpuMF.Scoring;
 using GpuMF.Training;
 
 namespace GpuMF.Backends;
@@ -29,6 +30,10 @@ public static class KernelSelfTest
             AlsKernelSelfTest.Solve(backend, AlsSolver.Cholesky, users: 13, items: 11, interactions: 61, factors: 33, seed: 10, globalMemory: true),
             AlsKernelSelfTest.Solve(backend, AlsSolver.Cholesky, users: 5, items: 3, interactions: 9, factors: 256, seed: 13),
             AlsKernelSelfTest.Loss(backend, users: 31, items: 23, interactions: 301, factors: 64, seed: 11),
+            TopNSelfTest.Check(backend, queries: 37, candidates: 301, factors: 19, n: 10, seed: 4),
+            TopNSelfTest.Check(backend, queries: 29, candidates: 67, factors: 64, n: 1000, seed: 5, integral: true),
+            TopNSelfTest.Check(backend, queries: 40, candidates: 403, factors: 33, n: 25, seed: 6, integral: true, tileItems: 97, maxRows: 16),
+            TopNSelfTest.Check(backend, queries: 50, candidates: 50, factors: 8, n: 5, seed: 7, filters: false, similarity: true),
         ];
     }
 

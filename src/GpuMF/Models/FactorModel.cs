@@ -1,7 +1,9 @@
 using System.Numerics.Tensors;
+using GpuMF.Backends;
 using GpuMF.Data;
 using GpuMF.Persistence;
 using GpuMF.Training;
+using GpuMF.Scoring;
 
 namespace GpuMF.Models;
 
@@ -16,6 +18,9 @@ public sealed class FactorModel
     private float[]? _normalizedUsers;
     private double[]? _itemGram;
     private AlsOptions? _alsOptions;
+    private PackedCandidates? _packedItems;
+    private PackedCandidates? _packedNormalizedItems;
+    private PackedCandidates? _packedNormalizedUsers;
 
     /// <summary>Assembles a model; arrays are taken, not copied.</summary>
     /// <exception cref="ArgumentException">An array's length does not match the id maps and factor count.</exception>
@@ -103,7 +108,11 @@ public sealed class FactorModel
     /// <summary>The factors of dense item <paramref name="i"/>.</summary>
     public ReadOnlySpan<float> ItemRow(int i) => ItemFactors.AsSpan(i * Factors, Factors);
 
-    /// <summary>The ranking score of dense (u, i): p_u·q_i plus the item bias where there is one.</summary>
+    /// <summary>
+    /// The ranking score of dense (u, i): p_u·q_i plus the item bias where there is one. The top-N paths
+    /// (<see cref="Recommend(long, int, bool)"/>, <see cref="RecommendAll"/>) sum the same products in
+    /// another order, so their scores can differ from this one in the last bits.
+    /// </summary>
     public float Score(int u, int i) => TensorPrimitives.Dot(UserRow(u), ItemRow(i)) + (ItemBias?[i] ?? 0f);
 
     /// <summary>
@@ -145,25 +154,45 @@ public sealed class FactorModel
         return RecommendIndex(u, n, filterSeen).Select(x => new ScoredItem(Items[x.Index], x.Score)).ToArray();
     }
 
-    /// <summary>The <paramref name="n"/> best dense items for dense user <paramref name="u"/>, best first, ties to the lower index.</summary>
+    /// <summary>
+    /// The <paramref name="n"/> best dense items for dense user <paramref name="u"/>, best first, ties to the
+    /// lower index. The same CPU path as <see cref="RecommendAll"/>, so a user gets the same list either way.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="u"/> is not a dense user index, or <paramref name="n"/> &lt; 1.</exception>
     public (int Index, float Score)[] RecommendIndex(int u, int n, bool filterSeen = true)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(n, 1);
-        var scores = new float[Items.Count];
-        ScoreAll(UserRow(u), scores);
-        var top = new TopN(Math.Min(n, Items.Count));
-        var seen = filterSeen ? SeenItems.AsSpan(SeenPtr[u], SeenPtr[u + 1] - SeenPtr[u]) : ReadOnlySpan<int>.Empty;
-        int s = 0;
-        for (int i = 0; i < scores.Length; i++)
-        {
-            if (s < seen.Length && seen[s] == i)
-            {
-                s++;
-                continue;
-            }
-            top.Offer(i, scores[i]);
-        }
-        return top.Drain();
+        ArgumentOutOfRangeException.ThrowIfNegative(u);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(u, Users.Count);
+        return TopOne(TopNProblems.Recommendations(this, filterSeen, null), PackedItems, u, n);
+    }
+
+    /// <summary>
+    /// The <paramref name="n"/> best items of many users at once (every user when <paramref name="users"/> is
+    /// null), scored p_u·q_i + b_i, best first, ties to the lower item index: the batch scoring path, on
+    /// <paramref name="backend"/> when it is an ILGPU device. For more users than fit in memory at once,
+    /// use a <see cref="BatchScorer"/> chunk by chunk.
+    /// </summary>
+    /// <param name="users">External user ids, in the order wanted (default null: all, in dense order).</param>
+    /// <param name="n">Items per user, 1..<see cref="BatchScorer.MaxN"/> (default 10).</param>
+    /// <param name="filterSeen">Leave out each user's training items (default true).</param>
+    /// <param name="filter">An allow- or deny-list of items (default none).</param>
+    /// <param name="backend">Where to run (default null: the managed CPU, every core).</param>
+    /// <exception cref="KeyNotFoundException">A user is unknown.</exception>
+    public RankedLists RecommendAll(IReadOnlyList<long>? users = null, int n = 10, bool filterSeen = true, ItemFilter? filter = null, ComputeBackend? backend = null)
+    {
+        using var scorer = BatchScorer.ForRecommendations(this, backend, filterSeen, filter);
+        return users is null ? scorer.ScoreAll(n) : scorer.Score(users, n);
+    }
+
+    /// <summary>The <paramref name="n"/> best items for each of <paramref name="users"/>, on the managed CPU (see <see cref="RecommendAll"/>).</summary>
+    /// <param name="users">External user ids.</param>
+    /// <param name="n">Items per user, 1..<see cref="BatchScorer.MaxN"/> (default 10).</param>
+    /// <param name="filterSeen">Leave out each user's training items (default true).</param>
+    /// <exception cref="KeyNotFoundException">A user is unknown.</exception>
+    public RankedLists Recommend(IReadOnlyList<long> users, int n = 10, bool filterSeen = true)
+    {
+        ArgumentNullException.ThrowIfNull(users);
+        return RecommendAll(users, n, filterSeen);
     }
 
     /// <summary>Items most similar to external item <paramref name="item"/> by cosine of their factors, best first, the item itself left out.</summary>
@@ -171,8 +200,7 @@ public sealed class FactorModel
     public IReadOnlyList<ScoredItem> SimilarItems(long item, int n = 10)
     {
         int i = Items.IndexOf(item, "item");
-        _normalizedItems ??= Normalize(ItemFactors, Items.Count);
-        return Similar(_normalizedItems, Items, i, n);
+        return TopOne(TopNProblems.SimilarItems(this, null), PackedNormalizedItems, i, n).Select(x => new ScoredItem(Items[x.Index], x.Score)).ToArray();
     }
 
     /// <summary>Users most similar to external user <paramref name="user"/> by cosine of their factors, best first, the user left out.</summary>
@@ -180,8 +208,35 @@ public sealed class FactorModel
     public IReadOnlyList<ScoredItem> SimilarUsers(long user, int n = 10)
     {
         int u = Users.IndexOf(user, "user");
-        _normalizedUsers ??= Normalize(UserFactors, Users.Count);
-        return Similar(_normalizedUsers, Users, u, n);
+        return TopOne(TopNProblems.SimilarUsers(this), PackedNormalizedUsers, u, n).Select(x => new ScoredItem(Users[x.Index], x.Score)).ToArray();
+    }
+
+    /// <summary>
+    /// The <paramref name="n"/> most similar items of each of <paramref name="items"/> by cosine (normalised
+    /// factors computed once and kept), best first, each item leaving itself out.
+    /// </summary>
+    /// <param name="items">External item ids.</param>
+    /// <param name="n">Items per list, 1..<see cref="BatchScorer.MaxN"/> (default 10).</param>
+    /// <param name="filter">An allow- or deny-list of the items that may be returned (default none).</param>
+    /// <param name="backend">Where to run (default null: the managed CPU, every core).</param>
+    /// <exception cref="KeyNotFoundException">An item is unknown.</exception>
+    public RankedLists SimilarItems(IReadOnlyList<long> items, int n = 10, ItemFilter? filter = null, ComputeBackend? backend = null)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        using var scorer = BatchScorer.ForSimilarItems(this, backend, filter);
+        return scorer.Score(items, n);
+    }
+
+    /// <summary>The <paramref name="n"/> most similar users of each of <paramref name="users"/> by cosine, best first, each user leaving itself out.</summary>
+    /// <param name="users">External user ids.</param>
+    /// <param name="n">Users per list, 1..<see cref="BatchScorer.MaxN"/> (default 10).</param>
+    /// <param name="backend">Where to run (default null: the managed CPU, every core).</param>
+    /// <exception cref="KeyNotFoundException">A user is unknown.</exception>
+    public RankedLists SimilarUsers(IReadOnlyList<long> users, int n = 10, ComputeBackend? backend = null)
+    {
+        ArgumentNullException.ThrowIfNull(users);
+        using var scorer = BatchScorer.ForSimilarUsers(this, backend);
+        return scorer.Score(users, n);
     }
 
     /// <summary>
@@ -233,19 +288,15 @@ public sealed class FactorModel
     }
 
     /// <summary>The <paramref name="n"/> best items for a folded-in user, the user's own items left out, best first.</summary>
+    /// <exception cref="ArgumentException">The user's factor count differs from the model's.</exception>
     public IReadOnlyList<ScoredItem> Recommend(UserVector user, int n = 10)
     {
         ArgumentNullException.ThrowIfNull(user);
-        ArgumentOutOfRangeException.ThrowIfLessThan(n, 1);
-        var top = new TopN(Math.Min(n, Items.Count));
-        for (int i = 0; i < Items.Count; i++)
+        if (user.Factors.Length != Factors)
         {
-            if (Array.BinarySearch(user.SeenItems, i) < 0)
-            {
-                top.Offer(i, TensorPrimitives.Dot(user.Factors, ItemRow(i)) + (ItemBias?[i] ?? 0f));
-            }
+            throw new ArgumentException($"The user has {user.Factors.Length} factors; the model has {Factors}.", nameof(user));
         }
-        return top.Drain().Select(x => new ScoredItem(Items[x.Index], x.Score)).ToArray();
+        return TopOne(TopNProblems.Recommendations(this, user), PackedItems, 0, n).Select(x => new ScoredItem(Items[x.Index], x.Score)).ToArray();
     }
 
     /// <summary>Writes the model to <paramref name="path"/> (see <see cref="ModelFile"/>), atomically.</summary>
@@ -263,33 +314,34 @@ public sealed class FactorModel
         return (_alsOptions, _itemGram);
     }
 
-    private void ScoreAll(ReadOnlySpan<float> user, Span<float> scores)
-    {
-        for (int i = 0; i < scores.Length; i++)
-        {
-            scores[i] = TensorPrimitives.Dot(user, ItemRow(i)) + (ItemBias?[i] ?? 0f);
-        }
-    }
+    /// <summary>Unit-length item factors (zero rows stay zero), computed once.</summary>
+    internal float[] NormalizedItems => LazyInitializer.EnsureInitialized(ref _normalizedItems, () => Normalize(ItemFactors, Items.Count));
 
-    private IReadOnlyList<ScoredItem> Similar(float[] normalized, IdMap ids, int row, int n)
+    /// <summary>Unit-length user factors (zero rows stay zero), computed once.</summary>
+    internal float[] NormalizedUsers => LazyInitializer.EnsureInitialized(ref _normalizedUsers, () => Normalize(UserFactors, Users.Count));
+
+    /// <summary>The item factors and biases packed for the CPU top-N path, computed once.</summary>
+    internal PackedCandidates PackedItems => LazyInitializer.EnsureInitialized(ref _packedItems, () => PackedCandidates.Create(ItemFactors, Items.Count, Factors, ItemBias, null, PackedCandidates.RootMeanSquareNorm(UserFactors, Users.Count, Factors)));
+
+    /// <summary>The normalised item factors packed for the CPU top-N path, computed once.</summary>
+    internal PackedCandidates PackedNormalizedItems => LazyInitializer.EnsureInitialized(ref _packedNormalizedItems, () => PackedCandidates.Create(NormalizedItems, Items.Count, Factors, null, null, 1f));
+
+    /// <summary>The normalised user factors packed for the CPU top-N path, computed once.</summary>
+    internal PackedCandidates PackedNormalizedUsers => LazyInitializer.EnsureInitialized(ref _packedNormalizedUsers, () => PackedCandidates.Create(NormalizedUsers, Users.Count, Factors, null, null, 1f));
+
+    /// <summary>One query row through the CPU top-N path on the calling thread.</summary>
+    private static (int Index, float Score)[] TopOne(TopNProblem problem, PackedCandidates packed, int row, int n)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(n, 1);
-        var query = normalized.AsSpan(row * Factors, Factors);
-        var top = new TopN(Math.Min(n, Math.Max(1, ids.Count - 1)));
-        for (int j = 0; j < ids.Count; j++)
-        {
-            if (j != row)
-            {
-                top.Offer(j, TensorPrimitives.Dot(query, normalized.AsSpan(j * Factors, Factors)));
-            }
-        }
-        return top.Drain().Select(x => new ScoredItem(ids[x.Index], x.Score)).ToArray();
+        var result = new TopNBuffer(1, Math.Min(n, Math.Max(1, packed.Count)));
+        new CpuTopNEngine(problem, packed, 1).Run(new[] { row }, result);
+        return result.Row(0);
     }
 
     private float[] Normalize(float[] factors, int rows)
     {
         var result = new float[factors.Length];
-        for (int r = 0; r < rows; r++)
+        Parallel.For(0, rows, r =>
         {
             var src = factors.AsSpan(r * Factors, Factors);
             float norm = TensorPrimitives.Norm(src);
@@ -297,7 +349,7 @@ public sealed class FactorModel
             {
                 TensorPrimitives.Divide(src, norm, result.AsSpan(r * Factors, Factors));
             }
-        }
+        });
         return result;
     }
 

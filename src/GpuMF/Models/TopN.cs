@@ -18,6 +18,9 @@ internal sealed class TopN
 
     public int Count { get; private set; }
 
+    /// <summary>The score a new pair must reach to be kept: the worst kept score once full, else −∞.</summary>
+    public float Floor => Count < _index.Length ? float.NegativeInfinity : _score[0];
+
     public void Clear() => Count = 0;
 
     /// <summary>True when (a, ia) ranks below (b, ib): lower score, or equal score and higher index.</summary>
@@ -27,76 +30,78 @@ internal sealed class TopN
     {
         if (Count < _index.Length)
         {
-            int c = Count++;
-            _index[c] = index;
-            _score[c] = score;
-            SiftUp(c);
+            SiftUp(Count++, index, score);
         }
         else if (Worse(_score[0], _index[0], score, index))
         {
-            _index[0] = index;
-            _score[0] = score;
-            SiftDown(0);
+            SiftDown(index, score);
         }
     }
 
-    /// <summary>The kept pairs, best first. Empties the heap.</summary>
-    public (int Index, float Score)[] Drain()
+    /// <summary>Writes the kept pairs best first into the spans (each at least <see cref="Count"/> long) and returns how many; empties the heap.</summary>
+    public int DrainInto(Span<int> indices, Span<float> scores)
     {
-        var result = new (int, float)[Count];
-        for (int k = Count - 1; k >= 0; k--)
+        int n = Count;
+        for (int k = n - 1; k >= 0; k--)
         {
-            result[k] = (_index[0], _score[0]);
+            indices[k] = _index[0];
+            scores[k] = _score[0];
             Count--;
             if (Count > 0)
             {
-                _index[0] = _index[Count];
-                _score[0] = _score[Count];
-                SiftDown(0);
+                SiftDown(_index[Count], _score[Count]);
             }
         }
-        return result;
+        return n;
     }
 
-    private void SiftUp(int c)
+    /// <summary>Moves the hole at <paramref name="c"/> up past every parent that ranks above (index, score), then fills it.</summary>
+    private void SiftUp(int c, int index, float score)
     {
+        var scores = _score;
+        var indices = _index;
         while (c > 0)
         {
-            int parent = (c - 1) / 2;
-            if (!Worse(_score[c], _index[c], _score[parent], _index[parent]))
+            int parent = (c - 1) >> 1;
+            if (!Worse(score, index, scores[parent], indices[parent]))
             {
                 break;
             }
-            Swap(c, parent);
+            scores[c] = scores[parent];
+            indices[c] = indices[parent];
             c = parent;
         }
+        scores[c] = score;
+        indices[c] = index;
     }
 
-    private void SiftDown(int c)
+    /// <summary>Replaces the root by (index, score): the hole moves down past the worse child while it ranks below (index, score).</summary>
+    private void SiftDown(int index, float score)
     {
+        var scores = _score;
+        var indices = _index;
+        int count = Count;
+        int c = 0;
         while (true)
         {
-            int l = 2 * c + 1, r = l + 1, m = c;
-            if (l < Count && Worse(_score[l], _index[l], _score[m], _index[m]))
+            int m = 2 * c + 1;
+            if (m >= count)
             {
-                m = l;
+                break;
             }
-            if (r < Count && Worse(_score[r], _index[r], _score[m], _index[m]))
+            if (m + 1 < count && Worse(scores[m + 1], indices[m + 1], scores[m], indices[m]))
             {
-                m = r;
+                m++;
             }
-            if (m == c)
+            if (!Worse(scores[m], indices[m], score, index))
             {
-                return;
+                break;
             }
-            Swap(c, m);
+            scores[c] = scores[m];
+            indices[c] = indices[m];
             c = m;
         }
-    }
-
-    private void Swap(int a, int b)
-    {
-        (_index[a], _index[b]) = (_index[b], _index[a]);
-        (_score[a], _score[b]) = (_score[b], _score[a]);
+        scores[c] = score;
+        indices[c] = index;
     }
 }

@@ -1,0 +1,150 @@
+using System.Globalization;
+using GpuMF.Data;
+
+namespace GpuMF.Cli;
+
+/// <summary>
+/// The external ids a scoring job runs for, read in chunks so that a list of any length streams through:
+/// every id of a model, ids given inline ("1,2,3"), or a file with one id per line (a first line that is
+/// not a number is taken for a header; blank lines are skipped; in CSV/TSV lines only the first field is read).
+/// </summary>
+internal sealed class QueryIdReader : IDisposable
+{
+    private readonly IdMap? _known;
+    private readonly string _what;
+    private readonly IReadOnlyList<long>? _inline;
+    private readonly string? _path;
+    private readonly StreamReader? _file;
+    private readonly bool _skipUnknown;
+
+    private QueryIdReader(IdMap? known, string what, IReadOnlyList<long>? inline, string? path, StreamReader? file, bool skipUnknown)
+    {
+        _known = known;
+        _what = what;
+        _inline = inline;
+        _path = path;
+        _file = file;
+        _skipUnknown = skipUnknown;
+    }
+
+    /// <summary>Ids left out because the model does not know them (with <c>--skip-unknown</c>).</summary>
+    public long Skipped { get; private set; }
+
+    /// <summary>How many ids there are to score, or at most, for a file (its line count); 0 when unknown (a pipe).</summary>
+    public long Total { get; private set; }
+
+    /// <summary>
+    /// Reads <paramref name="spec"/>: <c>all</c>, comma-separated ids, or a file path.
+    /// </summary>
+    /// <param name="spec">The option's value.</param>
+    /// <param name="known">The ids the model knows; null to take every id as it is.</param>
+    /// <param name="what">user or item, for messages.</param>
+    /// <param name="skipUnknown">Skip unknown ids instead of failing.</param>
+    public static QueryIdReader Parse(string spec, IdMap? known, string what, bool skipUnknown)
+    {
+        if (spec == "all")
+        {
+            return known is null
+                ? throw new UsageException($"'all' is not a list of {what} ids here.")
+                : new QueryIdReader(known, what, known.Ids, null, null, skipUnknown) { Total = known.Count };
+        }
+        if (spec.Length > 0 && spec.All(c => char.IsAsciiDigit(c) || c is ',' or '-'))
+        {
+            var ids = new List<long>();
+            foreach (string part in spec.Split(',', StringSplitOptions.RemoveEmptyEntries))
+            {
+                ids.Add(long.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out long id) ? id : throw new UsageException($"'{part}' is not an integer {what} id."));
+            }
+            return new QueryIdReader(known, what, ids, null, null, skipUnknown) { Total = ids.Count };
+        }
+        if (!File.Exists(spec))
+        {
+            throw new FileNotFoundException($"The {what} list {spec} does not exist (give all, comma-separated ids, or a file with one id per line).", spec);
+        }
+        // The file stays open for the whole job: a pipe can be read only once. Lines are counted up front
+        // for the progress figures where the file can be read twice.
+        var file = new StreamReader(spec);
+        long total = 0;
+        if (file.BaseStream.CanSeek)
+        {
+            while (file.ReadLine() is not null)
+            {
+                total++;
+            }
+            file.BaseStream.Position = 0;
+            file.DiscardBufferedData();
+        }
+        return new QueryIdReader(known, what, null, spec, file, skipUnknown) { Total = total };
+    }
+
+    /// <summary>The known ids in chunks of at most <paramref name="size"/>.</summary>
+    /// <exception cref="DataFormatException">A line is not an integer, or an id is unknown (without skipUnknown).</exception>
+    public IEnumerable<long[]> Chunks(int size)
+    {
+        var chunk = new List<long>(size);
+        foreach (var (id, line) in Ids())
+        {
+            if (_known is not null && !_known.TryGetIndex(id, out _))
+            {
+                if (!_skipUnknown)
+                {
+                    string where = _path ?? $"--{_what}s";
+                    throw new DataFormatException(where, line, $"unknown {_what} {id} (the model does not know it; pass --skip-unknown to leave such ids out).");
+                }
+                Skipped++;
+                continue;
+            }
+            chunk.Add(id);
+            if (chunk.Count == size)
+            {
+                yield return chunk.ToArray();
+                chunk.Clear();
+            }
+        }
+        if (chunk.Count > 0)
+        {
+            yield return chunk.ToArray();
+        }
+    }
+
+    /// <summary>Every id, in order, with no check against the model.</summary>
+    public IEnumerable<long> AllIds() => Ids().Select(x => x.Id);
+
+    private IEnumerable<(long Id, long Line)> Ids()
+    {
+        if (_path is null)
+        {
+            for (int i = 0; i < _inline!.Count; i++)
+            {
+                yield return (_inline[i], 0);
+            }
+            yield break;
+        }
+        long line = 0;
+        while (_file!.ReadLine() is { } text)
+        {
+            line++;
+            var field = text.AsSpan();
+            int end = field.IndexOfAny(',', '\t');
+            if (end >= 0)
+            {
+                field = field[..end];
+            }
+            field = field.Trim();
+            if (field.IsEmpty)
+            {
+                continue;
+            }
+            if (long.TryParse(field, NumberStyles.Integer, CultureInfo.InvariantCulture, out long id))
+            {
+                yield return (id, line);
+            }
+            else if (line > 1)
+            {
+                throw new DataFormatException(_path, line, $"'{field}' is not an integer {_what} id.");
+            }
+        }
+    }
+
+    public void Dispose() => _file?.Dispose();
+}

@@ -1,0 +1,44 @@
+using GpuMF.Scoring;
+using GpuMF.Tests.Support;
+
+namespace GpuMF.Tests.Scoring;
+
+/// <summary>The top-N kernels on ILGPU's CPU accelerator against the managed CPU path.</summary>
+[Collection(IlgpuCpuCollection.Name)]
+public sealed class TopNKernelTests(IlgpuCpuFixture fixture)
+{
+    [Theory]
+    [InlineData(5, 3, 1, 1, false, true, false, 0, 0)]
+    [InlineData(7, 47, 19, 10, true, true, false, 0, 0)]
+    [InlineData(13, 101, 33, 7, true, true, false, 17, 5)]
+    [InlineData(9, 50, 64, 60, true, true, false, 0, 0)]
+    [InlineData(6, 37, 64, 1000, false, false, false, 0, 4)]
+    [InlineData(11, 11, 19, 4, false, false, true, 0, 0)]
+    [InlineData(17, 17, 5, 3, true, true, true, 6, 0)]
+    [InlineData(9, 47, 7, 25, true, true, false, 6, 0)]
+    public void MatchesCpuBackend(int queries, int candidates, int factors, int n, bool integral, bool filters, bool similarity, int tileItems, int maxRows)
+    {
+        var result = TopNSelfTest.Check(fixture.Backend, queries, candidates, factors, n, seed: (ulong)(queries * 31 + factors), integral, filters, similarity, tileItems, maxRows);
+        Assert.True(result.Passed, $"{result.Case}: max error {result.MaxError:E2} > {result.Tolerance:E0}");
+    }
+
+    [Fact]
+    public void BatchScorerOnTheDeviceGivesTheCpuLists()
+    {
+        var model = RandomModels.Create(19, 70, 9, seed: 4, integral: true);
+        var filter = ItemFilter.Deny([5003, 5010, 5011]);
+        var cpu = model.RecommendAll(n: 8, filter: filter);
+        var device = model.RecommendAll(n: 8, filter: filter, backend: fixture.Backend);
+        for (int u = 0; u < 19; u++)
+        {
+            Assert.Equal(cpu[u], device[u]);
+        }
+        var items = new long[] { 5000, 5069, 5033 };
+        var similarCpu = model.SimilarItems(items, n: 5);
+        var similarDevice = model.SimilarItems(items, n: 5, backend: fixture.Backend);
+        for (int q = 0; q < items.Length; q++)
+        {
+            Assert.Equal(similarCpu.Ids(q).ToArray(), similarDevice.Ids(q).ToArray());
+        }
+    }
+}
