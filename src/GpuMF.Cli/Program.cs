@@ -20,10 +20,14 @@ public static class Program
           devices                                           list the backends and devices present
           selftest    [--backend B]                         check every kernel against the CPU backend
 
-        models: svd (explicit ratings, SGD)
+        models: svd (explicit ratings, SGD), bpr and warp (implicit positives, sampled pairwise SGD)
         common options: --backend auto|cpu|cuda|opencl|ilgpu-cpu (default auto), --threads N, --seed S,
                         --format movielens|tsv|csv (default: from the file extension)
         svd options:    --factors K --epochs E --lr η --lr-decay d --reg λ --bias-reg λb --init-std σ
+        bpr options:    --factors K --epochs E --lr η --schedule adagrad|decay --lr-decay d --reg λ
+                        --item-bias true|false --reject-observed true|false --init-std σ
+        warp options:   --factors K --epochs E --lr η --schedule adagrad|decay --lr-decay d --reg λ
+                        --item-bias true|false --max-sampled N --init-std σ
         """;
 
     /// <summary>Runs one command; returns the process exit code (0 success, 1 failure, 2 usage error).</summary>

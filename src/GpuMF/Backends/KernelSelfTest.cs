@@ -19,6 +19,12 @@ public static class KernelSelfTest
             SgdEpoch(backend, users: 37, items: 23, ratings: 301, factors: 19, seed: 1),
             SgdEpoch(backend, users: 101, items: 67, ratings: 2003, factors: 64, seed: 2),
             SgdEpoch(backend, users: 5, items: 3, ratings: 11, factors: 1, seed: 3),
+            PairwiseSelfTest.BprEpoch(backend, users: 37, items: 23, positives: 301, factors: 19, seed: 4),
+            PairwiseSelfTest.BprEpoch(backend, users: 101, items: 67, positives: 2003, factors: 64, seed: 5, adagrad: false),
+            PairwiseSelfTest.BprGiven(backend, users: 29, items: 41, positives: 250, samples: 997, factors: 33, seed: 6),
+            PairwiseSelfTest.WarpEpoch(backend, users: 37, items: 23, positives: 301, factors: 19, maxSampled: 10, seed: 7),
+            PairwiseSelfTest.WarpEpoch(backend, users: 101, items: 67, positives: 2003, factors: 64, maxSampled: 37, seed: 8, adagrad: false),
+            PairwiseSelfTest.WarpGiven(backend, users: 29, items: 41, positives: 250, samples: 499, factors: 33, maxSampled: 13, seed: 9),
         ];
     }
 

@@ -1,0 +1,124 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace GpuMF.Training;
+
+/// <summary>
+/// The CPU backend's SIMD form of the pairwise step of <see cref="GpuMF.Kernels.PairwiseSgd"/>: the same
+/// expressions in the same order, so that one CPU thread and one GPU warp agree to rounding.
+/// </summary>
+internal static unsafe class PairwiseVectorMath
+{
+    /// <summary>p·(a − b) over k values.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float DiffDot(float* p, float* a, float* b, int k)
+    {
+        int w = Vector<float>.Count;
+        int f = 0;
+        var acc = Vector<float>.Zero;
+        for (; f <= k - w; f += w)
+        {
+            acc += Unsafe.Read<Vector<float>>(p + f) * (Unsafe.Read<Vector<float>>(a + f) - Unsafe.Read<Vector<float>>(b + f));
+        }
+        float sum = Vector.Sum(acc);
+        for (; f < k; f++)
+        {
+            sum += p[f] * (a[f] - b[f]);
+        }
+        return sum;
+    }
+
+    /// <summary>
+    /// Raises p_u·q_i − p_u·q_j with weight c: plain SGD with step η when <paramref name="gp"/> is null,
+    /// else adagrad with the accumulators gp, gqi, gqj. New values come from the old ones; q_j is written last.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Update(float* pu, float* qi, float* qj, float* gp, float* gqi, float* gqj, int k, float c, float lr, float reg)
+    {
+        int w = Vector<float>.Count;
+        int f = 0;
+        var vc = new Vector<float>(c);
+        var vLr = new Vector<float>(lr);
+        var vReg = new Vector<float>(reg);
+        if (gp == null)
+        {
+            for (; f <= k - w; f += w)
+            {
+                var a = Unsafe.Read<Vector<float>>(pu + f);
+                var b = Unsafe.Read<Vector<float>>(qi + f);
+                var d = Unsafe.Read<Vector<float>>(qj + f);
+                var da = vc * (b - d) - vReg * a;
+                var db = vc * a - vReg * b;
+                var dd = -vc * a - vReg * d;
+                Unsafe.Write(pu + f, a + vLr * da);
+                Unsafe.Write(qi + f, b + vLr * db);
+                Unsafe.Write(qj + f, d + vLr * dd);
+            }
+            for (; f < k; f++)
+            {
+                float a = pu[f], b = qi[f], d = qj[f];
+                float da = c * (b - d) - reg * a;
+                float db = c * a - reg * b;
+                float dd = -c * a - reg * d;
+                pu[f] = a + lr * da;
+                qi[f] = b + lr * db;
+                qj[f] = d + lr * dd;
+            }
+            return;
+        }
+        for (; f <= k - w; f += w)
+        {
+            var a = Unsafe.Read<Vector<float>>(pu + f);
+            var b = Unsafe.Read<Vector<float>>(qi + f);
+            var d = Unsafe.Read<Vector<float>>(qj + f);
+            var ga = Unsafe.Read<Vector<float>>(gp + f);
+            var gb = Unsafe.Read<Vector<float>>(gqi + f);
+            var gd = Unsafe.Read<Vector<float>>(gqj + f);
+            var da = vc * (b - d) - vReg * a;
+            var db = vc * a - vReg * b;
+            var dd = -vc * a - vReg * d;
+            Unsafe.Write(pu + f, a + vLr / Vector.SquareRoot(ga) * da);
+            Unsafe.Write(qi + f, b + vLr / Vector.SquareRoot(gb) * db);
+            Unsafe.Write(qj + f, d + vLr / Vector.SquareRoot(gd) * dd);
+            Unsafe.Write(gp + f, ga + da * da);
+            Unsafe.Write(gqi + f, gb + db * db);
+            Unsafe.Write(gqj + f, gd + dd * dd);
+        }
+        for (; f < k; f++)
+        {
+            float a = pu[f], b = qi[f], d = qj[f];
+            float ga = gp[f], gb = gqi[f], gd = gqj[f];
+            float da = c * (b - d) - reg * a;
+            float db = c * a - reg * b;
+            float dd = -c * a - reg * d;
+            pu[f] = a + lr / MathF.Sqrt(ga) * da;
+            qi[f] = b + lr / MathF.Sqrt(gb) * db;
+            qj[f] = d + lr / MathF.Sqrt(gd) * dd;
+            gp[f] = ga + da * da;
+            gqi[f] = gb + db * db;
+            gqj[f] = gd + dd * dd;
+        }
+    }
+
+    /// <summary>The bias part of the step: b_i gains c − λb_i, b_j gains −c − λb_j; adagrad when <paramref name="g"/> is not null.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void UpdateBiases(float* bias, float* g, int i, int j, float c, float lr, float reg)
+    {
+        float bi = bias[i];
+        float bj = bias[j];
+        float di = c - reg * bi;
+        float dj = -c - reg * bj;
+        if (g == null)
+        {
+            bias[i] = bi + lr * di;
+            bias[j] = bj + lr * dj;
+            return;
+        }
+        float gi = g[i];
+        float gj = g[j];
+        bias[i] = bi + lr / MathF.Sqrt(gi) * di;
+        bias[j] = bj + lr / MathF.Sqrt(gj) * dj;
+        g[i] = gi + di * di;
+        g[j] = gj + dj * dj;
+    }
+}
