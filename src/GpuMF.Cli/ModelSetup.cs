@@ -12,7 +12,9 @@ internal static class ModelSetup
     {
         "svd" => ModelKind.Svd,
         "als" => ModelKind.Als,
-        _ => throw new UsageException($"unknown model '{name}': expected svd or als."),
+        "bpr" => ModelKind.Bpr,
+        "warp" => ModelKind.Warp,
+        _ => throw new UsageException($"unknown model '{name}': expected svd, als, bpr or warp."),
     };
 
     /// <summary>True for the models trained on implicit positives (every row a positive of value 1).</summary>
@@ -65,6 +67,42 @@ internal static class ModelSetup
         };
     }
 
+    public static BprOptions Bpr(CommandLine cl)
+    {
+        var d = BprOptions.Defaults;
+        return new BprOptions
+        {
+            Factors = cl.Int("factors", d.Factors),
+            Epochs = cl.Int("epochs", d.Epochs),
+            LearningRate = cl.Float("lr", d.LearningRate),
+            Schedule = Schedule(cl, d.Schedule),
+            LearningRateDecay = cl.Float("lr-decay", d.LearningRateDecay),
+            Regularization = cl.Float("reg", d.Regularization),
+            ItemBias = cl.Has("item-bias") ? cl.Flag("item-bias") : d.ItemBias,
+            RejectObservedNegatives = cl.Has("reject-observed") ? cl.Flag("reject-observed") : d.RejectObservedNegatives,
+            InitStdDev = cl.Float("init-std", d.InitStdDev),
+            Seed = cl.ULong("seed", d.Seed),
+        };
+    }
+
+    public static WarpOptions Warp(CommandLine cl)
+    {
+        var d = WarpOptions.Defaults;
+        return new WarpOptions
+        {
+            Factors = cl.Int("factors", d.Factors),
+            Epochs = cl.Int("epochs", d.Epochs),
+            LearningRate = cl.Float("lr", d.LearningRate),
+            Schedule = Schedule(cl, d.Schedule),
+            LearningRateDecay = cl.Float("lr-decay", d.LearningRateDecay),
+            Regularization = cl.Float("reg", d.Regularization),
+            ItemBias = cl.Has("item-bias") ? cl.Flag("item-bias") : d.ItemBias,
+            MaxSampled = cl.Int("max-sampled", d.MaxSampled),
+            InitStdDev = cl.Float("init-std", d.InitStdDev),
+            Seed = cl.ULong("seed", d.Seed),
+        };
+    }
+
     /// <summary>Reads the chosen model's options (so that unknown options are caught before any work starts).</summary>
     public static Func<InteractionMatrix, InteractionMatrix?, ComputeBackend, IProgress<EpochReport>?, CancellationToken, FactorModel> Prepare(ModelKind kind, CommandLine cl, out string optionsJson)
     {
@@ -89,6 +127,16 @@ internal static class ModelSetup
                 als.Validate();
                 optionsJson = als.ToJson();
                 return (train, _, backend, progress, ct) => new AlsTrainer(als, backend).Fit(train, progress, ct);
+            case ModelKind.Bpr:
+                var bpr = Bpr(cl);
+                bpr.Validate();
+                optionsJson = bpr.ToJson();
+                return (train, valid, backend, progress, ct) => new BprTrainer(bpr, backend).Fit(train, valid, PairwiseProgress.Wrap(progress), ct);
+            case ModelKind.Warp:
+                var warp = Warp(cl);
+                warp.Validate();
+                optionsJson = warp.ToJson();
+                return (train, valid, backend, progress, ct) => new WarpTrainer(warp, backend).Fit(train, valid, PairwiseProgress.Wrap(progress), ct);
             default:
                 throw new UsageException($"model '{kind}' cannot be trained by this build.");
         }
@@ -122,6 +170,14 @@ internal static class ModelSetup
         string output = cl.Get("out") ?? throw new UsageException("--checkpoint-every and --resume need --out (the checkpoint is OUT.ckpt).");
         return (new CheckpointOptions(output + ".ckpt", every == 0 ? int.MaxValue : every), resume);
     }
+
+    private static LearningRateSchedule Schedule(CommandLine cl, LearningRateSchedule fallback) => cl.Get("schedule")?.ToLowerInvariant() switch
+    {
+        null => fallback,
+        "adagrad" => LearningRateSchedule.Adagrad,
+        "decay" or "constant" => LearningRateSchedule.ConstantWithDecay,
+        var other => throw new UsageException($"--schedule must be adagrad or decay; got '{other}'."),
+    };
 
     public static ComputeBackend OpenBackend(CommandLine cl) =>
         ComputeBackend.Create(ComputeBackend.Parse(cl.Get("backend") ?? "auto"), cl.Int("device", 0, 0), cl.Int("threads", 0, 0, 1024));

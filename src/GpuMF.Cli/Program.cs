@@ -28,13 +28,18 @@ public static class Program
           devices                                           list the backends and devices present
           selftest    [--backend B]                         check every kernel against the CPU backend
 
-        models: svd (explicit ratings, SGD), als (implicit positives, alternating least squares)
+        models: svd (explicit ratings, SGD), als (implicit positives, alternating least squares),
+                bpr and warp (implicit positives, sampled pairwise SGD)
         common options: --backend auto|cpu|cuda|opencl|ilgpu-cpu (default auto), --threads N, --seed S,
                         --format movielens|tsv|csv (default: from the file extension), --value-range 1..5,
                         --min-value V (implicit models: keep only rows whose value is at least V)
         svd options:    --factors K --epochs E --lr η --lr-decay d --reg λ --bias-reg λb --init-std σ
         als options:    --factors K --iterations N --reg λ --alpha α --confidence linear|log --epsilon ε
                         --solver cg|cholesky --cg-steps S --init-std σ --loss (report the objective)
+        bpr options:    --factors K --epochs E --lr η --schedule adagrad|decay --lr-decay d --reg λ
+                        --item-bias true|false --reject-observed true|false --init-std σ
+        warp options:   --factors K --epochs E --lr η --schedule adagrad|decay --lr-decay d --reg λ
+                        --item-bias true|false --max-sampled N --init-std σ
         """;
 
     /// <summary>Runs one command; returns the process exit code (0 success, 1 failure, 2 usage error).</summary>

@@ -22,6 +22,8 @@ internal static class Quickstart
         int n = cl.Int("n", 10, 1, 100);
         var svdOptions = ModelSetup.Svd(cl);
         var alsOptions = AlsOptions.Defaults with { Factors = svdOptions.Factors, Seed = svdOptions.Seed };
+        var bprOptions = ModelSetup.Bpr(cl);
+        var warpOptions = ModelSetup.Warp(cl);
         using var backend = ModelSetup.OpenBackend(cl);
         cl.RejectUnknown();
         var (ratingsPath, moviesPath) = MovieLensDownload.Locate(data);
@@ -39,20 +41,24 @@ internal static class Quickstart
         Console.Out.WriteLine($"trained in {clock.Elapsed.TotalSeconds:F2} s");
         Show(svd, titles, n, fanRating: 5f);
 
-        // Ratings of 4 and 5 become positives, as in the benchmark's implicit split.
-        var positives = new RatingTable(table.Count);
-        for (int k = 0; k < table.Count; k++)
-        {
-            if (table.Values[k] >= 4f)
-            {
-                positives.Add(table.Users[k], table.Items[k], 1f);
-            }
-        }
+        var positives = InteractionMatrix.Build(Positives(table, minRating: 4f));
         Console.Out.WriteLine($"== Implicit ALS on {positives.Count:N0} positives (ratings ≥ 4; {alsOptions.Factors} factors, {alsOptions.Iterations} iterations, α = {alsOptions.Alpha}, λ = {alsOptions.Regularization})");
         clock.Restart();
-        var als = new AlsTrainer(alsOptions, backend).Fit(InteractionMatrix.Build(positives), new ProgressBar(), ct);
+        var als = new AlsTrainer(alsOptions, backend).Fit(positives, new ProgressBar(), ct);
         Console.Out.WriteLine($"trained in {clock.Elapsed.TotalSeconds:F2} s");
         Show(als, titles, n, fanRating: 1f);
+
+        Console.Out.WriteLine($"== BPR on implicit positives (ratings ≥ 4: {positives.Count:N0}) ({bprOptions.Factors} factors, {bprOptions.Epochs} epochs, {bprOptions.Schedule})");
+        clock.Restart();
+        var bpr = new BprTrainer(bprOptions, backend).Fit(positives, progress: PairwiseProgress.Wrap(new ProgressBar()), cancellation: ct);
+        Console.Out.WriteLine($"trained in {clock.Elapsed.TotalSeconds:F2} s");
+        Show(bpr, titles, n, fanRating: 1f);
+
+        Console.Out.WriteLine($"== WARP on implicit positives (ratings ≥ 4) ({warpOptions.Factors} factors, {warpOptions.Epochs} epochs, up to {warpOptions.MaxSampled} negatives per positive)");
+        clock.Restart();
+        var warp = new WarpTrainer(warpOptions, backend).Fit(positives, progress: PairwiseProgress.Wrap(new ProgressBar()), cancellation: ct);
+        Console.Out.WriteLine($"trained in {clock.Elapsed.TotalSeconds:F2} s");
+        Show(warp, titles, n, fanRating: 1f);
         return 0;
     }
 
@@ -66,6 +72,20 @@ internal static class Quickstart
         var user = model.RecalculateUser(ActionFan.Select(id => (id, fanRating)));
         Print(model.Recommend(user, n), titles, "score");
         Console.Out.WriteLine();
+    }
+
+    /// <summary>The ratings of at least <paramref name="minRating"/>, each as a positive of value 1.</summary>
+    private static RatingTable Positives(RatingTable ratings, float minRating)
+    {
+        var positives = new RatingTable(ratings.Count);
+        for (int k = 0; k < ratings.Count; k++)
+        {
+            if (ratings.Values[k] >= minRating)
+            {
+                positives.Add(ratings.Users[k], ratings.Items[k], 1f);
+            }
+        }
+        return positives;
     }
 
     private static void Print(IReadOnlyList<ScoredItem> items, MovieCatalog titles, string scoreName) =>

@@ -34,6 +34,12 @@ public static class KernelSelfTest
             TopNSelfTest.Check(backend, queries: 29, candidates: 67, factors: 64, n: 1000, seed: 5, integral: true),
             TopNSelfTest.Check(backend, queries: 40, candidates: 403, factors: 33, n: 25, seed: 6, integral: true, tileItems: 97, maxRows: 16),
             TopNSelfTest.Check(backend, queries: 50, candidates: 50, factors: 8, n: 5, seed: 7, filters: false, similarity: true),
+            PairwiseSelfTest.BprEpoch(backend, users: 37, items: 23, positives: 301, factors: 19, seed: 4),
+            PairwiseSelfTest.BprEpoch(backend, users: 101, items: 67, positives: 2003, factors: 64, seed: 5, adagrad: false),
+            PairwiseSelfTest.BprGiven(backend, users: 29, items: 41, positives: 250, samples: 997, factors: 33, seed: 6),
+            PairwiseSelfTest.WarpEpoch(backend, users: 37, items: 23, positives: 301, factors: 19, maxSampled: 10, seed: 7),
+            PairwiseSelfTest.WarpEpoch(backend, users: 101, items: 67, positives: 2003, factors: 64, maxSampled: 37, seed: 8, adagrad: false),
+            PairwiseSelfTest.WarpGiven(backend, users: 29, items: 41, positives: 250, samples: 499, factors: 33, maxSampled: 13, seed: 9),
         ];
     }
 

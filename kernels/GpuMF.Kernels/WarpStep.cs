@@ -1,0 +1,47 @@
+namespace GpuMF.Kernels;
+
+/// <summary>The scalar arguments of one WARP launch, passed to the kernel by value.</summary>
+public struct WarpStep
+{
+    /// <summary>Samples in this launch: the positives in the epoch's order (random mode) or the given samples.</summary>
+    public int Count;
+
+    /// <summary>Observed (user, item) pairs in the positive arrays.</summary>
+    public int Positives;
+
+    /// <summary>Items in the catalogue, the range of the candidate negatives and the n of the rank estimate ⌊(n − 1)/trials⌋.</summary>
+    public int ItemCount;
+
+    /// <summary>Latent factors per user and item.</summary>
+    public int Factors;
+
+    /// <summary>Most candidate negatives scored per positive.</summary>
+    public int MaxSampled;
+
+    /// <summary>Seed of the random streams.</summary>
+    public ulong Seed;
+
+    /// <summary>0-based epoch, which selects the streams.</summary>
+    public int Epoch;
+
+    /// <summary>Affine order multiplier of this epoch's visit of the positives.</summary>
+    public long OrderA;
+
+    /// <summary>Affine order offset of this epoch's visit of the positives.</summary>
+    public long OrderB;
+
+    /// <summary>1: sample s is (users[s], items[s]) with candidates negatives[s·MaxSampled …]; 0: positives in the affine order, candidates from the stream.</summary>
+    public int Given;
+
+    /// <summary>1: the score includes a learned item bias.</summary>
+    public int UseBias;
+
+    /// <summary>1: adagrad step sizes η/√G; 0: plain SGD with step size η.</summary>
+    public int Adagrad;
+
+    /// <summary>Step size η for this epoch.</summary>
+    public float LearningRate;
+
+    /// <summary>L2 weight λ on the factors and biases touched by a sample.</summary>
+    public float Regularization;
+}

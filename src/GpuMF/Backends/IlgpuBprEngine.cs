@@ -1,0 +1,40 @@
+using GpuMF.Kernels;
+using GpuMF.Training;
+using ILGPU;
+
+namespace GpuMF.Backends;
+
+/// <summary>BPR on an ILGPU accelerator: one launch of <see cref="BprKernels.Epoch"/> per epoch.</summary>
+internal sealed class IlgpuBprEngine(ComputeBackend backend, PairwiseProblem problem, int warps = 0) : IlgpuPairwiseEngine(backend, problem, warps)
+{
+    private readonly BprKernelSet _kernels = backend.Kernels(a => new BprKernelSet(a));
+
+    protected override void Launch(ArrayView<int> users, ArrayView<int> items, ArrayView<int> negatives, int count, bool given, int epoch, float learningRate)
+    {
+        var s = Problem.Settings;
+        var step = new BprStep
+        {
+            Count = count,
+            Positives = Problem.Positives,
+            ItemCount = Problem.ItemCount,
+            Factors = s.Factors,
+            Seed = s.Seed,
+            Epoch = epoch,
+            Given = given ? 1 : 0,
+            RejectObserved = s.RejectObserved ? 1 : 0,
+            UseBias = s.ItemBias ? 1 : 0,
+            Adagrad = s.Adagrad ? 1 : 0,
+            LearningRate = learningRate,
+            Regularization = s.Regularization,
+        };
+        _kernels.Epoch(Shape, users, items, negatives, SeenPtr.View, SeenItems.View, P.View, Q.View, Bias.View, GP.View, GQ.View, GB.View, Loss.View, Counts.View, step);
+    }
+
+    protected override void CheckGiven(PairwiseSamples samples)
+    {
+        if (samples.NegativesPerSample != 1)
+        {
+            throw new ArgumentException($"BPR's given samples need one negative each; they hold {samples.NegativesPerSample}.", nameof(samples));
+        }
+    }
+}

@@ -1,0 +1,155 @@
+using GpuMF.Training;
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace GpuMF.Backends;
+
+/// <summary>
+/// The device side of BPR and WARP on an ILGPU accelerator: the observed pairs, the users' observed
+/// items, the parameters and (under adagrad) their accumulators live on the device for the whole run;
+/// each launch leaves one loss and two counts per warp, summed on the host.
+/// </summary>
+internal abstract class IlgpuPairwiseEngine : IPairwiseEngine
+{
+    private readonly ComputeBackend _backend;
+    private readonly float[] _lossHost;
+    private readonly long[] _countsHost;
+
+    /// <param name="backend">An ILGPU backend.</param>
+    /// <param name="problem">What to train.</param>
+    /// <param name="warps">Warps to launch; 0 fills the device. One warp makes a run sequential and repeatable.</param>
+    protected IlgpuPairwiseEngine(ComputeBackend backend, PairwiseProblem problem, int warps)
+    {
+        _backend = backend;
+        Problem = problem;
+        var accelerator = backend.Accelerator!;
+        Shape = LaunchShape.Warps(accelerator, warps);
+        int warpCount = LaunchShape.WarpCount(accelerator, Shape);
+        _lossHost = new float[warpCount];
+        _countsHost = new long[2 * warpCount];
+        try
+        {
+            Users = Upload(problem.Users, "pair users");
+            Items = Upload(problem.Items, "pair items");
+            NoNegatives = _backend.Allocate<int>(1, "given negatives");
+            SeenPtr = Upload(problem.SeenPtr, "observed-item offsets");
+            SeenItems = Upload(problem.SeenItems, "observed items");
+            P = Upload(problem.P, "user factors");
+            Q = Upload(problem.Q, "item factors");
+            Bias = Upload(problem.ItemBias, "item biases");
+            GP = Upload(problem.UserAccumulators ?? [0f], "user adagrad sums");
+            GQ = Upload(problem.ItemAccumulators ?? [0f], "item adagrad sums");
+            GB = Upload(problem.BiasAccumulators ?? [0f], "bias adagrad sums");
+            Loss = _backend.Allocate<float>(warpCount, "loss partials");
+            Counts = _backend.Allocate<long>(2 * warpCount, "count partials");
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    protected PairwiseProblem Problem { get; }
+
+    protected KernelConfig Shape { get; }
+
+    protected MemoryBuffer1D<int, Stride1D.Dense> Users { get; } = null!;
+
+    protected MemoryBuffer1D<int, Stride1D.Dense> Items { get; } = null!;
+
+    /// <summary>A one-element stand-in for the negatives in random mode.</summary>
+    protected MemoryBuffer1D<int, Stride1D.Dense> NoNegatives { get; } = null!;
+
+    protected MemoryBuffer1D<int, Stride1D.Dense> SeenPtr { get; } = null!;
+
+    protected MemoryBuffer1D<int, Stride1D.Dense> SeenItems { get; } = null!;
+
+    protected MemoryBuffer1D<float, Stride1D.Dense> P { get; } = null!;
+
+    protected MemoryBuffer1D<float, Stride1D.Dense> Q { get; } = null!;
+
+    protected MemoryBuffer1D<float, Stride1D.Dense> Bias { get; } = null!;
+
+    protected MemoryBuffer1D<float, Stride1D.Dense> GP { get; } = null!;
+
+    protected MemoryBuffer1D<float, Stride1D.Dense> GQ { get; } = null!;
+
+    protected MemoryBuffer1D<float, Stride1D.Dense> GB { get; } = null!;
+
+    protected MemoryBuffer1D<float, Stride1D.Dense> Loss { get; } = null!;
+
+    protected MemoryBuffer1D<long, Stride1D.Dense> Counts { get; } = null!;
+
+    public PairwiseEpochStats RunEpoch(int epoch, float learningRate)
+    {
+        Launch(Users.View, Items.View, NoNegatives.View, Problem.Positives, given: false, epoch, learningRate);
+        return Collect(Problem.Positives);
+    }
+
+    public PairwiseEpochStats RunGiven(PairwiseSamples samples, float learningRate)
+    {
+        samples.Validate(Problem.UserCount, Problem.ItemCount);
+        CheckGiven(samples);
+        using var users = Upload(samples.Users, "given users");
+        using var items = Upload(samples.Positives, "given positives");
+        using var negatives = Upload(samples.Negatives, "given negatives");
+        Launch(users.View, items.View, negatives.View, samples.Count, given: true, 0, learningRate);
+        return Collect(samples.Count);
+    }
+
+    public void CopyTo(float[] p, float[] q, float[] itemBias)
+    {
+        P.CopyToCPU(p);
+        Q.CopyToCPU(q);
+        Bias.CopyToCPU(itemBias);
+    }
+
+    public void Dispose()
+    {
+        Users?.Dispose();
+        Items?.Dispose();
+        NoNegatives?.Dispose();
+        SeenPtr?.Dispose();
+        SeenItems?.Dispose();
+        P?.Dispose();
+        Q?.Dispose();
+        Bias?.Dispose();
+        GP?.Dispose();
+        GQ?.Dispose();
+        GB?.Dispose();
+        Loss?.Dispose();
+        Counts?.Dispose();
+    }
+
+    /// <summary>Launches the model's kernel over <paramref name="count"/> samples, drawn (random mode) or given.</summary>
+    protected abstract void Launch(ArrayView<int> users, ArrayView<int> items, ArrayView<int> negatives, int count, bool given, int epoch, float learningRate);
+
+    /// <summary>Throws when given samples do not suit the model.</summary>
+    protected abstract void CheckGiven(PairwiseSamples samples);
+
+    private PairwiseEpochStats Collect(int samples)
+    {
+        Loss.CopyToCPU(_lossHost);
+        Counts.CopyToCPU(_countsHost);
+        double loss = 0;
+        long hits = 0, trials = 0;
+        for (int w = 0; w < _lossHost.Length; w++)
+        {
+            loss += _lossHost[w];
+            hits += _countsHost[2 * w];
+            trials += _countsHost[2 * w + 1];
+        }
+        return new PairwiseEpochStats(loss, samples, hits, trials);
+    }
+
+    private MemoryBuffer1D<T, Stride1D.Dense> Upload<T>(T[] data, string what) where T : unmanaged
+    {
+        var buffer = _backend.Allocate<T>(data.Length, what);
+        if (data.Length > 0)
+        {
+            buffer.View.SubView(0, data.Length).CopyFromCPU(data);
+        }
+        return buffer;
+    }
+}

@@ -1,0 +1,282 @@
+using System.Runtime.InteropServices;
+using GpuMF.Kernels;
+
+namespace GpuMF.Training;
+
+/// <summary>
+/// The managed CPU backend's frame for BPR and WARP: block-partitioned parallel SGD. Users are hashed
+/// into T blocks once (T = threads) and items into T blocks afresh each epoch; the observed pairs fall
+/// into the T × T cells (user block, item block). An epoch runs T rounds; in round s thread t takes cell
+/// (t, (t + s) mod T) and draws its negatives from that cell's item block only, so no two threads ever
+/// touch the same user or item row: no races, no locks, and the same result for the same seed and
+/// thread count. Drawing j within i's block still samples j uniformly in expectation over the epochs'
+/// random partitions, and WARP's rank estimate ⌊(n − 1)/trials⌋ stays unbiased because a block holds
+/// about n/T items with about rank/T of the violators. Cell c draws from the stream (seed, epoch, c);
+/// with one thread the single cell holds every pair in CSR order and the single block every item in
+/// order, which is exactly what one GPU warp visits. The arrays stay pinned for the engine's life so
+/// that the per-sample code works on raw pointers, and "is j observed for u" is one bit of a dense
+/// user × item bitmap when that fits in <see cref="MaxBitmapBytes"/> (one cache miss instead of a
+/// binary search's several), else a binary search of the user's CSR row.
+/// </summary>
+internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
+{
+    /// <summary>Largest observed-pair bitmap built (64 MiB: ML-20M's 138k × 27k would need 460 MiB).</summary>
+    public const long MaxBitmapBytes = 64L << 20;
+
+    private readonly int[] _userBlockStart;
+    private readonly int[] _blockPairs;
+    private readonly int[] _itemBlock;
+    private readonly int[] _cellPairs;
+    private readonly int[] _itemBlockItems;
+    private readonly ParallelOptions _parallel;
+    private readonly List<GCHandle> _pins = new();
+
+    protected CpuPairwiseEngine(PairwiseProblem problem, int threads)
+    {
+        Problem = problem;
+        Threads = Math.Max(1, threads);
+        int t = Threads;
+        ulong seed = problem.Settings.Seed;
+        var blockOf = new int[problem.UserCount];
+        for (int u = 0; u < blockOf.Length; u++)
+        {
+            blockOf[u] = (int)(XorShiftRandom.Mix((ulong)u ^ ~seed) % (ulong)t);
+        }
+        _userBlockStart = new int[t + 1];
+        foreach (int u in problem.Users)
+        {
+            _userBlockStart[blockOf[u] + 1]++;
+        }
+        for (int b = 0; b < t; b++)
+        {
+            _userBlockStart[b + 1] += _userBlockStart[b];
+        }
+        var fill = _userBlockStart[..^1].ToArray();
+        _blockPairs = new int[2 * problem.Positives];
+        for (int n = 0; n < problem.Positives; n++)
+        {
+            int at = fill[blockOf[problem.Users[n]]]++;
+            _blockPairs[2 * at] = problem.Users[n];
+            _blockPairs[2 * at + 1] = problem.Items[n];
+        }
+        CellStart = new int[t * t];
+        CellCount = new int[t * t];
+        ItemBlockStart = new int[t + 1];
+        _itemBlock = new int[problem.ItemCount];
+        _cellPairs = new int[2 * problem.Positives];
+        _itemBlockItems = new int[problem.ItemCount];
+        _parallel = new ParallelOptions { MaxDegreeOfParallelism = t };
+        Settings = problem.Settings;
+        P = Pin(problem.P);
+        Q = Pin(problem.Q);
+        Bias = Pin(problem.ItemBias);
+        GP = Pin(problem.UserAccumulators);
+        GQ = Pin(problem.ItemAccumulators);
+        GB = Pin(problem.BiasAccumulators);
+        SeenPtr = Pin(problem.SeenPtr);
+        SeenItems = Pin(problem.SeenItems);
+        SeenBits = Pin(Bitmap(problem));
+        CellPairs = Pin(_cellPairs);
+        ItemBlockItems = Pin(_itemBlockItems);
+    }
+
+    protected PairwiseProblem Problem { get; }
+
+    protected PairwiseSettings Settings { get; }
+
+    protected int Threads { get; }
+
+    /// <summary>First pair of each cell in <see cref="CellPairs"/>.</summary>
+    protected int[] CellStart { get; }
+
+    /// <summary>Pairs in each cell.</summary>
+    protected int[] CellCount { get; }
+
+    /// <summary>This epoch's pairs grouped by cell, as (user, item) at [2n, 2n + 1].</summary>
+    protected int* CellPairs { get; }
+
+    /// <summary>This epoch's items grouped by block (ascending within one), block b at [ItemBlockStart[b], ItemBlockStart[b + 1]).</summary>
+    protected int* ItemBlockItems { get; }
+
+    protected int[] ItemBlockStart { get; }
+
+    protected float* P { get; }
+
+    protected float* Q { get; }
+
+    protected float* Bias { get; }
+
+    /// <summary>Adagrad sums of the user factors, null under plain SGD (likewise <see cref="GQ"/>, <see cref="GB"/>).</summary>
+    protected float* GP { get; }
+
+    protected float* GQ { get; }
+
+    protected float* GB { get; }
+
+    private int* SeenPtr { get; }
+
+    private int* SeenItems { get; }
+
+    /// <summary>Bit u·n + i is set when user u has item i; null when the bitmap would be too large.</summary>
+    private ulong* SeenBits { get; }
+
+    public PairwiseEpochStats RunEpoch(int epoch, float learningRate)
+    {
+        int t = Threads;
+        PartitionItems(epoch);
+        var partial = new PairwiseEpochStats[t];
+        for (int round = 0; round < t; round++)
+        {
+            int r = round;
+            Parallel.For(0, t, _parallel, block =>
+            {
+                if (r == 0)
+                {
+                    PartitionCells(block);
+                }
+                int cell = block * t + (block + r) % t;
+                partial[block] += RunCell(cell, epoch, learningRate);
+            });
+        }
+        var total = default(PairwiseEpochStats);
+        foreach (var p in partial)
+        {
+            total += p;
+        }
+        return total;
+    }
+
+    public abstract PairwiseEpochStats RunGiven(PairwiseSamples samples, float learningRate);
+
+    public void CopyTo(float[] p, float[] q, float[] itemBias)
+    {
+        if (!ReferenceEquals(p, Problem.P))
+        {
+            Problem.P.CopyTo(p, 0);
+            Problem.Q.CopyTo(q, 0);
+            Problem.ItemBias.CopyTo(itemBias, 0);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var pin in _pins)
+        {
+            pin.Free();
+        }
+        _pins.Clear();
+    }
+
+    /// <summary>Runs the cell's share of the epoch: as many samples as the cell holds pairs, drawn from the stream (seed, epoch, cell).</summary>
+    protected abstract PairwiseEpochStats RunCell(int cell, int epoch, float learningRate);
+
+    /// <summary>True when user <paramref name="u"/> has item <paramref name="item"/> among the observed ones.</summary>
+    protected bool Seen(int u, int item)
+    {
+        if (SeenBits != null)
+        {
+            long bit = (long)u * Problem.ItemCount + item;
+            return (SeenBits[bit >> 6] & (1UL << (int)(bit & 63))) != 0;
+        }
+        int lo = SeenPtr[u];
+        int hi = SeenPtr[u + 1] - 1;
+        while (lo <= hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            int v = SeenItems[mid];
+            if (v == item)
+            {
+                return true;
+            }
+            if (v < item)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+        return false;
+    }
+
+    private static ulong[]? Bitmap(PairwiseProblem problem)
+    {
+        long bits = (long)problem.UserCount * problem.ItemCount;
+        if (bits > MaxBitmapBytes * 8)
+        {
+            return null;
+        }
+        var map = new ulong[(bits + 63) >> 6];
+        for (int u = 0; u < problem.UserCount; u++)
+        {
+            for (int n = problem.SeenPtr[u]; n < problem.SeenPtr[u + 1]; n++)
+            {
+                long bit = (long)u * problem.ItemCount + problem.SeenItems[n];
+                map[bit >> 6] |= 1UL << (int)(bit & 63);
+            }
+        }
+        return map;
+    }
+
+    private T* Pin<T>(T[]? array) where T : unmanaged
+    {
+        if (array is null)
+        {
+            return null;
+        }
+        var handle = GCHandle.Alloc(array, GCHandleType.Pinned);
+        _pins.Add(handle);
+        return (T*)handle.AddrOfPinnedObject();
+    }
+
+    private void PartitionItems(int epoch)
+    {
+        int t = Threads;
+        ulong key = XorShiftRandom.Mix(Settings.Seed + 0x9E3779B97F4A7C15UL * (ulong)(uint)(epoch + 1));
+        Array.Clear(ItemBlockStart);
+        for (int i = 0; i < _itemBlock.Length; i++)
+        {
+            int b = t == 1 ? 0 : (int)(XorShiftRandom.Mix((ulong)i ^ key) % (ulong)t);
+            _itemBlock[i] = b;
+            ItemBlockStart[b + 1]++;
+        }
+        for (int b = 0; b < t; b++)
+        {
+            ItemBlockStart[b + 1] += ItemBlockStart[b];
+        }
+        var fill = ItemBlockStart[..^1].ToArray();
+        for (int i = 0; i < _itemBlock.Length; i++)
+        {
+            _itemBlockItems[fill[_itemBlock[i]]++] = i;
+        }
+    }
+
+    /// <summary>Sorts user block <paramref name="userBlock"/>'s pairs into its T cells by this epoch's item blocks, keeping their order.</summary>
+    private void PartitionCells(int userBlock)
+    {
+        int t = Threads;
+        int start = _userBlockStart[userBlock];
+        int end = _userBlockStart[userBlock + 1];
+        var fill = new int[t];
+        for (int n = start; n < end; n++)
+        {
+            fill[_itemBlock[_blockPairs[2 * n + 1]]]++;
+        }
+        int at = start;
+        for (int b = 0; b < t; b++)
+        {
+            int cell = userBlock * t + b;
+            CellStart[cell] = at;
+            CellCount[cell] = fill[b];
+            fill[b] = at;
+            at += CellCount[cell];
+        }
+        for (int n = start; n < end; n++)
+        {
+            int to = fill[_itemBlock[_blockPairs[2 * n + 1]]]++;
+            _cellPairs[2 * to] = _blockPairs[2 * n];
+            _cellPairs[2 * to + 1] = _blockPairs[2 * n + 1];
+        }
+    }
+}

@@ -1,0 +1,98 @@
+using System.Runtime.CompilerServices;
+using GpuMF.Kernels;
+
+namespace GpuMF.Training;
+
+/// <summary>
+/// WARP on the managed CPU backend: each cell visits its pairs once in the epoch's affine order; for
+/// each, candidates t = 0, 1, … are drawn in its item block from the sample's key until one violates
+/// the margin and is not observed, or MaxSampled are drawn — the kernel's <see cref="WarpKernels.Epoch"/>
+/// sample for sample when there is one thread.
+/// </summary>
+internal sealed unsafe class CpuWarpEngine(PairwiseProblem problem, int threads) : CpuPairwiseEngine(problem, threads)
+{
+    public override PairwiseEpochStats RunGiven(PairwiseSamples samples, float learningRate)
+    {
+        samples.Validate(Problem.UserCount, Problem.ItemCount);
+        if (samples.NegativesPerSample != Settings.MaxSampled)
+        {
+            throw new ArgumentException($"WARP's given samples need MaxSampled = {Settings.MaxSampled} candidates each; they hold {samples.NegativesPerSample}.", nameof(samples));
+        }
+        var stats = default(PairwiseEpochStats);
+        fixed (int* negatives = samples.Negatives)
+        {
+            for (int s = 0; s < samples.Count; s++)
+            {
+                stats += Step(samples.Users[s], samples.Positives[s], 0, negatives + (long)s * samples.NegativesPerSample, null, 0, learningRate);
+            }
+        }
+        return stats;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    protected override PairwiseEpochStats RunCell(int cell, int epoch, float learningRate)
+    {
+        int count = CellCount[cell];
+        if (count == 0)
+        {
+            return default;
+        }
+        int* pairs = CellPairs + 2L * CellStart[cell];
+        int itemBlock = cell % Threads;
+        int* block = ItemBlockItems + ItemBlockStart[itemBlock];
+        int blockSize = ItemBlockStart[itemBlock + 1] - ItemBlockStart[itemBlock];
+        var order = AffinePermutation.Random(count, Settings.Seed, epoch, cell);
+        var rng = PairwiseSgd.Stream(Settings.Seed, epoch, cell);
+        var stats = default(PairwiseEpochStats);
+        long a = order.A;
+        long idx = order.B;
+        for (int n = 0; n < count; n++)
+        {
+            int* pair = pairs + 2 * idx;
+            idx += a;
+            if (idx >= count)
+            {
+                idx -= count;
+            }
+            stats += Step(pair[0], pair[1], rng.NextULong(), null, block, blockSize, learningRate);
+        }
+        return stats;
+    }
+
+    /// <summary>One positive: candidates come from <paramref name="given"/> when it is set, else from <paramref name="key"/> within the block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private PairwiseEpochStats Step(int u, int i, ulong key, int* given, int* block, int blockSize, float lr)
+    {
+        int k = Settings.Factors;
+        int m = Settings.MaxSampled;
+        bool useBias = Settings.ItemBias;
+        float* pu = P + (long)u * k;
+        float* qi = Q + (long)i * k;
+        float threshold = (useBias ? Bias[i] : 0f) + PairwiseVectorMath.Dot(pu, qi, k) - WarpKernels.Margin;
+        for (int t = 0; t < m; t++)
+        {
+            int j = given != null ? given[t] : block[PairwiseSgd.Candidate(key, t, blockSize)];
+            float* qj = Q + (long)j * k;
+            float score = (useBias ? Bias[j] : 0f) + PairwiseVectorMath.Dot(pu, qj, k);
+            if (score > threshold && !Seen(u, j))
+            {
+                int trials = t + 1;
+                float weight = PairwiseSgd.RankWeight((Problem.ItemCount - 1) / trials);
+                if (GP == null)
+                {
+                    PairwiseVectorMath.Update(pu, qi, qj, null, null, null, k, weight, lr, Settings.Regularization);
+                }
+                else
+                {
+                    PairwiseVectorMath.Update(pu, qi, qj, GP + (long)u * k, GQ + (long)i * k, GQ + (long)j * k, k, weight, lr, Settings.Regularization);
+                }
+                if (useBias)
+                {
+                    PairwiseVectorMath.UpdateBiases(Bias, GB, i, j, weight, lr, Settings.Regularization);
+                }
+                return new PairwiseEpochStats(weight * (score - threshold), 1, 1, trials);
+            }
+        }
+        return new PairwiseEpochStats(0, 1, 0, m);
+    }
+}

@@ -1,0 +1,14 @@
+namespace GpuMF.Training;
+
+/// <summary>The heavy step of BPR or WARP training on one backend.</summary>
+internal interface IPairwiseEngine : IDisposable
+{
+    /// <summary>Runs 0-based <paramref name="epoch"/> with step size <paramref name="learningRate"/> on samples drawn from the epoch's streams.</summary>
+    PairwiseEpochStats RunEpoch(int epoch, float learningRate);
+
+    /// <summary>Applies <paramref name="samples"/> in order, sequentially (the deterministic mode).</summary>
+    PairwiseEpochStats RunGiven(PairwiseSamples samples, float learningRate);
+
+    /// <summary>Copies the current parameters into the host arrays.</summary>
+    void CopyTo(float[] p, float[] q, float[] itemBias);
+}
