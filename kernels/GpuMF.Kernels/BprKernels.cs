@@ -12,10 +12,11 @@ public static class BprKernels
     public const int MaxNegativeDraws = 32;
 
     /// <summary>
-    /// One epoch of <c>step.Count</c> samples. Warp w draws its samples from the stream (seed, epoch, w):
-    /// (u, i) uniform over the observed pairs, j uniform over the items, redrawn while observed when
-    /// asked. Every lane keeps an identical copy of the stream, so the lanes agree on every triple
-    /// without communicating. Lane l holds factors l, l+W, … of p_u, q_i and q_j; x = p_u·(q_i − q_j)
+    /// One epoch of <c>step.Count</c> samples. Warp w takes positions w, w + warps, … of the epoch's
+    /// affine order of the observed pairs, so that every (u, i) is uniform over the pairs and each pair
+    /// comes once per epoch, and draws j uniformly over the items from the stream (seed, epoch, w),
+    /// redrawn while observed when asked. Every lane keeps an identical copy of the stream, so the
+    /// lanes agree on every triple without communicating. Lane l holds factors l, l+W, … of p_u, q_i and q_j; x = p_u·(q_i − q_j)
     /// + b_i − b_j is a shuffle reduction, and each lane ascends ln σ(x) − λ‖θ‖² on its own factors
     /// with weight σ(−x). Only lane 0 touches the biases: lanes need not run in lockstep, so a bias read
     /// by another lane could already hold lane 0's write. In given mode sample s is the triple
@@ -50,7 +51,7 @@ public static class BprKernels
         long draws = 0;
         for (int s = warp; s < step.Count; s += warps)
         {
-            int idx = step.Given != 0 ? s : rng.NextInt(step.Positives);
+            int idx = step.Given != 0 ? s : (int)((step.OrderA * s + step.OrderB) % step.Positives);
             int u = users[idx];
             int i = items[idx];
             int j;

@@ -3,10 +3,10 @@ namespace GpuMF.Kernels;
 /// <summary>The scalar arguments of one BPR launch, passed to the kernel by value.</summary>
 public struct BprStep
 {
-    /// <summary>Samples to draw (random mode) or given samples to apply (given mode).</summary>
+    /// <summary>Samples in this launch: the observed pairs in the epoch's order (random mode) or the given samples.</summary>
     public int Count;
 
-    /// <summary>Observed (user, item) pairs in the positive arrays, the range (u, i) is drawn from in random mode.</summary>
+    /// <summary>Observed (user, item) pairs in the positive arrays.</summary>
     public int Positives;
 
     /// <summary>Items in the catalogue, the range j is drawn from.</summary>
@@ -21,7 +21,13 @@ public struct BprStep
     /// <summary>0-based epoch, which selects the streams.</summary>
     public int Epoch;
 
-    /// <summary>1: sample s is (users[s], items[s], negatives[s]) as given; 0: samples are drawn from the warp's stream.</summary>
+    /// <summary>Affine order multiplier of this epoch's visit of the pairs.</summary>
+    public long OrderA;
+
+    /// <summary>Affine order offset of this epoch's visit of the pairs.</summary>
+    public long OrderB;
+
+    /// <summary>1: sample s is (users[s], items[s], negatives[s]) as given; 0: the pairs in the affine order, j from the warp's stream.</summary>
     public int Given;
 
     /// <summary>1: redraw j while it is one of the user's observed items (random mode only).</summary>

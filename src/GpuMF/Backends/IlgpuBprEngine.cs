@@ -4,7 +4,7 @@ using ILGPU;
 
 namespace GpuMF.Backends;
 
-/// <summary>BPR on an ILGPU accelerator: one launch of <see cref="BprKernels.Epoch"/> per epoch.</summary>
+/// <summary>BPR on an ILGPU accelerator: one launch of <see cref="BprKernels.Epoch"/> per epoch, the pairs in the epoch's affine order.</summary>
 internal sealed class IlgpuBprEngine(ComputeBackend backend, PairwiseProblem problem, int warps = 0) : IlgpuPairwiseEngine(backend, problem, warps)
 {
     private readonly BprKernelSet _kernels = backend.Kernels(a => new BprKernelSet(a));
@@ -12,6 +12,7 @@ internal sealed class IlgpuBprEngine(ComputeBackend backend, PairwiseProblem pro
     protected override void Launch(ArrayView<int> users, ArrayView<int> items, ArrayView<int> negatives, int count, bool given, int epoch, float learningRate)
     {
         var s = Problem.Settings;
+        var order = AffinePermutation.Random(Problem.Positives, s.Seed, epoch, 0);
         var step = new BprStep
         {
             Count = count,
@@ -20,6 +21,8 @@ internal sealed class IlgpuBprEngine(ComputeBackend backend, PairwiseProblem pro
             Factors = s.Factors,
             Seed = s.Seed,
             Epoch = epoch,
+            OrderA = order.A,
+            OrderB = order.B,
             Given = given ? 1 : 0,
             RejectObserved = s.RejectObserved ? 1 : 0,
             UseBias = s.ItemBias ? 1 : 0,

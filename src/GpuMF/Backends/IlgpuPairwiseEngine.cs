@@ -98,11 +98,17 @@ internal abstract class IlgpuPairwiseEngine : IPairwiseEngine
         return Collect(samples.Count);
     }
 
-    public void CopyTo(float[] p, float[] q, float[] itemBias)
+    public void CopyTo(PairwiseProblem target)
     {
-        P.CopyToCPU(p);
-        Q.CopyToCPU(q);
-        Bias.CopyToCPU(itemBias);
+        P.View.SubView(0, target.P.Length).CopyToCPU(target.P);
+        Q.View.SubView(0, target.Q.Length).CopyToCPU(target.Q);
+        Bias.View.SubView(0, target.ItemBias.Length).CopyToCPU(target.ItemBias);
+        if (target.UserAccumulators is { } gp && target.ItemAccumulators is { } gq && target.BiasAccumulators is { } gb)
+        {
+            GP.View.SubView(0, gp.Length).CopyToCPU(gp);
+            GQ.View.SubView(0, gq.Length).CopyToCPU(gq);
+            GB.View.SubView(0, gb.Length).CopyToCPU(gb);
+        }
     }
 
     public void Dispose()

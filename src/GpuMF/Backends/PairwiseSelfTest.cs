@@ -94,6 +94,7 @@ public static class PairwiseSelfTest
         using (var engine = PairwiseTraining.CreateEngine(cpu, expected, 0))
         {
             cpuStats = work(engine);
+            engine.CopyTo(expected);
         }
         var actual = PairwiseTraining.CreateProblem(settings, matrix);
         var clock = Stopwatch.StartNew();
@@ -101,7 +102,7 @@ public static class PairwiseSelfTest
         using (var engine = PairwiseTraining.CreateEngine(backend, actual, 1))
         {
             deviceStats = work(engine);
-            engine.CopyTo(actual.P, actual.Q, actual.ItemBias);
+            engine.CopyTo(actual);
         }
         double seconds = clock.Elapsed.TotalSeconds;
         double error = new[]
@@ -109,6 +110,9 @@ public static class PairwiseSelfTest
             SelfTestResult.Compare(actual.P, expected.P),
             SelfTestResult.Compare(actual.Q, expected.Q),
             SelfTestResult.Compare(actual.ItemBias, expected.ItemBias),
+            SelfTestResult.Compare(actual.UserAccumulators ?? [], expected.UserAccumulators ?? []),
+            SelfTestResult.Compare(actual.ItemAccumulators ?? [], expected.ItemAccumulators ?? []),
+            SelfTestResult.Compare(actual.BiasAccumulators ?? [], expected.BiasAccumulators ?? []),
             SelfTestResult.Compare([(float)(deviceStats.Loss / Math.Max(1, deviceStats.Samples))], [(float)(cpuStats.Loss / Math.Max(1, cpuStats.Samples))]),
             deviceStats.Samples == cpuStats.Samples && deviceStats.Hits == cpuStats.Hits && deviceStats.Trials == cpuStats.Trials ? 0 : double.PositiveInfinity,
         }.Max();

@@ -6,8 +6,10 @@ namespace GpuMF.Training;
 /// <summary>
 /// Options of Bayesian personalised ranking (Rendle, Freudenthaler, Gantner, Schmidt-Thieme, UAI 2009):
 /// score(u, i) = p_u·q_i + b_i, trained by SGD on sampled triples (u, i, j) — (u, i) an observed pair,
-/// j an item drawn uniformly — to maximise Σ ln σ(score(u, i) − score(u, j)) − λ‖θ‖². An epoch draws as
-/// many triples as there are observed pairs. Every default lives in <see cref="Defaults"/>.
+/// j an item drawn uniformly — to maximise Σ ln σ(score(u, i) − score(u, j)) − λ‖θ‖². An epoch visits
+/// every observed pair once, in a fresh random order (so each (u, i) is uniform over the pairs, as in
+/// Rendle et al.'s bootstrap, without repeats within an epoch), with one negative drawn for each.
+/// Every default lives in <see cref="Defaults"/>.
 /// </summary>
 public sealed record BprOptions
 {
@@ -22,7 +24,7 @@ public sealed record BprOptions
     /// <summary>Latent factors k, 1..1024. Default 64.</summary>
     public int Factors { get; init; } = 64;
 
-    /// <summary>Epochs, 1..10000, each drawing as many triples as there are observed pairs. Default 20.</summary>
+    /// <summary>Passes over the observed pairs, 1..10000. Default 20.</summary>
     public int Epochs { get; init; } = 20;
 
     /// <summary>Initial step size η, (0, 1]. Default 0.1.</summary>

@@ -4,8 +4,8 @@ using GpuMF.Kernels;
 namespace GpuMF.Training;
 
 /// <summary>
-/// BPR on the managed CPU backend: each cell draws (u, i) uniformly among its pairs and j uniformly in
-/// its item block (redrawn while observed, when asked), then takes the SIMD step of
+/// BPR on the managed CPU backend: each cell takes its pairs in the epoch's random order, draws j
+/// uniformly in its item block (redrawn while observed, when asked), then takes the SIMD step of
 /// <see cref="PairwiseVectorMath"/> with weight σ(−x), x = p_u·(q_i − q_j) + b_i − b_j — the kernel's
 /// <see cref="BprKernels.Epoch"/> sample for sample when there is one thread.
 /// </summary>
@@ -22,6 +22,11 @@ internal sealed unsafe class CpuBprEngine(PairwiseProblem problem, int threads) 
         return stats;
     }
 
+    /// <summary>
+    /// The cell's pairs front to back. The first draw of j for the next pair is made as soon as the
+    /// current pair's draws are done, and the bitmap word it needs is prefetched, so that the one cache
+    /// miss of the observed-item check overlaps the current update; the draws keep the kernel's order.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override PairwiseEpochStats RunCell(int cell, int epoch, float learningRate)
     {
@@ -37,12 +42,15 @@ internal sealed unsafe class CpuBprEngine(PairwiseProblem problem, int threads) 
         bool reject = Settings.RejectObserved;
         var rng = PairwiseSgd.Stream(Settings.Seed, epoch, cell);
         var stats = default(PairwiseEpochStats);
+        int nextJ = block[rng.NextInt(blockSize)];
+        PrefetchSeen(pairs[0], nextJ);
         for (int n = 0; n < count; n++)
         {
-            int* pair = pairs + 2L * rng.NextInt(count);
-            int u = pair[0];
-            int j = block[rng.NextInt(blockSize)];
+            int u = pairs[2 * n];
+            int i = pairs[2 * n + 1];
+            int j = nextJ;
             int draws = 1;
+            bool skip = false;
             if (reject)
             {
                 while (Seen(u, j) && draws < BprKernels.MaxNegativeDraws)
@@ -50,13 +58,14 @@ internal sealed unsafe class CpuBprEngine(PairwiseProblem problem, int threads) 
                     j = block[rng.NextInt(blockSize)];
                     draws++;
                 }
-                if (draws == BprKernels.MaxNegativeDraws && Seen(u, j))
-                {
-                    stats += new PairwiseEpochStats(0, 1, 0, draws);
-                    continue;
-                }
+                skip = draws == BprKernels.MaxNegativeDraws && Seen(u, j);
             }
-            stats += Step(u, pair[1], j, learningRate, draws);
+            if (n + 1 < count)
+            {
+                nextJ = block[rng.NextInt(blockSize)];
+                PrefetchSeen(pairs[2 * n + 2], nextJ);
+            }
+            stats += skip ? new PairwiseEpochStats(0, 1, 0, draws) : Step(u, i, j, learningRate, draws);
         }
         return stats;
     }
@@ -65,23 +74,26 @@ internal sealed unsafe class CpuBprEngine(PairwiseProblem problem, int threads) 
     private PairwiseEpochStats Step(int u, int i, int j, float lr, int draws)
     {
         int k = Settings.Factors;
+        long s = Stride;
         float reg = Settings.Regularization;
-        float* pu = P + (long)u * k;
-        float* qi = Q + (long)i * k;
-        float* qj = Q + (long)j * k;
-        float x = (Settings.ItemBias ? Bias[i] - Bias[j] : 0f) + PairwiseVectorMath.DiffDot(pu, qi, qj, k);
+        float* pu = P + u * s;
+        float* qi = Q + i * s;
+        float* qj = Q + j * s;
+        float* bi = ItemLines + (long)i * Line;
+        float* bj = ItemLines + (long)j * Line;
+        float x = (Settings.ItemBias ? bi[0] - bj[0] : 0f) + PairwiseVectorMath.DiffDot(pu, qi, qj, k);
         float z = 1f / (1f + MathF.Exp(x));
-        if (GP == null)
+        if (Adagrad)
         {
-            PairwiseVectorMath.Update(pu, qi, qj, null, null, null, k, z, lr, reg);
+            PairwiseVectorMath.Update(pu, qi, qj, GP + u * s, GQ + i * s, GQ + j * s, k, z, lr, reg);
         }
         else
         {
-            PairwiseVectorMath.Update(pu, qi, qj, GP + (long)u * k, GQ + (long)i * k, GQ + (long)j * k, k, z, lr, reg);
+            PairwiseVectorMath.Update(pu, qi, qj, null, null, null, k, z, lr, reg);
         }
         if (Settings.ItemBias)
         {
-            PairwiseVectorMath.UpdateBiases(Bias, GB, i, j, z, lr, reg);
+            PairwiseVectorMath.UpdateBiases(bi, bj, Adagrad, z, lr, reg);
         }
         return new PairwiseEpochStats(PairwiseSgd.SoftplusOfNegative(x), 1, x > 0f ? 1 : 0, draws);
     }

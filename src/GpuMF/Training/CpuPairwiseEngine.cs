@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 using GpuMF.Kernels;
 
 namespace GpuMF.Training;
@@ -6,15 +8,20 @@ namespace GpuMF.Training;
 /// <summary>
 /// The managed CPU backend's frame for BPR and WARP: block-partitioned parallel SGD. Users are hashed
 /// into T blocks once (T = threads) and items into T blocks afresh each epoch; the observed pairs fall
-/// into the T × T cells (user block, item block). An epoch runs T rounds; in round s thread t takes cell
-/// (t, (t + s) mod T) and draws its negatives from that cell's item block only, so no two threads ever
-/// touch the same user or item row: no races, no locks, and the same result for the same seed and
-/// thread count. Drawing j within i's block still samples j uniformly in expectation over the epochs'
-/// random partitions, and WARP's rank estimate ⌊(n − 1)/trials⌋ stays unbiased because a block holds
-/// about n/T items with about rank/T of the violators. Cell c draws from the stream (seed, epoch, c);
-/// with one thread the single cell holds every pair in CSR order and the single block every item in
-/// order, which is exactly what one GPU warp visits. The arrays stay pinned for the engine's life so
-/// that the per-sample code works on raw pointers, and "is j observed for u" is one bit of a dense
+/// into the T × T cells (user block, item block). Each epoch, every user block's pairs are dealt into
+/// its cells in the affine order (seed, epoch, block), so that a cell run front to back visits its
+/// pairs in a fresh random order, each once per epoch, reading memory sequentially. An epoch runs T
+/// rounds; in round s thread t takes cell (t, (t + s) mod T) and draws its negatives from that cell's
+/// item block only, so no two threads ever touch the same user or item row: no races, no locks, and
+/// the same result for the same seed and thread count. Drawing j within i's block still samples j
+/// uniformly in expectation over the epochs' random partitions, and WARP's rank estimate
+/// ⌊(n − 1)/trials⌋ stays unbiased because a block holds about n/T items with about rank/T of the
+/// violators. Cell c draws from the stream (seed, epoch, c). With one thread the single cell holds
+/// every pair in the affine order (seed, epoch, 0) and the single block every item in order, which is
+/// exactly what one GPU warp visits. The engine trains its own copy of the parameters, in pinned
+/// 64-byte-aligned memory with rows padded to whole cache lines and each item's bias and adagrad sum
+/// on a line of their own, so that the two threads, whose rows interleave in memory, never write to
+/// the same cache line; <see cref="CopyTo"/> writes them back. "Is j observed for u" is one bit of a dense
 /// user × item bitmap when that fits in <see cref="MaxBitmapBytes"/> (one cache miss instead of a
 /// binary search's several), else a binary search of the user's CSR row.
 /// </summary>
@@ -23,6 +30,9 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
     /// <summary>Largest observed-pair bitmap built (64 MiB: ML-20M's 138k × 27k would need 460 MiB).</summary>
     public const long MaxBitmapBytes = 64L << 20;
 
+    /// <summary>Floats in a cache line: the row padding and the spacing of the item lines.</summary>
+    protected const int Line = 16;
+
     private readonly int[] _userBlockStart;
     private readonly int[] _blockPairs;
     private readonly int[] _itemBlock;
@@ -30,6 +40,7 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
     private readonly int[] _itemBlockItems;
     private readonly ParallelOptions _parallel;
     private readonly List<GCHandle> _pins = new();
+    private readonly List<float[]> _aligned = new();
 
     protected CpuPairwiseEngine(PairwiseProblem problem, int threads)
     {
@@ -67,12 +78,20 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
         _itemBlockItems = new int[problem.ItemCount];
         _parallel = new ParallelOptions { MaxDegreeOfParallelism = t };
         Settings = problem.Settings;
-        P = Pin(problem.P);
-        Q = Pin(problem.Q);
-        Bias = Pin(problem.ItemBias);
-        GP = Pin(problem.UserAccumulators);
-        GQ = Pin(problem.ItemAccumulators);
-        GB = Pin(problem.BiasAccumulators);
+        int k = problem.Settings.Factors;
+        Stride = (k + Line - 1) / Line * Line;
+        P = Rows(problem.P, problem.UserCount, k);
+        Q = Rows(problem.Q, problem.ItemCount, k);
+        GP = Rows(problem.UserAccumulators, problem.UserCount, k);
+        GQ = Rows(problem.ItemAccumulators, problem.ItemCount, k);
+        ItemLines = Rows(problem.ItemBias, problem.ItemCount, 1);
+        if (problem.BiasAccumulators is { } sums)
+        {
+            for (int i = 0; i < problem.ItemCount; i++)
+            {
+                ItemLines[(long)i * Line + 1] = sums[i];
+            }
+        }
         SeenPtr = Pin(problem.SeenPtr);
         SeenItems = Pin(problem.SeenItems);
         SeenBits = Pin(Bitmap(problem));
@@ -100,18 +119,26 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
 
     protected int[] ItemBlockStart { get; }
 
+    /// <summary>Floats from one row of <see cref="P"/>, <see cref="Q"/>, <see cref="GP"/> or <see cref="GQ"/> to the next: the factors rounded up to whole cache lines.</summary>
+    protected int Stride { get; }
+
+    /// <summary>User factors, row u at u·<see cref="Stride"/>.</summary>
     protected float* P { get; }
 
+    /// <summary>Item factors, row i at i·<see cref="Stride"/>.</summary>
     protected float* Q { get; }
 
-    protected float* Bias { get; }
-
-    /// <summary>Adagrad sums of the user factors, null under plain SGD (likewise <see cref="GQ"/>, <see cref="GB"/>).</summary>
+    /// <summary>Adagrad sums of the user factors, laid out as <see cref="P"/>; null under plain SGD.</summary>
     protected float* GP { get; }
 
+    /// <summary>Adagrad sums of the item factors, laid out as <see cref="Q"/>; null under plain SGD.</summary>
     protected float* GQ { get; }
 
-    protected float* GB { get; }
+    /// <summary>One cache line per item: its bias at i·<see cref="Line"/> and its bias's adagrad sum right after.</summary>
+    protected float* ItemLines { get; }
+
+    /// <summary>True under adagrad.</summary>
+    protected bool Adagrad => GP != null;
 
     private int* SeenPtr { get; }
 
@@ -132,7 +159,7 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
             {
                 if (r == 0)
                 {
-                    PartitionCells(block);
+                    PartitionCells(block, epoch);
                 }
                 int cell = block * t + (block + r) % t;
                 partial[block] += RunCell(cell, epoch, learningRate);
@@ -148,13 +175,20 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
 
     public abstract PairwiseEpochStats RunGiven(PairwiseSamples samples, float learningRate);
 
-    public void CopyTo(float[] p, float[] q, float[] itemBias)
+    public void CopyTo(PairwiseProblem target)
     {
-        if (!ReferenceEquals(p, Problem.P))
+        int k = Settings.Factors;
+        CopyRows(P, target.P, target.UserCount, k);
+        CopyRows(Q, target.Q, target.ItemCount, k);
+        CopyRows(GP, target.UserAccumulators, target.UserCount, k);
+        CopyRows(GQ, target.ItemAccumulators, target.ItemCount, k);
+        for (int i = 0; i < target.ItemCount; i++)
         {
-            Problem.P.CopyTo(p, 0);
-            Problem.Q.CopyTo(q, 0);
-            Problem.ItemBias.CopyTo(itemBias, 0);
+            target.ItemBias[i] = ItemLines[(long)i * Line];
+            if (target.BiasAccumulators is { } sums)
+            {
+                sums[i] = ItemLines[(long)i * Line + 1];
+            }
         }
     }
 
@@ -165,12 +199,14 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
             pin.Free();
         }
         _pins.Clear();
+        _aligned.Clear();
     }
 
-    /// <summary>Runs the cell's share of the epoch: as many samples as the cell holds pairs, drawn from the stream (seed, epoch, cell).</summary>
+    /// <summary>Runs the cell's share of the epoch: its pairs front to back, negatives drawn from the stream (seed, epoch, cell).</summary>
     protected abstract PairwiseEpochStats RunCell(int cell, int epoch, float learningRate);
 
     /// <summary>True when user <paramref name="u"/> has item <paramref name="item"/> among the observed ones.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     protected bool Seen(int u, int item)
     {
         if (SeenBits != null)
@@ -200,6 +236,16 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
         return false;
     }
 
+    /// <summary>Asks for the bitmap word that <see cref="Seen"/>(u, item) will read, so that its cache miss overlaps other work.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    protected void PrefetchSeen(int u, int item)
+    {
+        if (SeenBits != null && Sse.IsSupported)
+        {
+            Sse.Prefetch0(SeenBits + (((long)u * Problem.ItemCount + item) >> 6));
+        }
+    }
+
     private static ulong[]? Bitmap(PairwiseProblem problem)
     {
         long bits = (long)problem.UserCount * problem.ItemCount;
@@ -217,6 +263,41 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
             }
         }
         return map;
+    }
+
+    /// <summary>
+    /// A copy of <paramref name="rows"/> rows of <paramref name="width"/> floats in pinned memory, each row
+    /// starting on a cache line and <see cref="Stride"/> floats (for width 1: <see cref="Line"/>) after
+    /// the last; null for a null source.
+    /// </summary>
+    private float* Rows(float[]? source, int rows, int width)
+    {
+        if (source is null)
+        {
+            return null;
+        }
+        int stride = width == 1 ? Line : Stride;
+        var buffer = GC.AllocateArray<float>(checked((int)((long)rows * stride + Line)), pinned: true);
+        _aligned.Add(buffer);
+        float* start = (float*)Marshal.UnsafeAddrOfPinnedArrayElement(buffer, 0);
+        start += (Line - (int)((nint)start / sizeof(float) % Line)) % Line;
+        for (int r = 0; r < rows; r++)
+        {
+            source.AsSpan(r * width, width).CopyTo(new Span<float>(start + (long)r * stride, width));
+        }
+        return start;
+    }
+
+    private void CopyRows(float* from, float[]? to, int rows, int width)
+    {
+        if (from == null || to is null)
+        {
+            return;
+        }
+        for (int r = 0; r < rows; r++)
+        {
+            new ReadOnlySpan<float>(from + (long)r * Stride, width).CopyTo(to.AsSpan(r * width, width));
+        }
     }
 
     private T* Pin<T>(T[]? array) where T : unmanaged
@@ -252,8 +333,8 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
         }
     }
 
-    /// <summary>Sorts user block <paramref name="userBlock"/>'s pairs into its T cells by this epoch's item blocks, keeping their order.</summary>
-    private void PartitionCells(int userBlock)
+    /// <summary>Deals user block <paramref name="userBlock"/>'s pairs into its T cells by this epoch's item blocks, in the epoch's affine order.</summary>
+    private void PartitionCells(int userBlock, int epoch)
     {
         int t = Threads;
         int start = _userBlockStart[userBlock];
@@ -272,11 +353,21 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
             fill[b] = at;
             at += CellCount[cell];
         }
-        for (int n = start; n < end; n++)
+        int count = end - start;
+        var order = AffinePermutation.Random(count, Settings.Seed, epoch, userBlock);
+        long a = order.A;
+        long next = order.B;
+        for (int n = 0; n < count; n++)
         {
-            int to = fill[_itemBlock[_blockPairs[2 * n + 1]]]++;
-            _cellPairs[2 * to] = _blockPairs[2 * n];
-            _cellPairs[2 * to + 1] = _blockPairs[2 * n + 1];
+            int from = start + (int)next;
+            next += a;
+            if (next >= count)
+            {
+                next -= count;
+            }
+            int to = fill[_itemBlock[_blockPairs[2 * from + 1]]]++;
+            _cellPairs[2 * to] = _blockPairs[2 * from];
+            _cellPairs[2 * to + 1] = _blockPairs[2 * from + 1];
         }
     }
 }

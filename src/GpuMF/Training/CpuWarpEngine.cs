@@ -4,7 +4,7 @@ using GpuMF.Kernels;
 namespace GpuMF.Training;
 
 /// <summary>
-/// WARP on the managed CPU backend: each cell visits its pairs once in the epoch's affine order; for
+/// WARP on the managed CPU backend: each cell visits its pairs once, in the epoch's random order; for
 /// each, candidates t = 0, 1, … are drawn in its item block from the sample's key until one violates
 /// the margin and is not observed, or MaxSampled are drawn — the kernel's <see cref="WarpKernels.Epoch"/>
 /// sample for sample when there is one thread.
@@ -41,20 +41,11 @@ internal sealed unsafe class CpuWarpEngine(PairwiseProblem problem, int threads)
         int itemBlock = cell % Threads;
         int* block = ItemBlockItems + ItemBlockStart[itemBlock];
         int blockSize = ItemBlockStart[itemBlock + 1] - ItemBlockStart[itemBlock];
-        var order = AffinePermutation.Random(count, Settings.Seed, epoch, cell);
         var rng = PairwiseSgd.Stream(Settings.Seed, epoch, cell);
         var stats = default(PairwiseEpochStats);
-        long a = order.A;
-        long idx = order.B;
         for (int n = 0; n < count; n++)
         {
-            int* pair = pairs + 2 * idx;
-            idx += a;
-            if (idx >= count)
-            {
-                idx -= count;
-            }
-            stats += Step(pair[0], pair[1], rng.NextULong(), null, block, blockSize, learningRate);
+            stats += Step(pairs[2 * n], pairs[2 * n + 1], rng.NextULong(), null, block, blockSize, learningRate);
         }
         return stats;
     }
@@ -65,30 +56,33 @@ internal sealed unsafe class CpuWarpEngine(PairwiseProblem problem, int threads)
     {
         int k = Settings.Factors;
         int m = Settings.MaxSampled;
+        long s = Stride;
         bool useBias = Settings.ItemBias;
-        float* pu = P + (long)u * k;
-        float* qi = Q + (long)i * k;
-        float threshold = (useBias ? Bias[i] : 0f) + PairwiseVectorMath.Dot(pu, qi, k) - WarpKernels.Margin;
+        float* pu = P + u * s;
+        float* qi = Q + i * s;
+        float* bi = ItemLines + (long)i * Line;
+        float threshold = (useBias ? bi[0] : 0f) + PairwiseVectorMath.Dot(pu, qi, k) - WarpKernels.Margin;
         for (int t = 0; t < m; t++)
         {
             int j = given != null ? given[t] : block[PairwiseSgd.Candidate(key, t, blockSize)];
-            float* qj = Q + (long)j * k;
-            float score = (useBias ? Bias[j] : 0f) + PairwiseVectorMath.Dot(pu, qj, k);
+            float* qj = Q + j * s;
+            float* bj = ItemLines + (long)j * Line;
+            float score = (useBias ? bj[0] : 0f) + PairwiseVectorMath.Dot(pu, qj, k);
             if (score > threshold && !Seen(u, j))
             {
                 int trials = t + 1;
                 float weight = PairwiseSgd.RankWeight((Problem.ItemCount - 1) / trials);
-                if (GP == null)
+                if (Adagrad)
                 {
-                    PairwiseVectorMath.Update(pu, qi, qj, null, null, null, k, weight, lr, Settings.Regularization);
+                    PairwiseVectorMath.Update(pu, qi, qj, GP + u * s, GQ + i * s, GQ + j * s, k, weight, lr, Settings.Regularization);
                 }
                 else
                 {
-                    PairwiseVectorMath.Update(pu, qi, qj, GP + (long)u * k, GQ + (long)i * k, GQ + (long)j * k, k, weight, lr, Settings.Regularization);
+                    PairwiseVectorMath.Update(pu, qi, qj, null, null, null, k, weight, lr, Settings.Regularization);
                 }
                 if (useBias)
                 {
-                    PairwiseVectorMath.UpdateBiases(Bias, GB, i, j, weight, lr, Settings.Regularization);
+                    PairwiseVectorMath.UpdateBiases(bi, bj, Adagrad, weight, lr, Settings.Regularization);
                 }
                 return new PairwiseEpochStats(weight * (score - threshold), 1, 1, trials);
             }

@@ -9,6 +9,6 @@ internal interface IPairwiseEngine : IDisposable
     /// <summary>Applies <paramref name="samples"/> in order, sequentially (the deterministic mode).</summary>
     PairwiseEpochStats RunGiven(PairwiseSamples samples, float learningRate);
 
-    /// <summary>Copies the current parameters into the host arrays.</summary>
-    void CopyTo(float[] p, float[] q, float[] itemBias);
+    /// <summary>Copies the current factors, item biases and (where <paramref name="target"/> has them) adagrad sums into <paramref name="target"/>'s arrays.</summary>
+    void CopyTo(PairwiseProblem target);
 }

@@ -54,7 +54,7 @@ internal static class PairwiseTraining
                     double? precision = null;
                     if (validation is not null)
                     {
-                        engine.CopyTo(problem.P, problem.Q, problem.ItemBias);
+                        engine.CopyTo(problem);
                         precision = RankingMetrics.Evaluate(Assemble(settings, train, problem), validation).Precision;
                     }
                     double hits = (double)stats.Hits / Math.Max(1, stats.Samples);
@@ -72,7 +72,7 @@ internal static class PairwiseTraining
                 }
                 lr *= settings.LearningRateDecay;
             }
-            engine.CopyTo(problem.P, problem.Q, problem.ItemBias);
+            engine.CopyTo(problem);
         }
         finally
         {

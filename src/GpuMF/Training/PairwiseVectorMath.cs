@@ -141,25 +141,29 @@ internal static unsafe class PairwiseVectorMath
         return Vector<float>.One / Vector.SquareRoot(g);
     }
 
-    /// <summary>The bias part of the step: b_i gains c − λb_i, b_j gains −c − λb_j; adagrad when <paramref name="g"/> is not null.</summary>
+    /// <summary>
+    /// The bias part of the step: b_i gains c − λb_i, b_j gains −c − λb_j. Each bias sits at
+    /// <paramref name="bi"/>[0] (<paramref name="bj"/>[0]) with its adagrad sum at [1], used when
+    /// <paramref name="adagrad"/>; b_j is written last.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void UpdateBiases(float* bias, float* g, int i, int j, float c, float lr, float reg)
+    public static void UpdateBiases(float* bi, float* bj, bool adagrad, float c, float lr, float reg)
     {
-        float bi = bias[i];
-        float bj = bias[j];
-        float di = c - reg * bi;
-        float dj = -c - reg * bj;
-        if (g == null)
+        float a = bi[0];
+        float b = bj[0];
+        float da = c - reg * a;
+        float db = -c - reg * b;
+        if (!adagrad)
         {
-            bias[i] = bi + lr * di;
-            bias[j] = bj + lr * dj;
+            bi[0] = a + lr * da;
+            bj[0] = b + lr * db;
             return;
         }
-        float gi = g[i];
-        float gj = g[j];
-        bias[i] = bi + lr / MathF.Sqrt(gi) * di;
-        bias[j] = bj + lr / MathF.Sqrt(gj) * dj;
-        g[i] = gi + di * di;
-        g[j] = gj + dj * dj;
+        float ga = bi[1];
+        float gb = bj[1];
+        bi[0] = a + lr / MathF.Sqrt(ga) * da;
+        bj[0] = b + lr / MathF.Sqrt(gb) * db;
+        bi[1] = ga + da * da;
+        bj[1] = gb + db * db;
     }
 }

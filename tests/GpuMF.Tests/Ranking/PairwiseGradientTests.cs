@@ -125,7 +125,9 @@ public sealed class PairwiseGradientTests
     {
         using var cpu = ComputeBackend.Create(BackendKind.Cpu, 0, 1);
         using var engine = PairwiseTraining.CreateEngine(cpu, problem, 0);
-        return engine.RunGiven(samples, Lr);
+        var stats = engine.RunGiven(samples, Lr);
+        engine.CopyTo(problem);
+        return stats;
     }
 
     private static double Score(double[] t, int item, int? minus = null)
