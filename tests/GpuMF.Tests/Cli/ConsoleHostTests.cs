@@ -96,4 +96,17 @@ public sealed class ConsoleHostTests
         Assert.Contains("IlgpuCpu", r.Out);
         Assert.Contains("auto picks:", r.Out);
     }
+
+    [Theory]
+    [InlineData("svd", "netflix-like")]
+    [InlineData("als", "ml20m-like")]
+    public void BenchPrintsOneJsonLine(string model, string preset)
+    {
+        var r = CliRunner.Run("bench", "--model", model, "--preset", preset, "--scale", "0.002", "--epochs", "2", "--backend", "cpu");
+        Assert.True(r.Code == 0, r.Err);
+        using var doc = JsonDocument.Parse(r.Out);
+        Assert.Equal(model, doc.RootElement.GetProperty("bench").GetString());
+        Assert.True(doc.RootElement.GetProperty("ratings").GetInt64() > 1000);
+        Assert.True(doc.RootElement.GetProperty("steady_epoch_seconds").GetDouble() > 0);
+    }
 }
