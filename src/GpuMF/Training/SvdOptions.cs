@@ -15,14 +15,14 @@ public sealed record SvdOptions
     /// <summary>Latent factors k, 1..1024. Default 64.</summary>
     public int Factors { get; init; } = 64;
 
-    /// <summary>Passes over the ratings, 1..10000. Default 30.</summary>
-    public int Epochs { get; init; } = 30;
+    /// <summary>Passes over the ratings, 1..10000. Default 20.</summary>
+    public int Epochs { get; init; } = 20;
 
-    /// <summary>Initial step size η, (0, 1]. Default 0.02.</summary>
-    public float LearningRate { get; init; } = 0.02f;
+    /// <summary>Initial step size η, (0, 1]. Default 0.03.</summary>
+    public float LearningRate { get; init; } = 0.03f;
 
-    /// <summary>Step size multiplier applied after each epoch, (0, 1]. Default 0.93.</summary>
-    public float LearningRateDecay { get; init; } = 0.93f;
+    /// <summary>Step size multiplier applied after each epoch, (0, 1]. Default 0.88.</summary>
+    public float LearningRateDecay { get; init; } = 0.88f;
 
     /// <summary>L2 weight λ on p_u and q_i, ≥ 0. Default 0.04.</summary>
     public float Regularization { get; init; } = 0.04f;
