@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using GpuMF.Data;
+using GpuMF.Persistence;
 
 namespace GpuMF.Cli;
 
@@ -24,12 +25,11 @@ internal static class SplitCommand
         return 0;
     }
 
-    /// <summary>Writes to a temporary file renamed into place, so an interrupted run leaves no partial output.</summary>
-    private static void Write(RatingTable table, string path)
-    {
-        string temp = path + ".tmp";
-        using (var writer = new StreamWriter(temp, false, new UTF8Encoding(false), 1 << 16))
+    /// <summary>Writes through <see cref="AtomicFile"/>, so an interrupted run leaves no partial output.</summary>
+    private static void Write(RatingTable table, string path) =>
+        AtomicFile.Write(path, stream =>
         {
+            using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16);
             for (int k = 0; k < table.Count; k++)
             {
                 writer.Write(table.Users[k].ToString(CultureInfo.InvariantCulture));
@@ -39,7 +39,5 @@ internal static class SplitCommand
                 writer.Write(table.Values[k].ToString(CultureInfo.InvariantCulture));
                 writer.Write('\n');
             }
-        }
-        File.Move(temp, path, overwrite: true);
-    }
+        });
 }

@@ -7,8 +7,9 @@ namespace GpuMF.Persistence;
 public static class NpyWriter
 {
     /// <summary>Writes a row-major <paramref name="rows"/> × <paramref name="cols"/> matrix atomically.</summary>
-    public static void Write(string path, ReadOnlySpan<float> values, int rows, int cols)
+    public static void Write(string path, float[] values, int rows, int cols)
     {
+        ArgumentNullException.ThrowIfNull(values);
         if ((long)rows * cols != values.Length)
         {
             throw new ArgumentException($"{values.Length} values do not make a {rows} × {cols} matrix.");
@@ -16,8 +17,7 @@ public static class NpyWriter
         string dict = $"{{'descr': '<f4', 'fortran_order': False, 'shape': ({rows}, {cols}), }}";
         int unpadded = 10 + dict.Length + 1;
         string header = dict + new string(' ', (64 - unpadded % 64) % 64) + "\n";
-        string temp = path + ".tmp";
-        using (var stream = File.Create(temp))
+        AtomicFile.Write(path, stream =>
         {
             stream.WriteByte(0x93);
             stream.Write("NUMPY"u8);
@@ -25,8 +25,7 @@ public static class NpyWriter
             stream.WriteByte(0);
             stream.Write(BitConverter.GetBytes((ushort)header.Length));
             stream.Write(Encoding.ASCII.GetBytes(header));
-            stream.Write(MemoryMarshal.AsBytes(values));
-        }
-        File.Move(temp, path, overwrite: true);
+            stream.Write(MemoryMarshal.AsBytes(values.AsSpan()));
+        });
     }
 }
