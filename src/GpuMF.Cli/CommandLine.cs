@@ -52,12 +52,12 @@ internal sealed class CommandLine
         return _values.ContainsKey(name);
     }
 
-    public bool Flag(string name)
+    public bool Flag(string name, bool fallback = false)
     {
         _read.Add(name);
         if (!_values.TryGetValue(name, out var v))
         {
-            return false;
+            return fallback;
         }
         return v is null || v is "true" or "1" or "yes" ? true
             : v is "false" or "0" or "no" ? false

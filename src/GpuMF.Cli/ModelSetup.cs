@@ -78,8 +78,8 @@ internal static class ModelSetup
             Schedule = Schedule(cl, d.Schedule),
             LearningRateDecay = cl.Float("lr-decay", d.LearningRateDecay),
             Regularization = cl.Float("reg", d.Regularization),
-            ItemBias = cl.Has("item-bias") ? cl.Flag("item-bias") : d.ItemBias,
-            RejectObservedNegatives = cl.Has("reject-observed") ? cl.Flag("reject-observed") : d.RejectObservedNegatives,
+            ItemBias = cl.Flag("item-bias", d.ItemBias),
+            RejectObservedNegatives = cl.Flag("reject-observed", d.RejectObservedNegatives),
             InitStdDev = cl.Float("init-std", d.InitStdDev),
             Seed = cl.ULong("seed", d.Seed),
         };
@@ -96,7 +96,7 @@ internal static class ModelSetup
             Schedule = Schedule(cl, d.Schedule),
             LearningRateDecay = cl.Float("lr-decay", d.LearningRateDecay),
             Regularization = cl.Float("reg", d.Regularization),
-            ItemBias = cl.Has("item-bias") ? cl.Flag("item-bias") : d.ItemBias,
+            ItemBias = cl.Flag("item-bias", d.ItemBias),
             MaxSampled = cl.Int("max-sampled", d.MaxSampled),
             InitStdDev = cl.Float("init-std", d.InitStdDev),
             Seed = cl.ULong("seed", d.Seed),
@@ -195,15 +195,6 @@ internal static class ModelSetup
         {
             return table;
         }
-        float minValue = cl.Float("min-value", float.MinValue);
-        var positives = new RatingTable(table.Count);
-        for (int k = 0; k < table.Count; k++)
-        {
-            if (table.Values[k] >= minValue)
-            {
-                positives.Add(table.Users[k], table.Items[k], 1f);
-            }
-        }
-        return positives;
+        return table.Positives(cl.Float("min-value", float.MinValue));
     }
 }

@@ -41,7 +41,7 @@ internal static class Quickstart
         Console.Out.WriteLine($"trained in {clock.Elapsed.TotalSeconds:F2} s");
         Show(svd, titles, n, fanRating: 5f);
 
-        var positives = InteractionMatrix.Build(Positives(table, minRating: 4f));
+        var positives = InteractionMatrix.Build(table.Positives(minValue: 4f));
         Console.Out.WriteLine($"== Implicit ALS on {positives.Count:N0} positives (ratings ≥ 4; {alsOptions.Factors} factors, {alsOptions.Iterations} iterations, α = {alsOptions.Alpha}, λ = {alsOptions.Regularization})");
         clock.Restart();
         var als = new AlsTrainer(alsOptions, backend).Fit(positives, new ProgressBar(), ct);
@@ -72,20 +72,6 @@ internal static class Quickstart
         var user = model.RecalculateUser(ActionFan.Select(id => (id, fanRating)));
         Print(model.Recommend(user, n), titles, "score");
         Console.Out.WriteLine();
-    }
-
-    /// <summary>The ratings of at least <paramref name="minRating"/>, each as a positive of value 1.</summary>
-    private static RatingTable Positives(RatingTable ratings, float minRating)
-    {
-        var positives = new RatingTable(ratings.Count);
-        for (int k = 0; k < ratings.Count; k++)
-        {
-            if (ratings.Values[k] >= minRating)
-            {
-                positives.Add(ratings.Users[k], ratings.Items[k], 1f);
-            }
-        }
-        return positives;
     }
 
     private static void Print(IReadOnlyList<ScoredItem> items, MovieCatalog titles, string scoreName) =>

@@ -57,4 +57,21 @@ public sealed class RatingTable
         }
         return result;
     }
+
+    /// <summary>
+    /// A new table of the rows whose value is at least <paramref name="minValue"/>, each as a positive of
+    /// value 1: explicit ratings read as implicit feedback (MovieLens ratings ≥ 4, for instance).
+    /// </summary>
+    public RatingTable Positives(float minValue = float.NegativeInfinity)
+    {
+        var result = new RatingTable(Count);
+        for (int r = 0; r < Count; r++)
+        {
+            if (_values[r] >= minValue)
+            {
+                result.Add(_users[r], _items[r], 1f);
+            }
+        }
+        return result;
+    }
 }

@@ -97,4 +97,13 @@ public sealed class InteractionMatrixTests
         var popularity = Enumerable.Range(0, a.ItemCount).Select(i => a.ItemPtr[i + 1] - a.ItemPtr[i]).OrderDescending().ToArray();
         Assert.True(popularity[0] > 10 * popularity[popularity.Length / 2], "item popularity should be heavy-tailed");
     }
+
+    [Fact]
+    public void PositivesKeepRowsAtOrAboveTheThresholdAsOnes()
+    {
+        var p = Table((1, 1, 5), (1, 2, 3), (2, 1, 4)).Positives(minValue: 4f);
+        Assert.Equal([1L, 2L], p.Users.ToArray());
+        Assert.Equal([1L, 1L], p.Items.ToArray());
+        Assert.Equal([1f, 1f], p.Values.ToArray());
+    }
 }
