@@ -2,15 +2,20 @@
 # The one prepared script for a GPU machine (no network, probably no .NET SDK there).
 #
 #   bench/device/run.sh prepare            here: publish the console host self-contained into
-#                                          bench/device/payload with the ML-1M explicit split
+#                                          bench/device/payload with the ML-1M and ML-100K splits (gzipped)
 #   bench/device/run.sh run [BACKEND] [SCALE]
-#                                          there (or here, to rehearse): devices, selftest of every kernel,
-#                                          SGD throughput on netflix-like data and ALS seconds per iteration
-#                                          on ml20m-like data at SCALE (default 1), and ML-1M quality on
-#                                          BACKEND next to the CPU backend; writes results.md to $OUT (or
-#                                          bench/device/out)
+#                                          there (or here, to rehearse): devices; selftest of every kernel
+#                                          against the CPU backend; every model's throughput on synthetic data
+#                                          at SCALE (default 1) — netflix-like SGD updates/s, ml20m-like ALS
+#                                          s/iteration, BPR/WARP samples/s, RecommendAll time — and every
+#                                          model's ML-1M quality, each on BACKEND beside the CPU backend and
+#                                          the BENCH.md target; writes results.md and run.log to $OUT (or
+#                                          bench/device/out). Each step has its own time limit and the whole
+#                                          run stops starting steps after BUDGET seconds (default 480).
 #
-# BACKEND defaults to cuda; rehearse on a CPU machine with `run ilgpu-cpu 0.0005` (quality then on ML-100K).
+# BACKEND defaults to cuda; rehearse on a CPU machine with `run ilgpu-cpu 0.0005` (the CPU accelerator
+# simulates warps with threads: quality then on ML-100K with fewer epochs, ALS and RecommendAll on the CPU
+# backend only, their kernels being covered by the selftest).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 payload="$here/payload"
@@ -23,94 +28,113 @@ if [ "$phase" = prepare ]; then
   dotnet publish "$root/src/GpuMF.Cli/GpuMF.Cli.csproj" -c Release -r linux-x64 --self-contained \
     -p:PublishSingleFile=true -p:EnableCompressionInSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true -p:DebugType=none -o "$payload" >/dev/null
   mkdir -p "$payload/splits"
-  cp "$data"/splits/ml1m_explicit_*.tsv "$data"/splits/ml100k_explicit_*.tsv "$payload/splits/"
+  for f in "$data"/splits/ml1m_*.tsv "$data"/splits/ml100k_*.tsv; do
+    gzip -9 -c "$f" >"$payload/splits/$(basename "$f").gz"
+  done
   du -sh "$payload"
   exit 0
 fi
 
 backend="${2:-cuda}"
 scale="${3:-1}"
+budget="${BUDGET:-480}"
 out="${OUT:-$here/out}"
 mkdir -p "$out"
 gpumf="$payload/GpuMF.Cli"
 [ -x "$gpumf" ] || { echo "no published host at $gpumf: run '$0 prepare' first" >&2; exit 1; }
+splits="$(mktemp -d)"
+trap 'rm -rf "$splits"' EXIT
+for f in "$payload"/splits/*.tsv.gz; do gunzip -c "$f" >"$splits/$(basename "$f" .gz)"; done
 report="$out/results.md"
 log="$out/run.log"
 : >"$log"
-step() { echo "## $1" | tee -a "$log"; }
+start=$SECONDS
+
+# run LIMIT CMD…: the command's stdout, with at most LIMIT seconds and never past the budget; stderr to the log.
+run() {
+  local limit=$1; shift
+  local left=$((budget - (SECONDS - start)))
+  if [ "$left" -lt 15 ]; then echo "skipped (budget of ${budget}s spent): $*" >>"$log"; return 1; fi
+  [ "$limit" -gt "$left" ] && limit=$left
+  echo "+ [$((SECONDS - start))s] $*" >>"$log"
+  timeout -k 5 "$limit" "$@" 2>>"$log" | tee -a "$log"
+  local rc=${PIPESTATUS[0]}
+  [ "$rc" -eq 124 ] && echo "timed out after ${limit}s" >>"$log"
+  return "$rc"
+}
+section() { echo "## $1" | tee -a "$log"; printf '\n### %s\n\n' "$1" >>"$report"; }
+# field JSON KEY: one value of a flat JSON line (fractions and large rates rounded to 4 significant digits).
+field() { echo "$1" | sed -nE "s/.*\"$2\":\"([^\"]*)\".*/\1/p; t; s/.*\"$2\":([^,}]*).*/\1/p" | awk '{ if ($1 ~ /^-?[0-9]+$/ && length($1) < 9) printf "%s", $1; else if ($1 ~ /^-?[0-9.]+([eE][-+]?[0-9]+)?$/) printf "%.4g", $1; else printf "%s", $0 }'; }
 
 {
   echo "# GpuMF device run"
   echo
-  echo "date: $(date -u +%Y-%m-%dT%H:%MZ); host: $(uname -n); cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); cores: $(nproc)"
+  echo "date: $(date -u +%Y-%m-%dT%H:%MZ); cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); cores: $(nproc); memory: $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)"
   if command -v nvidia-smi >/dev/null 2>&1; then
-    echo "gpu: $(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | head -1)"
+    echo "gpu: $(nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv,noheader | head -1)"
   fi
-  echo
+  echo "command: bench/device/run.sh run $backend $scale"
 } >"$report"
 
-step "devices"
-{ echo '```'; "$gpumf" devices 2>&1 | tee -a "$log"; echo '```'; echo; } >>"$report" || true
+section "devices"
+{ echo '```'; run 60 "$gpumf" devices || true; echo '```'; } >>"$report"
 
-step "selftest on $backend"
-{ echo '```'; "$gpumf" selftest --backend "$backend" 2>&1 | tee -a "$log"; echo '```'; echo; } >>"$report" || true
+section "selftest on $backend (every kernel against the CPU backend)"
+{ echo '```'; run 240 "$gpumf" selftest --backend "$backend" || echo "selftest failed or timed out: see run.log"; echo '```'; } >>"$report"
 
-step "SGD throughput, netflix-like x $scale, 64 factors"
-{
-  echo "| backend | ratings | first epoch s | steady epoch s | updates/s | target |"
-  echo "| --- | --- | --- | --- | --- | --- |"
+# bench MODEL PRESET BACKENDS LIMIT TARGET: one table row per backend from `gpumf bench`.
+bench() {
+  local model=$1 preset=$2 backends=$3 limit=$4 target=$5 line
+  while IFS= read -r line; do
+    [ -z "$line" ] && continue
+    if [ -n "$(field "$line" error)" ]; then
+      echo "| $(field "$line" backend) | $(field "$line" ratings) | failed: $(field "$line" error) | | | | |"
+    else
+      local negatives; negatives="$(field "$line" negatives_per_sample)"
+      echo "| $(field "$line" backend) | $(field "$line" ratings) | $(field "$line" first_epoch_seconds) | $(field "$line" steady_epoch_seconds) | $(field "$line" updates_per_second)${negatives:+ (× $negatives negatives scored)} | $(field "$line" peak_host_mib) | $target |"
+    fi
+  done < <(run "$limit" "$gpumf" bench --model "$model" --preset "$preset" --scale "$scale" --epochs 3 --backend "$backends" || true)
+}
+header() { echo "| backend | $1 | first $2 s | steady $2 s | $3 | peak host MiB | target (BENCH.md) |"; echo "| --- | --- | --- | --- | --- | --- | --- |"; }
+# ALS and RecommendAll keep all 26,744 ml20m-like items at any scale: too many for the CPU accelerator.
+heavy="$backend,cpu"
+[ "$backend" = ilgpu-cpu ] && heavy=cpu
+
+section "SGD (SVD), netflix-like × $scale, 64 factors"
+{ header ratings epoch "updates/s"; bench svd netflix-like "$backend,cpu" 200 "≥ 1e9 updates/s on a GPU"; } >>"$report"
+section "ALS (conjugate gradient), ml20m-like × $scale, 64 factors"
+{ header positives iteration "positives/s"; bench als ml20m-like "$heavy" 120 "≤ 0.05 s per iteration on a GPU"; } >>"$report"
+section "BPR, ml20m-like × $scale, 64 factors"
+{ header positives epoch "samples/s"; bench bpr ml20m-like "$backend,cpu" 120 "≥ 5e8 samples/s on a GPU"; } >>"$report"
+section "WARP, ml20m-like × $scale, 64 factors"
+{ header positives epoch "samples/s"; bench warp ml20m-like "$backend,cpu" 120 "report samples/s and negatives scored/s"; } >>"$report"
+section "RecommendAll (top 10, seen excluded), ml20m-like × $scale, 64 factors"
+{ header "seen items" call "users/s"; bench recommend ml20m-like "$heavy" 120 "≤ 0.05 s per call on a GPU"; } >>"$report"
+
+# quality MODEL SPLIT EXTRA…: one table row per backend from `gpumf evaluate --json`.
+quality() {
+  local model=$1 split=$2 b line; shift 2
   for b in "$backend" cpu; do
-    line="$("$gpumf" bench --preset netflix-like --scale "$scale" --epochs 3 --backend "$b" 2>>"$log" | tail -1)" || line=""
-    echo "$line" >>"$log"
-    if [ -n "$line" ]; then
-      echo "$line" | sed -E 's/.*"backend":"([^"]*)".*"ratings":([0-9]+).*"first_epoch_seconds":([0-9.eE+-]+).*"steady_epoch_seconds":([0-9.eE+-]+).*"updates_per_second":([0-9.eE+-]+).*/| \1 | \2 | \3 | \4 | \5 | ≥ 1e9 on a GPU |/'
+    line="$(run 120 "$gpumf" evaluate --model "$model" --train "$splits/${split}_train.tsv" --test "$splits/${split}_test.tsv" --backend "$b" --json "$@" | tail -1 || true)"
+    if [ -z "$line" ]; then
+      echo "| $model | $b | failed: see run.log | | | |"
+    elif [ "$model" = svd ]; then
+      echo "| $model | $b | RMSE $(field "$line" rmse) | MAE $(field "$line" mae) | | $(field "$line" train_seconds) |"
     else
-      echo "| $b | failed: see run.log | | | | |"
+      echo "| $model | $b | P@10 $(field "$line" 'precision@10') | NDCG@10 $(field "$line" 'ndcg@10') | AUC $(field "$line" auc_full) | $(field "$line" train_seconds) |"
     fi
   done
-  echo
-} >>"$report"
-
-step "ALS seconds per iteration, ml20m-like x $scale, 64 factors, conjugate gradient"
-{
-  echo "| backend | positives | first iteration s | steady iteration s | target |"
-  echo "| --- | --- | --- | --- | --- |"
-  # ml20m-like keeps all 26,744 items at any scale: too many for the simulated warps of ilgpu-cpu,
-  # whose ALS kernels the selftest above already covers.
-  als_backends="$backend cpu"
-  [ "$backend" = ilgpu-cpu ] && als_backends=cpu
-  for b in $als_backends; do
-    line="$("$gpumf" bench --model als --preset ml20m-like --scale "$scale" --epochs 3 --backend "$b" 2>>"$log" | tail -1)" || line=""
-    echo "$line" >>"$log"
-    if [ -n "$line" ]; then
-      echo "$line" | sed -E 's/.*"backend":"([^"]*)".*"ratings":([0-9]+).*"first_epoch_seconds":([0-9.eE+-]+).*"steady_epoch_seconds":([0-9.eE+-]+).*/| \1 | \2 | \3 | \4 | ≤ 0.05 s on a GPU |/'
-    else
-      echo "| $b | failed: see run.log | | | |"
-    fi
-  done
-  echo
-} >>"$report"
-
-# The CPU accelerator simulates warps with threads (about 20K updates/s): rehearse on ML-100K there.
-split=ml1m_explicit
-epochs=30
+}
 if [ "$backend" = ilgpu-cpu ]; then
-  split=ml100k_explicit
-  epochs=3
+  section "ML-100K quality (short runs): $backend beside cpu, same options"
+  { echo "| model | backend | metric | metric | metric | train s |"; echo "| --- | --- | --- | --- | --- | --- |"
+    quality svd ml100k_explicit --epochs 3; quality bpr ml100k_implicit --epochs 1; quality warp ml100k_implicit --epochs 1; } >>"$report"
+else
+  section "ML-1M quality with GpuMF's defaults: $backend beside cpu"
+  { echo "| model | backend | metric | metric | metric | train s |"; echo "| --- | --- | --- | --- | --- | --- |"
+    quality svd ml1m_explicit; quality als ml1m_implicit; quality bpr ml1m_implicit; quality warp ml1m_implicit; } >>"$report"
 fi
-step "$split split, $epochs epochs: quality on $backend and cpu"
-{
-  echo "| backend | RMSE | train s |"
-  echo "| --- | --- | --- |"
-  for b in "$backend" cpu; do
-    line="$("$gpumf" evaluate --model svd --train "$payload/splits/${split}_train.tsv" --test "$payload/splits/${split}_test.tsv" --backend "$b" --epochs "$epochs" --json 2>>"$log" | tail -1)" || line=""
-    echo "$line" >>"$log"
-    if [ -n "$line" ]; then
-      echo "$line" | sed -E 's/.*"backend":"([^"]*)".*"train_seconds":([0-9.eE+-]+).*"rmse":([0-9.eE+-]+).*/| \1 | \3 | \2 |/'
-    else
-      echo "| $b | failed: see run.log | |"
-    fi
-  done
-} >>"$report"
 
+echo >>"$report"
+echo "total: $((SECONDS - start)) s" >>"$report"
 cat "$report"

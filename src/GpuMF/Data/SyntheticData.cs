@@ -46,6 +46,12 @@ public static class SyntheticData
         var iIdx = new int[offsets[users]];
         var vals = new float[offsets[users]];
         const int rank = 8;
+        // Drawn once per item rather than per rating: the draw costs more than the rating it feeds.
+        var itemHidden = new float[explicitRatings ? items * rank : 0];
+        for (int n = 0; n < itemHidden.Length; n++)
+        {
+            itemHidden[n] = HiddenFactor(seed, n / rank, n % rank, 1);
+        }
         Parallel.For(0, users, () => new HashSet<int>(), (u, _, seen) =>
         {
             seen.Clear();
@@ -71,7 +77,7 @@ public static class SyntheticData
                     float dot = 0;
                     for (int f = 0; f < rank; f++)
                     {
-                        dot += pu[f] * HiddenFactor(seed, i, f, 1);
+                        dot += pu[f] * itemHidden[i * rank + f];
                     }
                     vals[at] = Math.Clamp(MathF.Round(3.6f + 1.2f * dot + 0.5f * rng.NextGaussian()), 1f, 5f);
                 }

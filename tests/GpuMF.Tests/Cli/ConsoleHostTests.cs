@@ -1,4 +1,5 @@
 using System.Text.Json;
+using GpuMF.Backends;
 using GpuMF.Models;
 using GpuMF.Tests.Support;
 
@@ -100,6 +101,9 @@ public sealed class ConsoleHostTests
     [Theory]
     [InlineData("svd", "netflix-like")]
     [InlineData("als", "ml20m-like")]
+    [InlineData("bpr", "ml20m-like")]
+    [InlineData("warp", "ml20m-like")]
+    [InlineData("recommend", "ml20m-like")]
     public void BenchPrintsOneJsonLine(string model, string preset)
     {
         var r = CliRunner.Run("bench", "--model", model, "--preset", preset, "--scale", "0.002", "--epochs", "2", "--backend", "cpu");
@@ -108,5 +112,22 @@ public sealed class ConsoleHostTests
         Assert.Equal(model, doc.RootElement.GetProperty("bench").GetString());
         Assert.True(doc.RootElement.GetProperty("ratings").GetInt64() > 1000);
         Assert.True(doc.RootElement.GetProperty("steady_epoch_seconds").GetDouble() > 0);
+        Assert.True(doc.RootElement.GetProperty("peak_host_mib").GetDouble() > 0);
+    }
+
+    [Fact]
+    public void BenchReportsEachBackendAndFailsForAnAbsentOne()
+    {
+        // OpenCL stands in for a backend this machine lacks only where no OpenCL device exists.
+        bool openClPresent = ComputeBackend.ListDevices().Any(d => d.Backend == BackendKind.OpenCL);
+        string absent = openClPresent ? "cuda" : "opencl";
+        var r = CliRunner.Run("bench", "--model", "bpr", "--scale", "0.001", "--epochs", "2", "--backend", $"cpu,{absent}");
+        var lines = r.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        using var cpu = JsonDocument.Parse(lines[0]);
+        using var missing = JsonDocument.Parse(lines[1]);
+        Assert.True(cpu.RootElement.GetProperty("updates_per_second").GetDouble() > 0);
+        Assert.Contains(absent, missing.RootElement.GetProperty("error").GetString(), StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(1, r.Code);
     }
 }
