@@ -8,7 +8,4 @@ public struct AlsStep
 
     /// <summary>Latent factors k, ≥ 1.</summary>
     public int Factors;
-
-    /// <summary>Conjugate-gradient steps per row, ≥ 1 (ignored by the Cholesky kernels).</summary>
-    public int CgSteps;
 }

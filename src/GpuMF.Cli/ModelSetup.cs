@@ -106,6 +106,14 @@ internal static class ModelSetup
     /// <summary>Reads the chosen model's options (so that unknown options are caught before any work starts).</summary>
     public static Func<InteractionMatrix, InteractionMatrix?, ComputeBackend, IProgress<EpochReport>?, CancellationToken, FactorModel> Prepare(ModelKind kind, CommandLine cl, out string optionsJson)
     {
+        int warps = cl.Int("device-warps", 0, 0);
+        if (warps > 0 && kind == ModelKind.Als)
+        {
+            throw new UsageException("--device-warps applies to the lock-free SGD models (svd, bpr, warp), not to als.");
+        }
+        ComputeBackend Checked(ComputeBackend backend) => warps == 0 || backend.IsIlgpu
+            ? backend
+            : throw new UsageException("--device-warps applies to ILGPU backends (cuda, opencl, ilgpu-cpu); the cpu backend takes --threads.");
         switch (kind)
         {
             case ModelKind.Svd:
@@ -117,10 +125,10 @@ internal static class ModelSetup
                 {
                     if (checkpoint is not { } c)
                     {
-                        return new SvdTrainer(svd, backend).Fit(train, valid, progress, ct);
+                        return new SvdTrainer(svd, Checked(backend)) { IlgpuWarps = warps }.Fit(train, valid, progress, ct);
                     }
                     var resume = c.Resume && File.Exists(c.Options.Path) ? FactorModel.Load(c.Options.Path) : null;
-                    return new SvdTrainer(svd, backend) { Checkpoint = c.Options }.Fit(train, valid, progress, ct, resume);
+                    return new SvdTrainer(svd, Checked(backend)) { Checkpoint = c.Options, IlgpuWarps = warps }.Fit(train, valid, progress, ct, resume);
                 };
             case ModelKind.Als:
                 var als = Als(cl);
@@ -131,12 +139,12 @@ internal static class ModelSetup
                 var bpr = Bpr(cl);
                 bpr.Validate();
                 optionsJson = bpr.ToJson();
-                return (train, valid, backend, progress, ct) => new BprTrainer(bpr, backend).Fit(train, valid, PairwiseProgress.Wrap(progress), ct);
+                return (train, valid, backend, progress, ct) => new BprTrainer(bpr, Checked(backend)) { IlgpuWarps = warps }.Fit(train, valid, PairwiseProgress.Wrap(progress), ct);
             case ModelKind.Warp:
                 var warp = Warp(cl);
                 warp.Validate();
                 optionsJson = warp.ToJson();
-                return (train, valid, backend, progress, ct) => new WarpTrainer(warp, backend).Fit(train, valid, PairwiseProgress.Wrap(progress), ct);
+                return (train, valid, backend, progress, ct) => new WarpTrainer(warp, Checked(backend)) { IlgpuWarps = warps }.Fit(train, valid, PairwiseProgress.Wrap(progress), ct);
             default:
                 throw new UsageException($"model '{kind}' cannot be trained by this build.");
         }

@@ -34,7 +34,9 @@ public static class Program
                 bpr and warp (implicit positives, sampled pairwise SGD)
         common options: --backend auto|cpu|cuda|opencl|ilgpu-cpu (default auto), --threads N, --seed S,
                         --format movielens|tsv|csv (default: from the file extension), --value-range 1..5,
-                        --min-value V (implicit models: keep only rows whose value is at least V)
+                        --min-value V (implicit models: keep only rows whose value is at least V),
+                        --device-warps W (svd, bpr, warp on an ILGPU device: warps in flight; default one
+                        per 8,192 ratings (svd) or 1,024 positives (bpr, warp), at most what fills the device)
         svd options:    --factors K --epochs E --lr η --lr-decay d --reg λ --bias-reg λb --init-std σ
         als options:    --factors K --iterations N --reg λ --alpha α --confidence linear|log --epsilon ε
                         --solver cg|cholesky --cg-steps S --init-std σ --loss (report the objective)

@@ -10,7 +10,8 @@ internal sealed class AlsKernelSet
     public AlsKernelSet(Accelerator accelerator)
     {
         Gram = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, GramStep>(GramKernels.Gram);
-        ConjugateGradient = accelerator.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AlsStep>(ConjugateGradientKernels.Solve);
+        CgRows = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, CgStep>(ConjugateGradientKernels.Rows);
+        CgInteractions = accelerator.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, CgStep>(ConjugateGradientKernels.Interactions);
         CholeskyShared = accelerator.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AlsStep>(CholeskyKernels.SolveShared);
         CholeskyGlobal = accelerator.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AlsStep>(CholeskyKernels.SolveGlobal);
         Loss = accelerator.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AlsStep>(AlsLossKernels.Loss);
@@ -19,8 +20,11 @@ internal sealed class AlsKernelSet
     /// <summary>(factors, gram, step).</summary>
     public Action<KernelConfig, ArrayView<float>, ArrayView<float>, GramStep> Gram { get; }
 
-    /// <summary>(ptr, idx, confidence, other, gram, factors, scratch, norms, step).</summary>
-    public Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AlsStep> ConjugateGradient { get; }
+    /// <summary>(gram, factors, r, p, Ap, rs, norms, step).</summary>
+    public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, CgStep> CgRows { get; }
+
+    /// <summary>(segment rows, segment starts, ptr, idx, confidence, other, v, sums, rs, warp sums, step).</summary>
+    public Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, CgStep> CgInteractions { get; }
 
     /// <summary>(ptr, idx, confidence, other, gram, factors, norms, step); needs k² + k floats of dynamic shared memory.</summary>
     public Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AlsStep> CholeskyShared { get; }

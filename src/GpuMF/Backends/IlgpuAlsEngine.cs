@@ -11,6 +11,12 @@ internal sealed class IlgpuAlsEngine : IAlsEngine
     /// <summary>Most floats of global-memory Cholesky workspace (256 MiB), whatever k.</summary>
     private const long MaxWorkspaceFloats = 1L << 26;
 
+    /// <summary>
+    /// Most interactions one warp takes in a conjugate-gradient interaction pass: long enough that a typical
+    /// user is one segment (no atomics), short enough that the most popular item splits over thousands of warps.
+    /// </summary>
+    internal const int SegmentLength = 128;
+
     private readonly ComputeBackend _backend;
     private readonly AlsProblem _problem;
     private readonly AlsKernelSet _kernels;
@@ -31,6 +37,7 @@ internal sealed class IlgpuAlsEngine : IAlsEngine
     private readonly KernelConfig _choleskyShape;
     private readonly bool _choleskyShared;
     private readonly float[] _sumsHost;
+    private readonly CgBuffers? _cg;
 
     /// <param name="backend">An ILGPU backend.</param>
     /// <param name="problem">What to train.</param>
@@ -66,6 +73,10 @@ internal sealed class IlgpuAlsEngine : IAlsEngine
             _scratch = Track(_backend.Allocate<float>(scratch, "solver scratch"));
             _sumsHost = new float[Math.Max(warpCount, choleskyWarps)];
             _sums = Track(_backend.Allocate<float>(_sumsHost.Length, "norm partials"));
+            if (problem.Options.Solver == AlsSolver.ConjugateGradient)
+            {
+                _cg = AllocateCg(k, warpCount);
+            }
         }
         catch
         {
@@ -80,11 +91,23 @@ internal sealed class IlgpuAlsEngine : IAlsEngine
         var (ptr, idx, conf, factors, other) = Views(side);
         var o = _problem.Options;
         Gram(other, s.OtherRows);
-        var step = new AlsStep { Rows = s.Rows, Factors = o.Factors, CgSteps = o.CgSteps };
+        var step = new AlsStep { Rows = s.Rows, Factors = o.Factors };
         _sums.MemSetToZero();
-        if (o.Solver == AlsSolver.ConjugateGradient)
+        if (_cg is { } cg)
         {
-            _kernels.ConjugateGradient(_warpShape, ptr, idx, conf, other, _gram.View, factors, _scratch.View, _sums.View, step);
+            var (segmentRows, segmentStarts, segments) = side == AlsSide.Users ? (cg.UserSegmentRows, cg.UserSegmentStarts, cg.UserSegments) : (cg.ItemSegmentRows, cg.ItemSegmentStarts, cg.ItemSegments);
+            var cgStep = new CgStep { Rows = s.Rows, Factors = o.Factors, Segments = segments, SegmentLength = SegmentLength };
+            void Rows(int phase, int last) => _kernels.CgRows(_warpShape, _gram.View, factors, cg.R.View, cg.P.View, cg.Ap.View, cg.Rs.View, _sums.View, cgStep with { Phase = phase, Last = last });
+            void Interactions(int mode, ArrayView<float> v, ArrayView<float> sums) =>
+                _kernels.CgInteractions(_warpShape, segmentRows.View, segmentStarts.View, ptr, idx, conf, other, v, sums, cg.Rs.View, cg.Local.View, cgStep with { Phase = mode });
+            Rows(CgStep.Begin, 0);
+            Interactions(CgStep.Residual, factors, cg.R.View);
+            Rows(CgStep.First, 0);
+            for (int cgIteration = 0; cgIteration < o.CgSteps; cgIteration++)
+            {
+                Interactions(CgStep.Product, cg.P.View, cg.Ap.View);
+                Rows(CgStep.Update, cgIteration == o.CgSteps - 1 ? 1 : 0);
+            }
         }
         else if (_choleskyShared)
         {
@@ -102,7 +125,7 @@ internal sealed class IlgpuAlsEngine : IAlsEngine
         var (ptr, idx, conf, factors, other) = Views(AlsSide.Users);
         Gram(other, _problem.ItemCount);
         _sums.MemSetToZero();
-        var step = new AlsStep { Rows = _problem.UserCount, Factors = _problem.Options.Factors, CgSteps = 1 };
+        var step = new AlsStep { Rows = _problem.UserCount, Factors = _problem.Options.Factors };
         _kernels.Loss(_warpShape, ptr, idx, conf, other, _gram.View, factors, _scratch.View, _sums.View, step);
         return SumPartials();
     }
@@ -173,6 +196,48 @@ internal sealed class IlgpuAlsEngine : IAlsEngine
             : new KernelConfig(groups, group);
     }
 
+    /// <summary>The batched conjugate-gradient state: r, p, Ap and rs for every row of the larger side, per-warp sums, and both sides' segments.</summary>
+    private CgBuffers AllocateCg(int k, int warpCount)
+    {
+        long rows = Math.Max(_problem.UserCount, _problem.ItemCount);
+        var (userRows, userStarts) = Segments(_problem.UserPtr);
+        var (itemRows, itemStarts) = Segments(_problem.ItemPtr);
+        return new CgBuffers(
+            Track(_backend.Allocate<float>(rows * k, "CG residuals")),
+            Track(_backend.Allocate<float>(rows * k, "CG directions")),
+            Track(_backend.Allocate<float>(rows * k, "CG products")),
+            Track(_backend.Allocate<float>(rows, "CG residual norms")),
+            Track(_backend.Allocate<float>((long)warpCount * k, "CG warp sums")),
+            Upload(userRows.Length == 0 ? [0] : userRows, "user segments"),
+            Upload(userStarts.Length == 0 ? [0] : userStarts, "user segment starts"),
+            userRows.Length,
+            Upload(itemRows.Length == 0 ? [0] : itemRows, "item segments"),
+            Upload(itemStarts.Length == 0 ? [0] : itemStarts, "item segment starts"),
+            itemRows.Length);
+    }
+
+    /// <summary>Splits each row of a CSR into runs of at most <see cref="SegmentLength"/> interactions: (row, first interaction) per run.</summary>
+    internal static (int[] Rows, int[] Starts) Segments(int[] ptr)
+    {
+        int count = 0;
+        for (int row = 0; row + 1 < ptr.Length; row++)
+        {
+            count += (ptr[row + 1] - ptr[row] + SegmentLength - 1) / SegmentLength;
+        }
+        var rows = new int[count];
+        var starts = new int[count];
+        int at = 0;
+        for (int row = 0; row + 1 < ptr.Length; row++)
+        {
+            for (int e = ptr[row]; e < ptr[row + 1]; e += SegmentLength)
+            {
+                rows[at] = row;
+                starts[at++] = e;
+            }
+        }
+        return (rows, starts);
+    }
+
     private double SumPartials()
     {
         _sums.CopyToCPU(_sumsHost);
@@ -207,4 +272,17 @@ internal sealed class IlgpuAlsEngine : IAlsEngine
             buffer.View.SubView(0, host.Length).CopyToCPU(host);
         }
     }
+
+    private sealed record CgBuffers(
+        MemoryBuffer1D<float, Stride1D.Dense> R,
+        MemoryBuffer1D<float, Stride1D.Dense> P,
+        MemoryBuffer1D<float, Stride1D.Dense> Ap,
+        MemoryBuffer1D<float, Stride1D.Dense> Rs,
+        MemoryBuffer1D<float, Stride1D.Dense> Local,
+        MemoryBuffer1D<int, Stride1D.Dense> UserSegmentRows,
+        MemoryBuffer1D<int, Stride1D.Dense> UserSegmentStarts,
+        int UserSegments,
+        MemoryBuffer1D<int, Stride1D.Dense> ItemSegmentRows,
+        MemoryBuffer1D<int, Stride1D.Dense> ItemSegmentStarts,
+        int ItemSegments);
 }

@@ -8,6 +8,15 @@ namespace GpuMF.Backends;
 /// <summary>SGD on an ILGPU accelerator: the ratings and parameters live on the device for the whole run.</summary>
 internal sealed class IlgpuSgdEngine : ISgdEngine
 {
+    /// <summary>
+    /// Ratings per warp per epoch below which fewer warps than fill the device are launched
+    /// (<see cref="LaunchShape.Hogwild"/>). Measured on an H200 on the ML-1M explicit split (900K ratings,
+    /// defaults): 128 warps test RMSE 0.841, 512 0.856, 2,048 0.869, 8,192 0.881 (CPU backend 0.837). The
+    /// regression objective with biases suffers from stale updates more than the ranking ones; netflix-like
+    /// data (100M ratings) still fills the device.
+    /// </summary>
+    internal const int SamplesPerWarp = 8192;
+
     private readonly ComputeBackend _backend;
     private readonly SgdProblem _problem;
     private readonly SgdKernelSet _kernels;
@@ -24,14 +33,14 @@ internal sealed class IlgpuSgdEngine : ISgdEngine
 
     /// <param name="backend">An ILGPU backend.</param>
     /// <param name="problem">What to train.</param>
-    /// <param name="warps">Warps to launch; 0 fills the device. One warp makes the run sequential and repeatable.</param>
+    /// <param name="warps">Warps to launch; 0 picks by <see cref="SamplesPerWarp"/>. One warp makes the run sequential and repeatable.</param>
     public IlgpuSgdEngine(ComputeBackend backend, SgdProblem problem, int warps = 0)
     {
         _backend = backend;
         _problem = problem;
         var accelerator = backend.Accelerator!;
         _kernels = backend.Kernels(a => new SgdKernelSet(a));
-        _shape = LaunchShape.Warps(accelerator, warps);
+        _shape = LaunchShape.Hogwild(accelerator, problem.Ratings.Length, warps, SamplesPerWarp);
         _users = Upload(problem.Users, "rating users");
         _items = Upload(problem.Items, "rating items");
         _ratings = Upload(problem.Ratings, "ratings");

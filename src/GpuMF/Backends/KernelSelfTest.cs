@@ -25,6 +25,8 @@ public static class KernelSelfTest
             AlsKernelSelfTest.Solve(backend, AlsSolver.ConjugateGradient, users: 37, items: 23, interactions: 301, factors: 19, seed: 6),
             AlsKernelSelfTest.Solve(backend, AlsSolver.ConjugateGradient, users: 31, items: 23, interactions: 301, factors: 64, seed: 7),
             AlsKernelSelfTest.Solve(backend, AlsSolver.ConjugateGradient, users: 3, items: 2, interactions: 5, factors: 128, seed: 12),
+            // Items with about 300 users each: rows split over several segments, summed atomically.
+            AlsKernelSelfTest.Solve(backend, AlsSolver.ConjugateGradient, users: 401, items: 5, interactions: 1500, factors: 33, seed: 14),
             AlsKernelSelfTest.Solve(backend, AlsSolver.Cholesky, users: 37, items: 23, interactions: 301, factors: 19, seed: 8),
             AlsKernelSelfTest.Solve(backend, AlsSolver.Cholesky, users: 31, items: 23, interactions: 301, factors: 64, seed: 9),
             AlsKernelSelfTest.Solve(backend, AlsSolver.Cholesky, users: 13, items: 11, interactions: 61, factors: 33, seed: 10, globalMemory: true),

@@ -27,6 +27,25 @@ internal static class LaunchShape
         return new KernelConfig(Math.Max(1, accelerator.NumMultiprocessors * perMp * 2), group);
     }
 
+    /// <summary>
+    /// The grid for lock-free (Hogwild) SGD over <paramref name="samples"/> samples per epoch: exactly
+    /// <paramref name="warps"/> warps when that is positive, else as many as fill the device, but no more
+    /// than one per <paramref name="samplesPerWarp"/> samples (and at least one). With W warps in flight, a
+    /// row holding c of an epoch's S samples takes about c·W/S concurrent updates computed from stale
+    /// factors, so S/W bounds how stale the popular rows get; small data sets (ML-1M) would otherwise
+    /// run with tens of stale updates on their most popular items and lose quality.
+    /// </summary>
+    public static KernelConfig Hogwild(Accelerator accelerator, long samples, int warps, int samplesPerWarp)
+    {
+        if (warps > 0)
+        {
+            return Warps(accelerator, warps);
+        }
+        var fill = Warps(accelerator);
+        long wanted = samples / samplesPerWarp;
+        return wanted >= WarpCount(accelerator, fill) ? fill : Warps(accelerator, (int)Math.Max(1, wanted));
+    }
+
     /// <summary>Warps in a grid.</summary>
     public static int WarpCount(Accelerator accelerator, KernelConfig config) =>
         config.GridDim.X * config.GroupDim.X / accelerator.WarpSize;

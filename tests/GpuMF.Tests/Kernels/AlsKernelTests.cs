@@ -23,9 +23,26 @@ public sealed class AlsKernelTests(IlgpuCpuFixture fixture)
     [InlineData(11, 7, 37, 19)]
     [InlineData(7, 9, 29, 33)]
     [InlineData(5, 4, 13, 64)]
+    [InlineData(301, 4, 1100, 19)]
     public void ConjugateGradientMatchesCpuBackend(int users, int items, int interactions, int factors)
     {
         AssertPassed(AlsKernelSelfTest.Solve(fixture.Backend, AlsSolver.ConjugateGradient, users, items, interactions, factors, seed: (ulong)(users + factors)));
+    }
+
+    [Fact]
+    public void SegmentsCoverEveryInteractionOnceWithinTheirRow()
+    {
+        int length = IlgpuAlsEngine.SegmentLength;
+        int[] ptr = [0, 0, 3, 3 + length, 3 + length + 1, 3 + 3 * length + 2];
+        var (rows, starts) = IlgpuAlsEngine.Segments(ptr);
+        Assert.Equal([1, 2, 3, 4, 4, 4], rows);
+        Assert.Equal([0, 3, 3 + length, 4 + length, 4 + 2 * length, 4 + 3 * length], starts);
+        for (int s = 0; s < rows.Length; s++)
+        {
+            int end = Math.Min(starts[s] + length, ptr[rows[s] + 1]);
+            Assert.InRange(starts[s], ptr[rows[s]], end - 1);
+            Assert.Equal(s + 1 < rows.Length ? starts[s + 1] : ptr[^1], end);
+        }
     }
 
     [Theory]
