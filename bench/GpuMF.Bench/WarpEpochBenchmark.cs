@@ -1,0 +1,52 @@
+using BenchmarkDotNet.Attributes;
+using GpuMF.Backends;
+using GpuMF.Training;
+
+namespace GpuMF.Bench;
+
+/// <summary>
+/// One WARP epoch (<see cref="WarpOptions.Defaults"/>: 64 factors, adagrad, item bias, up to 10 negatives
+/// scored per positive) on seeded synthetic positives; setup and upload are not measured. An epoch's cost
+/// depends on the model (a better model needs more draws to find a violating negative), so every backend
+/// starts from the same model, trained beforehand on the managed CPU for the default 25 epochs, and the
+/// measured epochs run at step size 0: they draw, score and apply every update as training does, but
+/// leave the model where it is, so that each costs the same however many BenchmarkDotNet runs. Ratio:
+/// time over the <see cref="BackendBenchmark.Cpu"/> baseline's on the same input (a raw ratio, inputs
+/// equal); positives per second follow as the input's positives ÷ Mean.
+/// </summary>
+[MemoryDiagnoser]
+public class WarpEpochBenchmark : BackendBenchmark
+{
+    private IPairwiseEngine? _engine;
+    private int _epoch;
+
+    /// <summary>The positives: 2,000 × 1,000 with 20k (every backend) or ML-1M's size, 6,040 × 3,706 with 575k positives (no IlgpuCpu).</summary>
+    [ParamsSource(nameof(Sizes))]
+    public Workload Size { get; set; } = null!;
+
+    /// <summary>The inputs measured.</summary>
+    public static IEnumerable<Workload> Sizes() =>
+    [
+        new(2_000, 1_000, 20_000, FitsIlgpuCpu: true),
+        new(6_040, 3_706, 575_000, FitsIlgpuCpu: false),
+    ];
+
+    /// <inheritdoc />
+    protected override IDisposable Prepare(ComputeBackend backend)
+    {
+        var settings = WarpOptions.Defaults.ToSettings();
+        var problem = PairwiseTraining.CreateProblem(settings, Size.Generate(explicitRatings: false));
+        using (var pretraining = new CpuWarpEngine(problem, Environment.ProcessorCount))
+        {
+            for (; _epoch < settings.Epochs; _epoch++)
+            {
+                pretraining.RunEpoch(_epoch, settings.LearningRate);
+            }
+            pretraining.CopyTo(problem);
+        }
+        return _engine = PairwiseTraining.CreateEngine(backend, problem, ilgpuWarps: 0);
+    }
+
+    /// <summary>One epoch at step size 0; returns its summed loss.</summary>
+    protected override double Step() => _engine!.RunEpoch(_epoch++, 0f).Loss;
+}
