@@ -164,8 +164,9 @@ public static class ProtocolRun
         return min == max ? min : $"{min}–{max}";
     }
 
-    private static string Seconds(IReadOnlyList<double> seconds) =>
-        string.Create(CultureInfo.InvariantCulture, $"{seconds.Min():F2}–{seconds.Max():F2} ({Median(seconds):F2})");
+    private static string Seconds(IReadOnlyList<double> seconds) => seconds.Count == 1
+        ? seconds[0].ToString("F2", CultureInfo.InvariantCulture)
+        : string.Create(CultureInfo.InvariantCulture, $"{seconds.Min():F2}–{seconds.Max():F2} ({Median(seconds):F2})");
 
     private static double Median(IReadOnlyList<double> values)
     {

@@ -73,7 +73,7 @@ public static class ScaleRun
         // Under the dotnet host the executable is the host: the entry assembly has to be named again.
         if (Path.GetFileNameWithoutExtension(start.FileName) == "dotnet")
         {
-            start.ArgumentList.Add(typeof(ScaleRun).Assembly.Location);
+            start.ArgumentList.Add(Environment.GetCommandLineArgs()[0]);
         }
         foreach (string arg in new[]
         {
