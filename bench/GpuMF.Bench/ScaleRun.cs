@@ -96,6 +96,8 @@ public static class ScaleRun
             Console.Error.WriteLine($"scale: {model} at {size:N0} failed with exit code {child.ExitCode}");
             return new ScalePointResult(model, size, users, items, null, child.ExitCode);
         }
+        // Echoed as it comes, so that a long run cut short still leaves every finished point in its log.
+        Console.Error.WriteLine(last);
         return new ScalePointResult(model, size, users, items, JsonNode.Parse(last)!.AsObject(), 0);
     }
 
