@@ -1,21 +1,44 @@
 using BenchmarkDotNet.Running;
+using GpuMF.Backends;
 
 namespace GpuMF.Bench;
 
 /// <summary>
-/// Entry point: <c>als-scale [options]</c> runs the end-to-end ALS timing (<see cref="AlsScaleRun"/>);
-/// anything else goes to BenchmarkDotNet's switcher (for example <c>--filter *Als*</c>).
+/// Entry point: <c>protocol</c> runs BENCH.md's protocol on ML-1M (<see cref="ProtocolRun"/>), <c>scale</c> the
+/// scale curve on synthetic data (<see cref="ScaleRun"/>), <c>als-scale</c> the end-to-end ALS timing
+/// (<see cref="AlsScaleRun"/>); anything else goes to BenchmarkDotNet's switcher (for example <c>--filter *Als*</c>).
 /// </summary>
 public static class Program
 {
-    /// <summary>Runs the command; returns the process exit code.</summary>
+    /// <summary>Runs the command; returns the process exit code (2 for a command line that cannot be run).</summary>
     public static int Main(string[] args)
     {
-        if (args.Length > 0 && args[0] == "als-scale")
+        Func<string[], int>? command = args.Length == 0 ? null : args[0] switch
         {
-            return AlsScaleRun.Run(args[1..]);
+            "als-scale" => AlsScaleRun.Run,
+            "protocol" => ProtocolRun.Run,
+            "scale" => ScaleRun.Run,
+            ScalePoint.Command => ScalePoint.Run,
+            _ => null,
+        };
+        if (command is null)
+        {
+            BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+            return 0;
         }
-        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
-        return 0;
+        try
+        {
+            return command(args[1..]);
+        }
+        catch (BenchUsageException e)
+        {
+            Console.Error.WriteLine($"{args[0]}: {e.Message}");
+            return 2;
+        }
+        catch (BackendUnavailableException e)
+        {
+            Console.Error.WriteLine($"{args[0]}: {e.Message}");
+            return 1;
+        }
     }
 }

@@ -46,12 +46,7 @@ internal static class Commands
         var trainTable = ModelSetup.ReadData(trainPath, cl, positives);
         var testTable = ModelSetup.ReadData(testPath, cl, positives);
         cl.RejectUnknown();
-        var users = new IdMap();
-        var items = new IdMap();
-        var train = InteractionMatrix.Build(trainTable, DuplicatePolicy.KeepLast, users, items);
-        // Test ids join the index space so that every test item has a factor row, as implicit's evaluation assumes.
-        var test = InteractionMatrix.Build(testTable, DuplicatePolicy.KeepLast, users, items);
-        train = InteractionMatrix.FromIndices(users, items, train.EntryUsers(), train.UserItems, train.UserValues);
+        var (train, test) = HoldoutData.Build(trainTable, testTable);
         var clock = Stopwatch.StartNew();
         var model = fit(train, null, backend, json ? null : new ProgressBar(), ct);
         double seconds = clock.Elapsed.TotalSeconds;
