@@ -34,6 +34,9 @@ public static class Program
         common options: --backend auto|cpu|cuda|opencl|ilgpu-cpu (default auto), --threads N, --seed S,
                         --format movielens|tsv|csv (default: from the file extension), --value-range 1..5,
                         --min-value V (implicit models: keep only rows whose value is at least V)
+        checkpoints:    train --checkpoint-every N writes MODEL.gpumf.ckpt after every N epochs (als: iterations);
+                        train --resume continues from it (same data and options; on --backend cpu the model
+                        equals that of an uninterrupted run with the same --threads)
         svd options:    --factors K --epochs E --lr η --lr-decay d --reg λ --bias-reg λb --init-std σ
         als options:    --factors K --iterations N --reg λ --alpha α --confidence linear|log --epsilon ε
                         --solver cg|cholesky --cg-steps S --init-std σ --loss (report the objective)

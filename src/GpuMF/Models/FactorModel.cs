@@ -21,6 +21,7 @@ public sealed class FactorModel
     private PackedCandidates? _packedItems;
     private PackedCandidates? _packedNormalizedItems;
     private PackedCandidates? _packedNormalizedUsers;
+    private AdagradSums? _adagrad;
 
     /// <summary>Assembles a model; arrays are taken, not copied.</summary>
     /// <exception cref="ArgumentException">An array's length does not match the id maps and factor count.</exception>
@@ -101,6 +102,23 @@ public sealed class FactorModel
     /// default) for a finished model.
     /// </summary>
     public int CompletedEpochs { get; init; }
+
+    /// <summary>For a BPR or WARP checkpoint trained under adagrad, the sums resuming continues from; else null.</summary>
+    /// <exception cref="ArgumentException">An array's length does not match the model's.</exception>
+    internal AdagradSums? Adagrad
+    {
+        get => _adagrad;
+        init
+        {
+            if (value is not null)
+            {
+                Check(value.Users.LongLength == UserFactors.LongLength, "user adagrad sums", value.Users.LongLength, UserFactors.LongLength);
+                Check(value.Items.LongLength == ItemFactors.LongLength, "item adagrad sums", value.Items.LongLength, ItemFactors.LongLength);
+                Check(value.ItemBiases.Length == Items.Count, "item-bias adagrad sums", value.ItemBiases.Length, Items.Count);
+            }
+            _adagrad = value;
+        }
+    }
 
     /// <summary>The factors of dense user <paramref name="u"/>.</summary>
     public ReadOnlySpan<float> UserRow(int u) => UserFactors.AsSpan(u * Factors, Factors);
