@@ -5,7 +5,11 @@ using ILGPU.Runtime;
 
 namespace GpuMF.Backends;
 
-/// <summary>ALS on an ILGPU accelerator: both CSR orientations, their confidences and both factor matrices live on the device for the whole run.</summary>
+/// <summary>
+/// ALS on an ILGPU accelerator: both CSR orientations, their confidences and both factor matrices live on
+/// the device for the whole run. Cancellation is checked before each launch of a half-iteration, the
+/// Gram matrix waited for first.
+/// </summary>
 internal sealed class IlgpuAlsEngine : IAlsEngine
 {
     /// <summary>Most floats of global-memory Cholesky workspace (256 MiB), whatever k.</summary>
@@ -74,12 +78,15 @@ internal sealed class IlgpuAlsEngine : IAlsEngine
         }
     }
 
-    public double Solve(AlsSide side)
+    public double Solve(AlsSide side, CancellationCheck cancel = default)
     {
         var s = _problem.Of(side);
         var (ptr, idx, conf, factors, other) = Views(side);
         var o = _problem.Options;
+        cancel.ThrowIfRequested();
         Gram(other, s.OtherRows);
+        _accelerator.Synchronize();
+        cancel.ThrowIfRequested();
         var step = new AlsStep { Rows = s.Rows, Factors = o.Factors, CgSteps = o.CgSteps };
         _sums.MemSetToZero();
         if (o.Solver == AlsSolver.ConjugateGradient)

@@ -4,18 +4,19 @@ using ILGPU;
 
 namespace GpuMF.Backends;
 
-/// <summary>BPR on an ILGPU accelerator: one launch of <see cref="BprKernels.Epoch"/> per epoch, the pairs in the epoch's affine order.</summary>
+/// <summary>BPR on an ILGPU accelerator: each epoch a few launches of <see cref="BprKernels.Epoch"/> over the pairs in the epoch's affine order.</summary>
 internal sealed class IlgpuBprEngine(ComputeBackend backend, PairwiseProblem problem, int warps = 0) : IlgpuPairwiseEngine(backend, problem, warps)
 {
     private readonly BprKernelSet _kernels = backend.Kernels(a => new BprKernelSet(a));
 
-    protected override void Launch(ArrayView<int> users, ArrayView<int> items, ArrayView<int> negatives, int count, bool given, int epoch, float learningRate)
+    protected override void Launch(ArrayView<int> users, ArrayView<int> items, ArrayView<int> negatives, int first, int end, bool given, int epoch, float learningRate)
     {
         var s = Problem.Settings;
         var order = AffinePermutation.Random(Problem.Positives, s.Seed, epoch, 0);
         var step = new BprStep
         {
-            Count = count,
+            First = first,
+            End = end,
             Positives = Problem.Positives,
             ItemCount = Problem.ItemCount,
             Factors = s.Factors,

@@ -5,13 +5,18 @@ using ILGPU.Runtime;
 
 namespace GpuMF.Backends;
 
-/// <summary>SGD on an ILGPU accelerator: the ratings and parameters live on the device for the whole run.</summary>
+/// <summary>
+/// SGD on an ILGPU accelerator: the ratings and parameters live on the device for the whole run. An epoch
+/// runs as launches of <see cref="LaunchShape.StepsPerLaunch"/> ratings per warp, each waited for, with a
+/// cancellation check before each.
+/// </summary>
 internal sealed class IlgpuSgdEngine : ISgdEngine
 {
     private readonly ComputeBackend _backend;
     private readonly SgdProblem _problem;
     private readonly SgdKernelSet _kernels;
     private readonly KernelConfig _shape;
+    private readonly int _warps;
     private readonly MemoryBuffer1D<int, Stride1D.Dense> _users;
     private readonly MemoryBuffer1D<int, Stride1D.Dense> _items;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _ratings;
@@ -39,11 +44,12 @@ internal sealed class IlgpuSgdEngine : ISgdEngine
         _q = Upload(problem.Q, "item factors");
         _userBias = Upload(problem.UserBias, "user biases");
         _itemBias = Upload(problem.ItemBias, "item biases");
-        _lossHost = new float[LaunchShape.WarpCount(accelerator, _shape)];
+        _warps = LaunchShape.WarpCount(accelerator, _shape);
+        _lossHost = new float[_warps];
         _loss = _backend.Allocate<float>(_lossHost.Length, "loss partials");
     }
 
-    public double RunEpoch(int epoch, float learningRate)
+    public double RunEpoch(int epoch, float learningRate, CancellationCheck cancel = default)
     {
         var order = AffinePermutation.Random(_problem.Ratings.Length, _problem.Options.Seed, epoch, 0);
         var step = new SgdStep
@@ -58,7 +64,15 @@ internal sealed class IlgpuSgdEngine : ISgdEngine
             BiasRegularization = _problem.Options.BiasRegularization,
         };
         _loss.MemSetToZero();
-        _kernels.Epoch(_shape, _users.View, _items.View, _ratings.View, _p.View, _q.View, _userBias.View, _itemBias.View, _loss.View, step);
+        int batch = _warps * LaunchShape.StepsPerLaunch;
+        for (int first = 0; first < step.Count; first += batch)
+        {
+            cancel.ThrowIfRequested();
+            step.First = first;
+            step.End = (int)Math.Min(step.Count, (long)first + batch);
+            _kernels.Epoch(_shape, _users.View, _items.View, _ratings.View, _p.View, _q.View, _userBias.View, _itemBias.View, _loss.View, step);
+            _backend.Accelerator!.Synchronize();
+        }
         _loss.CopyToCPU(_lossHost);
         double total = 0;
         foreach (float l in _lossHost)

@@ -27,6 +27,12 @@ internal static class LaunchShape
         return new KernelConfig(Math.Max(1, accelerator.NumMultiprocessors * perMp * 2), group);
     }
 
+    /// <summary>
+    /// Samples each warp takes per launch when an epoch is cut into launches, between which cancellation
+    /// is checked: enough to keep a device busy for milliseconds, few enough that it stops within them.
+    /// </summary>
+    public const int StepsPerLaunch = 512;
+
     /// <summary>Warps in a grid.</summary>
     public static int WarpCount(Accelerator accelerator, KernelConfig config) =>
         config.GridDim.X * config.GroupDim.X / accelerator.WarpSize;

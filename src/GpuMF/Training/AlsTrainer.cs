@@ -33,10 +33,15 @@ public sealed class AlsTrainer
     /// <summary>Checkpoints to write while training (<see cref="CheckpointOptions.Every"/> counts iterations), or null (default) for none.</summary>
     public CheckpointOptions? Checkpoint { get; init; }
 
+    /// <summary>Called at every cancellation check point inside an epoch (tests cancel from it); null (default) for none.</summary>
+    internal Action? CancellationProbe { get; init; }
+
     /// <summary>Trains on <paramref name="train"/>.</summary>
     /// <param name="train">Positive interactions (values &gt; 0: 1 for a bare positive, or counts); users and items without any end with zero factors.</param>
     /// <param name="progress">Receives an <see cref="EpochReport"/> after each iteration; its loss is the weighted objective divided by the total weight when <see cref="AlsOptions.ComputeLoss"/> is set, else NaN.</param>
-    /// <param name="cancellation">Checked between half-iterations; cancelling throws <see cref="OperationCanceledException"/> and returns no model.</param>
+    /// <param name="cancellation">Checked between half-iterations and, within one, before each range of rows
+    /// (CPU) or kernel launch (ILGPU); cancelling throws <see cref="OperationCanceledException"/>, returns no
+    /// model and writes no checkpoint for the unfinished iteration.</param>
     /// <param name="resumeFrom">A checkpoint of this training (same data, same options) to continue from; on
     /// the CPU backend the result equals that of an uninterrupted run.</param>
     /// <exception cref="ArgumentException">The matrix is empty or holds a value that is not positive, or <paramref name="resumeFrom"/> is not a checkpoint of this training.</exception>
@@ -74,13 +79,14 @@ public sealed class AlsTrainer
                 : new CpuAlsEngine(problem, backend.Threads);
             double weight = o.ComputeLoss ? problem.TotalWeight : 1;
             var clock = Stopwatch.StartNew();
+            var check = new CancellationCheck(cancellation, CancellationProbe);
             for (int iteration = done + 1; iteration <= o.Iterations; iteration++)
             {
                 var start = clock.Elapsed;
                 cancellation.ThrowIfCancellationRequested();
-                double itemNorm = engine.Solve(AlsSide.Items);
+                double itemNorm = engine.Solve(AlsSide.Items, check);
                 cancellation.ThrowIfCancellationRequested();
-                double userNorm = engine.Solve(AlsSide.Users);
+                double userNorm = engine.Solve(AlsSide.Users, check);
                 if (!double.IsFinite(itemNorm) || !double.IsFinite(userNorm))
                 {
                     throw new TrainingDivergedException(iteration, $"Try a larger regularization than {o.Regularization} (--reg) or a smaller alpha than {o.Alpha} (--alpha).");

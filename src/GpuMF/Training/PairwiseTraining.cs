@@ -20,7 +20,7 @@ internal static class PairwiseTraining
         InteractionMatrix train,
         InteractionMatrix? validation,
         IProgress<PairwiseEpochReport>? progress,
-        CancellationToken cancellation,
+        CancellationCheck cancellation,
         CheckpointOptions? checkpoint,
         FactorModel? resumeFrom)
     {
@@ -52,9 +52,9 @@ internal static class PairwiseTraining
             }
             for (int epoch = done; epoch < settings.Epochs; epoch++)
             {
-                cancellation.ThrowIfCancellationRequested();
+                cancellation.ThrowIfCancelled();
                 var epochStart = clock.Elapsed;
-                var stats = engine.RunEpoch(epoch, lr);
+                var stats = engine.RunEpoch(epoch, lr, cancellation);
                 double seconds = (clock.Elapsed - epochStart).TotalSeconds;
                 double loss = stats.Loss / Math.Max(1, stats.Samples);
                 if (!double.IsFinite(loss))

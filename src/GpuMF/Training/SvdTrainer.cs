@@ -33,11 +33,16 @@ public sealed class SvdTrainer
     /// <summary>Warps launched by the ILGPU engine; 0 (default) fills the device, 1 makes a run sequential (for kernel tests).</summary>
     internal int IlgpuWarps { get; init; }
 
+    /// <summary>Called at every cancellation check point inside an epoch (tests cancel from it); null (default) for none.</summary>
+    internal Action? CancellationProbe { get; init; }
+
     /// <summary>Trains on <paramref name="train"/>.</summary>
     /// <param name="train">Explicit ratings; users and items without ratings keep their initial factors.</param>
     /// <param name="validation">Optional ratings in the same index space (built with the training id maps) whose RMSE is reported after each epoch.</param>
     /// <param name="progress">Receives an <see cref="EpochReport"/> after each epoch.</param>
-    /// <param name="cancellation">Checked between epochs; cancelling throws <see cref="OperationCanceledException"/> and returns no model.</param>
+    /// <param name="cancellation">Checked between epochs and, within one, every few thousand ratings (CPU) or
+    /// between kernel launches (ILGPU); cancelling throws <see cref="OperationCanceledException"/>, returns no
+    /// model and writes no checkpoint for the unfinished epoch.</param>
     /// <param name="resumeFrom">A checkpoint of this training (same data, same options) to continue from; with
     /// the CPU backend the result equals that of an uninterrupted run with the same thread count.</param>
     /// <exception cref="ArgumentException">The matrix is empty, or <paramref name="resumeFrom"/> is not a checkpoint of this training.</exception>
@@ -101,7 +106,7 @@ public sealed class SvdTrainer
             {
                 cancellation.ThrowIfCancellationRequested();
                 var epochStart = clock.Elapsed;
-                double sq = engine.RunEpoch(epoch, lr);
+                double sq = engine.RunEpoch(epoch, lr, new CancellationCheck(cancellation, CancellationProbe));
                 double rmse = Math.Sqrt(sq / train.Count);
                 if (!double.IsFinite(rmse))
                 {

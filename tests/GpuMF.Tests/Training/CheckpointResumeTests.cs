@@ -20,16 +20,21 @@ public sealed class CheckpointResumeTests
         InteractionMatrix.Build(RatingFileReader.Read(TestData.Split(model == "svd" ? "ml100k_explicit_train.tsv" : "ml100k_implicit_train.tsv")));
 
     /// <summary>Options with a decaying step size, so that a resumed run must also take up the decay where it stopped.</summary>
-    internal static FactorModel Fit(string model, ComputeBackend backend, InteractionMatrix data, CheckpointOptions? checkpoint = null, CancellationToken ct = default, Action<int>? afterEpoch = null, FactorModel? resumeFrom = null, int epochs = Epochs)
+    /// <remarks>On an ILGPU backend the SGD models launch one warp, so that an epoch takes many launches.</remarks>
+    internal static FactorModel Fit(string model, ComputeBackend backend, InteractionMatrix data, CheckpointOptions? checkpoint = null, CancellationToken ct = default, Action<int>? afterEpoch = null, FactorModel? resumeFrom = null, int epochs = Epochs, Action? probe = null)
     {
         var epochDone = new SyncProgress<EpochReport>(r => afterEpoch?.Invoke(r.Epoch));
         var pairwiseDone = new SyncProgress<PairwiseEpochReport>(r => afterEpoch?.Invoke(r.Epoch));
         return model switch
         {
-            "svd" => new SvdTrainer(SvdOptions.Defaults with { Factors = 16, Epochs = epochs }, backend) { Checkpoint = checkpoint }.Fit(data, null, epochDone, ct, resumeFrom),
-            "als" => new AlsTrainer(AlsOptions.Defaults with { Factors = 16, Iterations = epochs }, backend) { Checkpoint = checkpoint }.Fit(data, epochDone, ct, resumeFrom),
-            "bpr" => new BprTrainer(BprOptions.Defaults with { Factors = 16, Epochs = epochs, LearningRateDecay = 0.9f }, backend) { Checkpoint = checkpoint }.Fit(data, null, pairwiseDone, ct, resumeFrom),
-            "warp" => new WarpTrainer(WarpOptions.Defaults with { Factors = 16, Epochs = epochs, LearningRateDecay = 0.9f }, backend) { Checkpoint = checkpoint }.Fit(data, null, pairwiseDone, ct, resumeFrom),
+            "svd" => new SvdTrainer(SvdOptions.Defaults with { Factors = 16, Epochs = epochs }, backend) { Checkpoint = checkpoint, CancellationProbe = probe, IlgpuWarps = 1 }
+                .Fit(data, null, epochDone, ct, resumeFrom),
+            "als" => new AlsTrainer(AlsOptions.Defaults with { Factors = 16, Iterations = epochs }, backend) { Checkpoint = checkpoint, CancellationProbe = probe }
+                .Fit(data, epochDone, ct, resumeFrom),
+            "bpr" => new BprTrainer(BprOptions.Defaults with { Factors = 16, Epochs = epochs, LearningRateDecay = 0.9f }, backend) { Checkpoint = checkpoint, CancellationProbe = probe, IlgpuWarps = 1 }
+                .Fit(data, null, pairwiseDone, ct, resumeFrom),
+            "warp" => new WarpTrainer(WarpOptions.Defaults with { Factors = 16, Epochs = epochs, LearningRateDecay = 0.9f }, backend) { Checkpoint = checkpoint, CancellationProbe = probe, IlgpuWarps = 1 }
+                .Fit(data, null, pairwiseDone, ct, resumeFrom),
             _ => throw new ArgumentOutOfRangeException(nameof(model)),
         };
     }
