@@ -44,11 +44,27 @@ internal sealed class IlgpuAlsEngine : IAlsEngine
         _backend = backend;
         _problem = problem;
         _accelerator = backend.Accelerator!;
+        int k = problem.Options.Factors;
+        _warpShape = LaunchShape.Warps(_accelerator);
+        int warpCount = LaunchShape.WarpCount(_accelerator, _warpShape);
+        long slice = (long)k * k + k;
+        _choleskyShared = !globalCholesky && slice * sizeof(float) <= _accelerator.MaxSharedMemoryPerGroup;
+        _choleskyShape = CholeskyShape(k, Math.Max(problem.UserCount, problem.ItemCount), _choleskyShared);
+        int choleskyWarps = LaunchShape.WarpCount(_accelerator, _choleskyShape);
+        long scratch = problem.Options.Solver == AlsSolver.Cholesky && !_choleskyShared
+            ? Math.Max(_choleskyShape.GridDim.X * slice, (long)warpCount * k)
+            : (long)warpCount * 3 * k;
+        _sumsHost = new float[Math.Max(warpCount, choleskyWarps)];
+        backend.EnsureFits(
+            new DeviceFootprint().Add(problem.UserPtr).Add(problem.UserItems).Add(problem.UserConfidence)
+                .Add(problem.ItemPtr).Add(problem.ItemUsers).Add(problem.ItemConfidence)
+                .Add(problem.UserFactors).Add(problem.ItemFactors).Add<float>((long)k * k).Add<float>(scratch).Add(_sumsHost),
+            "ALS training",
+            ComputeBackend.TrainingAdvice);
         _kernels = backend.Kernels(a => new AlsKernelSet(a));
         // A device that runs out of memory part-way must not keep the buffers already allocated.
         try
         {
-            int k = problem.Options.Factors;
             _userPtr = Upload(problem.UserPtr, "user offsets");
             _userItems = Upload(problem.UserItems, "user items");
             _userConfidence = Upload(problem.UserConfidence, "user confidences");
@@ -58,17 +74,7 @@ internal sealed class IlgpuAlsEngine : IAlsEngine
             _x = Upload(problem.UserFactors, "user factors");
             _y = Upload(problem.ItemFactors, "item factors");
             _gram = Track(_backend.Allocate<float>((long)k * k, "the Gram matrix"));
-            _warpShape = LaunchShape.Warps(_accelerator);
-            int warpCount = LaunchShape.WarpCount(_accelerator, _warpShape);
-            long slice = (long)k * k + k;
-            _choleskyShared = !globalCholesky && slice * sizeof(float) <= _accelerator.MaxSharedMemoryPerGroup;
-            _choleskyShape = CholeskyShape(k, Math.Max(problem.UserCount, problem.ItemCount), _choleskyShared);
-            int choleskyWarps = LaunchShape.WarpCount(_accelerator, _choleskyShape);
-            long scratch = problem.Options.Solver == AlsSolver.Cholesky && !_choleskyShared
-                ? Math.Max(_choleskyShape.GridDim.X * slice, (long)warpCount * k)
-                : (long)warpCount * 3 * k;
             _scratch = Track(_backend.Allocate<float>(scratch, "solver scratch"));
-            _sumsHost = new float[Math.Max(warpCount, choleskyWarps)];
             _sums = Track(_backend.Allocate<float>(_sumsHost.Length, "norm partials"));
         }
         catch

@@ -31,6 +31,13 @@ internal abstract class IlgpuPairwiseEngine : IPairwiseEngine
         _warps = warpCount;
         _lossHost = new float[warpCount];
         _countsHost = new long[3 * warpCount];
+        backend.EnsureFits(
+            new DeviceFootprint().Add(problem.Users).Add(problem.Items).Add<int>(1).Add(problem.SeenPtr).Add(problem.SeenItems)
+                .Add(problem.P).Add(problem.Q).Add(problem.ItemBias)
+                .Add(problem.UserAccumulators).Add(problem.ItemAccumulators).Add(problem.BiasAccumulators)
+                .Add(_lossHost).Add(_countsHost),
+            $"{problem.Settings.Kind.ToString().ToUpperInvariant()} training",
+            ComputeBackend.TrainingAdvice);
         try
         {
             Users = Upload(problem.Users, "pair users");
@@ -55,6 +62,9 @@ internal abstract class IlgpuPairwiseEngine : IPairwiseEngine
     }
 
     protected PairwiseProblem Problem { get; }
+
+    /// <summary>The backend the buffers live on.</summary>
+    protected ComputeBackend Backend => _backend;
 
     protected KernelConfig Shape { get; }
 

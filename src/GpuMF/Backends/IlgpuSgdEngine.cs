@@ -35,18 +35,32 @@ internal sealed class IlgpuSgdEngine : ISgdEngine
         _backend = backend;
         _problem = problem;
         var accelerator = backend.Accelerator!;
-        _kernels = backend.Kernels(a => new SgdKernelSet(a));
         _shape = LaunchShape.Warps(accelerator, warps);
-        _users = Upload(problem.Users, "rating users");
-        _items = Upload(problem.Items, "rating items");
-        _ratings = Upload(problem.Ratings, "ratings");
-        _p = Upload(problem.P, "user factors");
-        _q = Upload(problem.Q, "item factors");
-        _userBias = Upload(problem.UserBias, "user biases");
-        _itemBias = Upload(problem.ItemBias, "item biases");
         _warps = LaunchShape.WarpCount(accelerator, _shape);
         _lossHost = new float[_warps];
-        _loss = _backend.Allocate<float>(_lossHost.Length, "loss partials");
+        backend.EnsureFits(
+            new DeviceFootprint().Add(problem.Users).Add(problem.Items).Add(problem.Ratings).Add(problem.P).Add(problem.Q)
+                .Add(problem.UserBias).Add(problem.ItemBias).Add(_lossHost),
+            "SVD training",
+            ComputeBackend.TrainingAdvice);
+        _kernels = backend.Kernels(a => new SgdKernelSet(a));
+        // A device that runs out of memory part-way must not keep the buffers already allocated.
+        try
+        {
+            _users = Upload(problem.Users, "rating users");
+            _items = Upload(problem.Items, "rating items");
+            _ratings = Upload(problem.Ratings, "ratings");
+            _p = Upload(problem.P, "user factors");
+            _q = Upload(problem.Q, "item factors");
+            _userBias = Upload(problem.UserBias, "user biases");
+            _itemBias = Upload(problem.ItemBias, "item biases");
+            _loss = _backend.Allocate<float>(_lossHost.Length, "loss partials");
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
     }
 
     public double RunEpoch(int epoch, float learningRate, CancellationCheck cancel = default)
@@ -92,14 +106,14 @@ internal sealed class IlgpuSgdEngine : ISgdEngine
 
     public void Dispose()
     {
-        _users.Dispose();
-        _items.Dispose();
-        _ratings.Dispose();
-        _p.Dispose();
-        _q.Dispose();
-        _userBias.Dispose();
-        _itemBias.Dispose();
-        _loss.Dispose();
+        _users?.Dispose();
+        _items?.Dispose();
+        _ratings?.Dispose();
+        _p?.Dispose();
+        _q?.Dispose();
+        _userBias?.Dispose();
+        _itemBias?.Dispose();
+        _loss?.Dispose();
     }
 
     private MemoryBuffer1D<T, Stride1D.Dense> Upload<T>(T[] data, string what) where T : unmanaged
