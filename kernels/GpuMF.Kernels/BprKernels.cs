@@ -12,7 +12,7 @@ public static class BprKernels
     public const int MaxNegativeDraws = 32;
 
     /// <summary>
-    /// One epoch of <c>step.Count</c> samples. Warp w takes positions w, w + warps, … of the epoch's
+    /// Samples [<c>step.First</c>, <c>step.End</c>) of an epoch. Warp w takes positions First + w, First + w + warps, … of the epoch's
     /// affine order of the observed pairs, so that every (u, i) is uniform over the pairs and each pair
     /// comes once per epoch, and draws j uniformly over the items from the stream (seed, epoch, w),
     /// redrawn while observed when asked. Every lane keeps an identical copy of the stream, so the
@@ -22,7 +22,8 @@ public static class BprKernels
     /// by another lane could already hold lane 0's write. In given mode sample s is the triple
     /// (users[s], items[s], negatives[s]) and no random number is drawn. Warp w writes its summed loss
     /// −ln σ(x) to <paramref name="loss"/>[w], and the count of triples ranked right before the step
-    /// (x &gt; 0) and of j draws to <paramref name="counts"/>[2w] and [2w + 1].
+    /// (x &gt; 0) and of j draws to <paramref name="counts"/>[3w] and [3w + 1]. Every launch leaves the warp's
+    /// stream state at [3w + 2], where a launch that does not start the epoch takes it up.
     /// </summary>
     public static void Epoch(
         ArrayView<int> users,
@@ -45,11 +46,11 @@ public static class BprKernels
         int warp = Grid.GlobalIndex.X / warpSize;
         int warps = Grid.DimX * Group.DimX / warpSize;
         int k = step.Factors;
-        var rng = PairwiseSgd.Stream(step.Seed, step.Epoch, warp);
+        var rng = step.First == 0 ? PairwiseSgd.Stream(step.Seed, step.Epoch, warp) : XorShiftRandom.FromState((ulong)counts[3 * warp + 2]);
         float lossSum = 0f;
         long correct = 0;
         long draws = 0;
-        for (int s = warp; s < step.Count; s += warps)
+        for (int s = step.First + warp; s < step.End; s += warps)
         {
             int idx = step.Given != 0 ? s : (int)((step.OrderA * s + step.OrderB) % step.Positives);
             int u = users[idx];
@@ -118,8 +119,9 @@ public static class BprKernels
         if (lane == 0)
         {
             loss[warp] = lossSum;
-            counts[2 * warp] = correct;
-            counts[2 * warp + 1] = draws;
+            counts[3 * warp] = correct;
+            counts[3 * warp + 1] = draws;
+            counts[3 * warp + 2] = (long)rng.State;
         }
     }
 }

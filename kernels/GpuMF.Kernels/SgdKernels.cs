@@ -6,10 +6,11 @@ namespace GpuMF.Kernels;
 public static class SgdKernels
 {
     /// <summary>
-    /// One epoch over <c>step.Count</c> ratings, one warp per rating: lane l holds factors l, l+W, l+2W…
+    /// Positions [<c>step.First</c>, <c>step.End</c>) of an epoch over <c>step.Count</c> ratings, one warp per rating: lane l holds factors l, l+W, l+2W…
     /// of p_u and q_i; the prediction's dot product is a butterfly shuffle reduction, so every lane
     /// ends with the same error and updates its own factors in place. Warps stride over the ratings
-    /// in the epoch's affine order. Each warp adds its squared errors into <paramref name="loss"/>[warp].
+    /// in the epoch's affine order. Each warp adds its squared errors into <paramref name="loss"/>[warp], so that
+    /// the launches of one epoch sum there.
     /// </summary>
     public static void Epoch(
         ArrayView<int> users,
@@ -29,7 +30,7 @@ public static class SgdKernels
         int k = step.Factors;
         float lr = step.LearningRate;
         float sq = 0f;
-        for (int t = warp; t < step.Count; t += warps)
+        for (int t = step.First + warp; t < step.End; t += warps)
         {
             int idx = (int)((step.OrderA * t + step.OrderB) % step.Count);
             int u = users[idx];

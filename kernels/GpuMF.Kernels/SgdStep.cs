@@ -6,6 +6,12 @@ public struct SgdStep
     /// <summary>Number of ratings.</summary>
     public int Count;
 
+    /// <summary>First position of the epoch's order that this launch visits: a multiple of the warps launched, so that an epoch cut into launches gives every warp the positions one launch would.</summary>
+    public int First;
+
+    /// <summary>One past the last position this launch visits, ≤ <see cref="Count"/>.</summary>
+    public int End;
+
     /// <summary>Latent factors per user and item.</summary>
     public int Factors;
 

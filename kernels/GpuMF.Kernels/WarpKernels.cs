@@ -12,7 +12,7 @@ public static class WarpKernels
     public const float Margin = 1f;
 
     /// <summary>
-    /// One epoch over <c>step.Count</c> positives; warp w visits positions w, w + warps, … of the epoch's
+    /// Samples [<c>step.First</c>, <c>step.End</c>) of an epoch; warp w visits positions First + w, First + w + warps, … of the epoch's
     /// affine order and draws one key per positive from the stream (seed, epoch, w), identical in every
     /// lane. Sequential WARP draws candidates until one violates the margin (and is not an observed
     /// item) or MaxSampled are drawn; here the warp scores W candidates at once, lane l taking candidate
@@ -23,7 +23,8 @@ public static class WarpKernels
     /// visible to the lanes that read whole rows for the next positive. Given mode takes sample s as
     /// (users[s], items[s]) with candidates negatives[s·MaxSampled + t]. Warp w writes its summed hinge
     /// loss L·(1 − score_i + score_j) to <paramref name="loss"/>[w], and the count of positives that found
-    /// a violator and of trials to <paramref name="counts"/>[2w] and [2w + 1].
+    /// a violator and of trials to <paramref name="counts"/>[3w] and [3w + 1]. Every launch leaves the warp's
+    /// stream state at [3w + 2], where a launch that does not start the epoch takes it up.
     /// </summary>
     public static void Epoch(
         ArrayView<int> users,
@@ -47,11 +48,11 @@ public static class WarpKernels
         int warps = Grid.DimX * Group.DimX / warpSize;
         int k = step.Factors;
         int m = step.MaxSampled;
-        var rng = PairwiseSgd.Stream(step.Seed, step.Epoch, warp);
+        var rng = step.First == 0 ? PairwiseSgd.Stream(step.Seed, step.Epoch, warp) : XorShiftRandom.FromState((ulong)counts[3 * warp + 2]);
         float lossSum = 0f;
         long violated = 0;
         long trialSum = 0;
-        for (int s = warp; s < step.Count; s += warps)
+        for (int s = step.First + warp; s < step.End; s += warps)
         {
             int idx = step.Given != 0 ? s : (int)((step.OrderA * s + step.OrderB) % step.Positives);
             int u = users[idx];
@@ -121,8 +122,9 @@ public static class WarpKernels
         if (lane == 0)
         {
             loss[warp] = lossSum;
-            counts[2 * warp] = violated;
-            counts[2 * warp + 1] = trialSum;
+            counts[3 * warp] = violated;
+            counts[3 * warp + 1] = trialSum;
+            counts[3 * warp + 2] = (long)rng.State;
         }
     }
 }

@@ -3,8 +3,15 @@ namespace GpuMF.Kernels;
 /// <summary>The scalar arguments of one WARP launch, passed to the kernel by value.</summary>
 public struct WarpStep
 {
-    /// <summary>Samples in this launch: the positives in the epoch's order (random mode) or the given samples.</summary>
-    public int Count;
+    /// <summary>
+    /// First sample of this launch: a position in the epoch's order (random mode) or an index of the given
+    /// samples. In random mode a multiple of the warps launched, so that an epoch cut into launches gives
+    /// every warp the positions, and the stream, that one launch would.
+    /// </summary>
+    public int First;
+
+    /// <summary>One past the last sample of this launch.</summary>
+    public int End;
 
     /// <summary>Observed (user, item) pairs in the positive arrays.</summary>
     public int Positives;

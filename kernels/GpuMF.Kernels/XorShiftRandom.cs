@@ -16,6 +16,12 @@ public struct XorShiftRandom
         _state = s == 0 ? 0x2545F4914F6CDD1DUL : s;
     }
 
+    /// <summary>The generator's state, from which <see cref="FromState"/> continues the stream (in a later kernel launch, say).</summary>
+    public readonly ulong State => _state;
+
+    /// <summary>The generator whose state is <paramref name="state"/>, as read from <see cref="State"/>.</summary>
+    public static XorShiftRandom FromState(ulong state) => new() { _state = state };
+
     /// <summary>SplitMix64's finaliser: a bijective scrambler of 64-bit values.</summary>
     public static ulong Mix(ulong z)
     {

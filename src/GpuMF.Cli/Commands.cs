@@ -50,6 +50,7 @@ internal static class Commands
         var clock = Stopwatch.StartNew();
         var model = fit(train, null, backend, json ? null : new ProgressBar(), ct);
         double seconds = clock.Elapsed.TotalSeconds;
+        var (coldUsers, coldItems) = Cold(train, test);
         var result = new JsonObject
         {
             ["model"] = kind.ToString().ToLowerInvariant(),
@@ -59,6 +60,8 @@ internal static class Commands
             ["train_seconds"] = Math.Round(seconds, 4),
             ["train_interactions"] = train.Count,
             ["test_interactions"] = test.Count,
+            ["cold_test_users"] = coldUsers,
+            ["cold_test_items"] = coldItems,
         };
         if (positives)
         {
@@ -142,6 +145,32 @@ internal static class Commands
         int failed = results.Count(r => !r.Passed);
         Console.Out.WriteLine($"selftest: {results.Count - failed} passed, {failed} failed");
         return failed == 0 ? 0 : 1;
+    }
+
+    /// <summary>
+    /// Test users and test items without a training interaction (cold start): they are scored all the same,
+    /// from factors training never moved (and, for SVD, the mean and the other side's bias), and counted so
+    /// that the metrics can be read with them in mind.
+    /// </summary>
+    private static (int Users, int Items) Cold(InteractionMatrix train, InteractionMatrix test)
+    {
+        int users = 0;
+        for (int u = 0; u < test.UserCount; u++)
+        {
+            if (test.UserPtr[u + 1] > test.UserPtr[u] && train.UserPtr[u + 1] == train.UserPtr[u])
+            {
+                users++;
+            }
+        }
+        int items = 0;
+        for (int i = 0; i < test.ItemCount; i++)
+        {
+            if (test.ItemPtr[i + 1] > test.ItemPtr[i] && train.ItemPtr[i + 1] == train.ItemPtr[i])
+            {
+                items++;
+            }
+        }
+        return (users, items);
     }
 
     private static MovieCatalog? Titles(CommandLine cl) => cl.Get("movies") is { } path ? MovieCatalog.Read(path) : null;

@@ -114,37 +114,33 @@ internal static class ModelSetup
         ComputeBackend Checked(ComputeBackend backend) => warps == 0 || backend.IsIlgpu
             ? backend
             : throw new UsageException("--device-warps applies to ILGPU backends (cuda, opencl, ilgpu-cpu); the cpu backend takes --threads.");
+        var checkpoint = Checkpoint(cl);
         switch (kind)
         {
             case ModelKind.Svd:
                 var svd = Svd(cl);
                 svd.Validate();
                 optionsJson = svd.ToJson();
-                var checkpoint = Checkpoint(cl);
                 return (train, valid, backend, progress, ct) =>
-                {
-                    if (checkpoint is not { } c)
-                    {
-                        return new SvdTrainer(svd, Checked(backend)) { IlgpuWarps = warps }.Fit(train, valid, progress, ct);
-                    }
-                    var resume = c.Resume && File.Exists(c.Options.Path) ? FactorModel.Load(c.Options.Path) : null;
-                    return new SvdTrainer(svd, Checked(backend)) { Checkpoint = c.Options, IlgpuWarps = warps }.Fit(train, valid, progress, ct, resume);
-                };
+                    new SvdTrainer(svd, Checked(backend)) { IlgpuWarps = warps, Checkpoint = checkpoint?.Options }.Fit(train, valid, progress, ct, Resume(checkpoint, "epochs"));
             case ModelKind.Als:
                 var als = Als(cl);
                 als.Validate();
                 optionsJson = als.ToJson();
-                return (train, _, backend, progress, ct) => new AlsTrainer(als, backend).Fit(train, progress, ct);
+                return (train, _, backend, progress, ct) =>
+                    new AlsTrainer(als, backend) { Checkpoint = checkpoint?.Options }.Fit(train, progress, ct, Resume(checkpoint, "iterations"));
             case ModelKind.Bpr:
                 var bpr = Bpr(cl);
                 bpr.Validate();
                 optionsJson = bpr.ToJson();
-                return (train, valid, backend, progress, ct) => new BprTrainer(bpr, Checked(backend)) { IlgpuWarps = warps }.Fit(train, valid, PairwiseProgress.Wrap(progress), ct);
+                return (train, valid, backend, progress, ct) =>
+                    new BprTrainer(bpr, Checked(backend)) { IlgpuWarps = warps, Checkpoint = checkpoint?.Options }.Fit(train, valid, PairwiseProgress.Wrap(progress), ct, Resume(checkpoint, "epochs"));
             case ModelKind.Warp:
                 var warp = Warp(cl);
                 warp.Validate();
                 optionsJson = warp.ToJson();
-                return (train, valid, backend, progress, ct) => new WarpTrainer(warp, Checked(backend)) { IlgpuWarps = warps }.Fit(train, valid, PairwiseProgress.Wrap(progress), ct);
+                return (train, valid, backend, progress, ct) =>
+                    new WarpTrainer(warp, Checked(backend)) { IlgpuWarps = warps, Checkpoint = checkpoint?.Options }.Fit(train, valid, PairwiseProgress.Wrap(progress), ct, Resume(checkpoint, "epochs"));
             default:
                 throw new UsageException($"model '{kind}' cannot be trained by this build.");
         }
@@ -164,8 +160,8 @@ internal static class ModelSetup
     }
 
     /// <summary>
-    /// <c>--checkpoint-every N</c> writes <c>OUT.ckpt</c> every N epochs; <c>--resume</c> continues from it when
-    /// it exists. Only <c>train</c> has an output to name the checkpoint after.
+    /// <c>--checkpoint-every N</c> writes <c>OUT.ckpt</c> every N epochs (ALS: iterations); <c>--resume</c> continues
+    /// from it when it exists. Only <c>train</c> has an output to name the checkpoint after.
     /// </summary>
     private static (CheckpointOptions Options, bool Resume)? Checkpoint(CommandLine cl)
     {
@@ -177,6 +173,18 @@ internal static class ModelSetup
         }
         string output = cl.Get("out") ?? throw new UsageException("--checkpoint-every and --resume need --out (the checkpoint is OUT.ckpt).");
         return (new CheckpointOptions(output + ".ckpt", every == 0 ? int.MaxValue : every), resume);
+    }
+
+    /// <summary>The checkpoint to continue from: the one at OUT.ckpt when --resume is given and it exists, else none (a fresh start).</summary>
+    private static FactorModel? Resume((CheckpointOptions Options, bool Resume)? checkpoint, string unit)
+    {
+        if (checkpoint is not { Resume: true } c || !File.Exists(c.Options.Path))
+        {
+            return null;
+        }
+        var model = FactorModel.Load(c.Options.Path);
+        Console.Error.WriteLine($"resuming from {c.Options.Path} after {model.CompletedEpochs} {unit}");
+        return model;
     }
 
     private static LearningRateSchedule Schedule(CommandLine cl, LearningRateSchedule fallback) => cl.Get("schedule")?.ToLowerInvariant() switch

@@ -37,6 +37,9 @@ public static class Program
                         --min-value V (implicit models: keep only rows whose value is at least V),
                         --device-warps W (svd, bpr, warp on an ILGPU device: warps in flight; default one
                         per 8,192 ratings (svd) or 1,024 positives (bpr, warp), at most what fills the device)
+        checkpoints:    train --checkpoint-every N writes MODEL.gpumf.ckpt after every N epochs (als: iterations);
+                        train --resume continues from it (same data and options; on --backend cpu the model
+                        equals that of an uninterrupted run with the same --threads)
         svd options:    --factors K --epochs E --lr η --lr-decay d --reg λ --bias-reg λb --init-std σ
         als options:    --factors K --iterations N --reg λ --alpha α --confidence linear|log --epsilon ε
                         --solver cg|cholesky --cg-steps S --init-std σ --loss (report the objective)

@@ -23,7 +23,14 @@ public sealed class ComputeBackend : IDisposable
         _context = context;
         Accelerator = accelerator;
         DeviceName = accelerator?.Name ?? $"managed CPU ({threads} threads)";
+        MemoryBudget = accelerator?.MemorySize ?? 0;
     }
+
+    /// <summary>What to do when training does not fit on the device.</summary>
+    internal const string TrainingAdvice = "train with fewer factors (--factors) or on less data, or on the cpu backend (--backend cpu)";
+
+    /// <summary>What to do when batch scoring does not fit on the device.</summary>
+    internal const string ScoringAdvice = "score with a smaller N (--n) or a model with fewer factors, or on the cpu backend (--backend cpu)";
 
     /// <summary>The resolved kind (never <see cref="BackendKind.Auto"/>).</summary>
     public BackendKind Kind { get; }
@@ -39,6 +46,12 @@ public sealed class ComputeBackend : IDisposable
 
     /// <summary>True for the kinds that run ILGPU kernels.</summary>
     public bool IsIlgpu => Accelerator is not null;
+
+    /// <summary>
+    /// Device memory a job may use, in bytes: the accelerator's whole memory unless set lower (tests set it
+    /// small to exercise <see cref="DeviceMemoryException"/> on the CPU accelerator); 0 for the managed CPU.
+    /// </summary>
+    internal long MemoryBudget { get; set; }
 
     /// <summary>
     /// Opens a backend. <see cref="BackendKind.Auto"/> picks CUDA, then an OpenCL GPU, then the managed CPU.
@@ -141,21 +154,48 @@ public sealed class ComputeBackend : IDisposable
         }
     }
 
+    /// <summary>
+    /// Throws <see cref="DeviceMemoryException"/> when <paramref name="footprint"/> exceeds <see cref="MemoryBudget"/>:
+    /// the check a job makes before it allocates anything, so that a job too large fails before any work.
+    /// </summary>
+    /// <param name="footprint">Every buffer the job will allocate.</param>
+    /// <param name="what">The job, as the message names it ("SVD training").</param>
+    /// <param name="advice">What to do instead, as the message ends.</param>
+    internal void EnsureFits(DeviceFootprint footprint, string what, string advice)
+    {
+        if (footprint.Bytes > MemoryBudget)
+        {
+            throw new DeviceMemoryException(
+                $"{what} needs {Mib(footprint.Bytes)} MiB of device memory, but {DeviceName} has {Mib(MemoryBudget)} MiB: {advice}.",
+                footprint.Bytes,
+                MemoryBudget);
+        }
+    }
+
     /// <summary>Allocates a device buffer, turning out-of-memory into an error that says what to do.</summary>
     internal MemoryBuffer1D<T, Stride1D.Dense> Allocate<T>(long length, string what) where T : unmanaged
     {
         var accelerator = Accelerator ?? throw new InvalidOperationException("The managed CPU backend has no device memory.");
+        long bytes = new DeviceFootprint().Add<T>(length).Bytes;
+        if (bytes > MemoryBudget)
+        {
+            throw AllocationFailed(bytes, what, null);
+        }
         try
         {
             return accelerator.Allocate1D<T>(Math.Max(1, length));
         }
         catch (Exception e) when (e is OutOfMemoryException or AcceleratorException)
         {
-            long bytes = length * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
-            throw new BackendUnavailableException(
-                $"{DeviceName} could not allocate {bytes / (1 << 20)} MiB for {what} ({accelerator.MemorySize / (1 << 20)} MiB on the device): use fewer factors, a smaller batch, or the cpu backend.", e);
+            throw AllocationFailed(bytes, what, e);
         }
     }
+
+    private DeviceMemoryException AllocationFailed(long bytes, string what, Exception? inner) => new(
+        $"{DeviceName} could not allocate {Mib(bytes)} MiB for {what} ({Mib(MemoryBudget)} MiB on the device, part of it in use): use fewer factors, a smaller N or batch, or the cpu backend (--backend cpu).",
+        bytes,
+        MemoryBudget,
+        inner);
 
     /// <inheritdoc />
     public void Dispose()
@@ -170,6 +210,8 @@ public sealed class ComputeBackend : IDisposable
 
     /// <inheritdoc />
     public override string ToString() => $"{Kind} ({DeviceName})";
+
+    private static string Mib(long bytes) => (bytes / 1048576.0).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
 
     private static Context CreateContext() =>
         Context.Create(builder => builder.Default().EnableAlgorithms().Math(MathMode.Fast32BitOnly));

@@ -5,7 +5,11 @@ using ILGPU.Runtime;
 
 namespace GpuMF.Backends;
 
-/// <summary>ALS on an ILGPU accelerator: both CSR orientations, their confidences and both factor matrices live on the device for the whole run.</summary>
+/// <summary>
+/// ALS on an ILGPU accelerator: both CSR orientations, their confidences and both factor matrices live on
+/// the device for the whole run. Cancellation is checked before each launch of a half-iteration, the
+/// Gram matrix waited for first.
+/// </summary>
 internal sealed class IlgpuAlsEngine : IAlsEngine
 {
     /// <summary>Most floats of global-memory Cholesky workspace (256 MiB), whatever k.</summary>
@@ -47,11 +51,33 @@ internal sealed class IlgpuAlsEngine : IAlsEngine
         _backend = backend;
         _problem = problem;
         _accelerator = backend.Accelerator!;
+        int k = problem.Options.Factors;
+        _warpShape = LaunchShape.Warps(_accelerator);
+        int warpCount = LaunchShape.WarpCount(_accelerator, _warpShape);
+        long slice = (long)k * k + k;
+        _choleskyShared = !globalCholesky && slice * sizeof(float) <= _accelerator.MaxSharedMemoryPerGroup;
+        _choleskyShape = CholeskyShape(k, Math.Max(problem.UserCount, problem.ItemCount), _choleskyShared);
+        int choleskyWarps = LaunchShape.WarpCount(_accelerator, _choleskyShape);
+        long scratch = problem.Options.Solver == AlsSolver.Cholesky && !_choleskyShared
+            ? Math.Max(_choleskyShape.GridDim.X * slice, (long)warpCount * k)
+            : (long)warpCount * 3 * k;
+        _sumsHost = new float[Math.Max(warpCount, choleskyWarps)];
+        bool cg = problem.Options.Solver == AlsSolver.ConjugateGradient;
+        var userSegments = cg ? Segments(problem.UserPtr) : default;
+        var itemSegments = cg ? Segments(problem.ItemPtr) : default;
+        long cgRows = cg ? Math.Max(problem.UserCount, problem.ItemCount) : 0;
+        backend.EnsureFits(
+            new DeviceFootprint().Add(problem.UserPtr).Add(problem.UserItems).Add(problem.UserConfidence)
+                .Add(problem.ItemPtr).Add(problem.ItemUsers).Add(problem.ItemConfidence)
+                .Add(problem.UserFactors).Add(problem.ItemFactors).Add<float>((long)k * k).Add<float>(scratch).Add(_sumsHost)
+                .Add<float>(cgRows * (3L * k + 1) + (cg ? (long)warpCount * k : 0))
+                .Add(userSegments.Rows).Add(userSegments.Starts).Add(itemSegments.Rows).Add(itemSegments.Starts),
+            "ALS training",
+            ComputeBackend.TrainingAdvice);
         _kernels = backend.Kernels(a => new AlsKernelSet(a));
         // A device that runs out of memory part-way must not keep the buffers already allocated.
         try
         {
-            int k = problem.Options.Factors;
             _userPtr = Upload(problem.UserPtr, "user offsets");
             _userItems = Upload(problem.UserItems, "user items");
             _userConfidence = Upload(problem.UserConfidence, "user confidences");
@@ -61,21 +87,11 @@ internal sealed class IlgpuAlsEngine : IAlsEngine
             _x = Upload(problem.UserFactors, "user factors");
             _y = Upload(problem.ItemFactors, "item factors");
             _gram = Track(_backend.Allocate<float>((long)k * k, "the Gram matrix"));
-            _warpShape = LaunchShape.Warps(_accelerator);
-            int warpCount = LaunchShape.WarpCount(_accelerator, _warpShape);
-            long slice = (long)k * k + k;
-            _choleskyShared = !globalCholesky && slice * sizeof(float) <= _accelerator.MaxSharedMemoryPerGroup;
-            _choleskyShape = CholeskyShape(k, Math.Max(problem.UserCount, problem.ItemCount), _choleskyShared);
-            int choleskyWarps = LaunchShape.WarpCount(_accelerator, _choleskyShape);
-            long scratch = problem.Options.Solver == AlsSolver.Cholesky && !_choleskyShared
-                ? Math.Max(_choleskyShape.GridDim.X * slice, (long)warpCount * k)
-                : (long)warpCount * 3 * k;
             _scratch = Track(_backend.Allocate<float>(scratch, "solver scratch"));
-            _sumsHost = new float[Math.Max(warpCount, choleskyWarps)];
             _sums = Track(_backend.Allocate<float>(_sumsHost.Length, "norm partials"));
-            if (problem.Options.Solver == AlsSolver.ConjugateGradient)
+            if (cg)
             {
-                _cg = AllocateCg(k, warpCount);
+                _cg = AllocateCg(k, warpCount, userSegments, itemSegments);
             }
         }
         catch
@@ -85,12 +101,15 @@ internal sealed class IlgpuAlsEngine : IAlsEngine
         }
     }
 
-    public double Solve(AlsSide side)
+    public double Solve(AlsSide side, CancellationCheck cancel = default)
     {
         var s = _problem.Of(side);
         var (ptr, idx, conf, factors, other) = Views(side);
         var o = _problem.Options;
+        cancel.ThrowIfRequested();
         Gram(other, s.OtherRows);
+        _accelerator.Synchronize();
+        cancel.ThrowIfRequested();
         var step = new AlsStep { Rows = s.Rows, Factors = o.Factors };
         _sums.MemSetToZero();
         if (_cg is { } cg)
@@ -197,11 +216,11 @@ internal sealed class IlgpuAlsEngine : IAlsEngine
     }
 
     /// <summary>The batched conjugate-gradient state: r, p, Ap and rs for every row of the larger side, per-warp sums, and both sides' segments.</summary>
-    private CgBuffers AllocateCg(int k, int warpCount)
+    private CgBuffers AllocateCg(int k, int warpCount, (int[] Rows, int[] Starts) user, (int[] Rows, int[] Starts) item)
     {
         long rows = Math.Max(_problem.UserCount, _problem.ItemCount);
-        var (userRows, userStarts) = Segments(_problem.UserPtr);
-        var (itemRows, itemStarts) = Segments(_problem.ItemPtr);
+        var (userRows, userStarts) = user;
+        var (itemRows, itemStarts) = item;
         return new CgBuffers(
             Track(_backend.Allocate<float>(rows * k, "CG residuals")),
             Track(_backend.Allocate<float>(rows * k, "CG directions")),

@@ -4,18 +4,20 @@ using ILGPU;
 
 namespace GpuMF.Backends;
 
-/// <summary>BPR on an ILGPU accelerator: one launch of <see cref="BprKernels.Epoch"/> per epoch, the pairs in the epoch's affine order.</summary>
+/// <summary>BPR on an ILGPU accelerator: each epoch a few launches of <see cref="BprKernels.Epoch"/> over the pairs in the epoch's affine order.</summary>
 internal sealed class IlgpuBprEngine(ComputeBackend backend, PairwiseProblem problem, int warps = 0) : IlgpuPairwiseEngine(backend, problem, warps)
 {
-    private readonly BprKernelSet _kernels = backend.Kernels(a => new BprKernelSet(a));
+    /// <summary>The kernels, loaded on first use: after the base class has checked that the job fits on the device.</summary>
+    private BprKernelSet Kernels => Backend.Kernels(a => new BprKernelSet(a));
 
-    protected override void Launch(ArrayView<int> users, ArrayView<int> items, ArrayView<int> negatives, int count, bool given, int epoch, float learningRate)
+    protected override void Launch(ArrayView<int> users, ArrayView<int> items, ArrayView<int> negatives, int first, int end, bool given, int epoch, float learningRate)
     {
         var s = Problem.Settings;
         var order = AffinePermutation.Random(Problem.Positives, s.Seed, epoch, 0);
         var step = new BprStep
         {
-            Count = count,
+            First = first,
+            End = end,
             Positives = Problem.Positives,
             ItemCount = Problem.ItemCount,
             Factors = s.Factors,
@@ -30,7 +32,7 @@ internal sealed class IlgpuBprEngine(ComputeBackend backend, PairwiseProblem pro
             LearningRate = learningRate,
             Regularization = s.Regularization,
         };
-        _kernels.Epoch(Shape, users, items, negatives, SeenPtr.View, SeenItems.View, P.View, Q.View, Bias.View, GP.View, GQ.View, GB.View, Loss.View, Counts.View, step);
+        Kernels.Epoch(Shape, users, items, negatives, SeenPtr.View, SeenItems.View, P.View, Q.View, Bias.View, GP.View, GQ.View, GB.View, Loss.View, Counts.View, step);
     }
 
     protected override void CheckGiven(PairwiseSamples samples)

@@ -7,7 +7,9 @@ namespace GpuMF.Backends;
 /// <summary>
 /// The device side of BPR and WARP on an ILGPU accelerator: the observed pairs, the users' observed
 /// items, the parameters and (under adagrad) their accumulators live on the device for the whole run;
-/// each launch leaves one loss and two counts per warp, summed on the host.
+/// each launch leaves one loss and two counts per warp, summed on the host, and each warp's random stream,
+/// taken up by the next launch. An epoch runs as launches of <see cref="LaunchShape.StepsPerLaunch"/>
+/// samples per warp, each waited for, with a cancellation check before each.
 /// </summary>
 internal abstract class IlgpuPairwiseEngine : IPairwiseEngine
 {
@@ -23,6 +25,7 @@ internal abstract class IlgpuPairwiseEngine : IPairwiseEngine
     private readonly ComputeBackend _backend;
     private readonly float[] _lossHost;
     private readonly long[] _countsHost;
+    private readonly int _warps;
 
     /// <param name="backend">An ILGPU backend.</param>
     /// <param name="problem">What to train.</param>
@@ -34,8 +37,16 @@ internal abstract class IlgpuPairwiseEngine : IPairwiseEngine
         var accelerator = backend.Accelerator!;
         Shape = LaunchShape.Hogwild(accelerator, problem.Positives, warps, SamplesPerWarp);
         int warpCount = LaunchShape.WarpCount(accelerator, Shape);
+        _warps = warpCount;
         _lossHost = new float[warpCount];
-        _countsHost = new long[2 * warpCount];
+        _countsHost = new long[3 * warpCount];
+        backend.EnsureFits(
+            new DeviceFootprint().Add(problem.Users).Add(problem.Items).Add<int>(1).Add(problem.SeenPtr).Add(problem.SeenItems)
+                .Add(problem.P).Add(problem.Q).Add(problem.ItemBias)
+                .Add(problem.UserAccumulators).Add(problem.ItemAccumulators).Add(problem.BiasAccumulators)
+                .Add(_lossHost).Add(_countsHost),
+            $"{problem.Settings.Kind.ToString().ToUpperInvariant()} training",
+            ComputeBackend.TrainingAdvice);
         try
         {
             Users = Upload(problem.Users, "pair users");
@@ -50,7 +61,7 @@ internal abstract class IlgpuPairwiseEngine : IPairwiseEngine
             GQ = Upload(problem.ItemAccumulators ?? [0f], "item adagrad sums");
             GB = Upload(problem.BiasAccumulators ?? [0f], "bias adagrad sums");
             Loss = _backend.Allocate<float>(warpCount, "loss partials");
-            Counts = _backend.Allocate<long>(2 * warpCount, "count partials");
+            Counts = _backend.Allocate<long>(3 * warpCount, "count partials and random streams");
         }
         catch
         {
@@ -60,6 +71,9 @@ internal abstract class IlgpuPairwiseEngine : IPairwiseEngine
     }
 
     protected PairwiseProblem Problem { get; }
+
+    /// <summary>The backend the buffers live on.</summary>
+    protected ComputeBackend Backend => _backend;
 
     protected KernelConfig Shape { get; }
 
@@ -88,12 +102,21 @@ internal abstract class IlgpuPairwiseEngine : IPairwiseEngine
 
     protected MemoryBuffer1D<float, Stride1D.Dense> Loss { get; } = null!;
 
+    /// <summary>Per warp: two counts of the last launch, then the random stream's state as it left it.</summary>
     protected MemoryBuffer1D<long, Stride1D.Dense> Counts { get; } = null!;
 
-    public PairwiseEpochStats RunEpoch(int epoch, float learningRate)
+    public PairwiseEpochStats RunEpoch(int epoch, float learningRate, CancellationCheck cancel = default)
     {
-        Launch(Users.View, Items.View, NoNegatives.View, Problem.Positives, given: false, epoch, learningRate);
-        return Collect(Problem.Positives);
+        var total = default(PairwiseEpochStats);
+        int batch = _warps * LaunchShape.StepsPerLaunch;
+        for (int first = 0; first < Problem.Positives; first += batch)
+        {
+            cancel.ThrowIfRequested();
+            int end = (int)Math.Min(Problem.Positives, (long)first + batch);
+            Launch(Users.View, Items.View, NoNegatives.View, first, end, given: false, epoch, learningRate);
+            total += Collect(end - first);
+        }
+        return total;
     }
 
     public PairwiseEpochStats RunGiven(PairwiseSamples samples, float learningRate)
@@ -103,7 +126,7 @@ internal abstract class IlgpuPairwiseEngine : IPairwiseEngine
         using var users = Upload(samples.Users, "given users");
         using var items = Upload(samples.Positives, "given positives");
         using var negatives = Upload(samples.Negatives, "given negatives");
-        Launch(users.View, items.View, negatives.View, samples.Count, given: true, 0, learningRate);
+        Launch(users.View, items.View, negatives.View, 0, samples.Count, given: true, 0, learningRate);
         return Collect(samples.Count);
     }
 
@@ -137,8 +160,8 @@ internal abstract class IlgpuPairwiseEngine : IPairwiseEngine
         Counts?.Dispose();
     }
 
-    /// <summary>Launches the model's kernel over <paramref name="count"/> samples, drawn (random mode) or given.</summary>
-    protected abstract void Launch(ArrayView<int> users, ArrayView<int> items, ArrayView<int> negatives, int count, bool given, int epoch, float learningRate);
+    /// <summary>Launches the model's kernel over samples [<paramref name="first"/>, <paramref name="end"/>), drawn (random mode) or given.</summary>
+    protected abstract void Launch(ArrayView<int> users, ArrayView<int> items, ArrayView<int> negatives, int first, int end, bool given, int epoch, float learningRate);
 
     /// <summary>Throws when given samples do not suit the model.</summary>
     protected abstract void CheckGiven(PairwiseSamples samples);
@@ -152,8 +175,8 @@ internal abstract class IlgpuPairwiseEngine : IPairwiseEngine
         for (int w = 0; w < _lossHost.Length; w++)
         {
             loss += _lossHost[w];
-            hits += _countsHost[2 * w];
-            trials += _countsHost[2 * w + 1];
+            hits += _countsHost[3 * w];
+            trials += _countsHost[3 * w + 1];
         }
         return new PairwiseEpochStats(loss, samples, hits, trials);
     }

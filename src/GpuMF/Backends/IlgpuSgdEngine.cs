@@ -5,7 +5,11 @@ using ILGPU.Runtime;
 
 namespace GpuMF.Backends;
 
-/// <summary>SGD on an ILGPU accelerator: the ratings and parameters live on the device for the whole run.</summary>
+/// <summary>
+/// SGD on an ILGPU accelerator: the ratings and parameters live on the device for the whole run. An epoch
+/// runs as launches of <see cref="LaunchShape.StepsPerLaunch"/> ratings per warp, each waited for, with a
+/// cancellation check before each.
+/// </summary>
 internal sealed class IlgpuSgdEngine : ISgdEngine
 {
     /// <summary>
@@ -21,6 +25,7 @@ internal sealed class IlgpuSgdEngine : ISgdEngine
     private readonly SgdProblem _problem;
     private readonly SgdKernelSet _kernels;
     private readonly KernelConfig _shape;
+    private readonly int _warps;
     private readonly MemoryBuffer1D<int, Stride1D.Dense> _users;
     private readonly MemoryBuffer1D<int, Stride1D.Dense> _items;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _ratings;
@@ -39,20 +44,35 @@ internal sealed class IlgpuSgdEngine : ISgdEngine
         _backend = backend;
         _problem = problem;
         var accelerator = backend.Accelerator!;
-        _kernels = backend.Kernels(a => new SgdKernelSet(a));
         _shape = LaunchShape.Hogwild(accelerator, problem.Ratings.Length, warps, SamplesPerWarp);
-        _users = Upload(problem.Users, "rating users");
-        _items = Upload(problem.Items, "rating items");
-        _ratings = Upload(problem.Ratings, "ratings");
-        _p = Upload(problem.P, "user factors");
-        _q = Upload(problem.Q, "item factors");
-        _userBias = Upload(problem.UserBias, "user biases");
-        _itemBias = Upload(problem.ItemBias, "item biases");
-        _lossHost = new float[LaunchShape.WarpCount(accelerator, _shape)];
-        _loss = _backend.Allocate<float>(_lossHost.Length, "loss partials");
+        _warps = LaunchShape.WarpCount(accelerator, _shape);
+        _lossHost = new float[_warps];
+        backend.EnsureFits(
+            new DeviceFootprint().Add(problem.Users).Add(problem.Items).Add(problem.Ratings).Add(problem.P).Add(problem.Q)
+                .Add(problem.UserBias).Add(problem.ItemBias).Add(_lossHost),
+            "SVD training",
+            ComputeBackend.TrainingAdvice);
+        _kernels = backend.Kernels(a => new SgdKernelSet(a));
+        // A device that runs out of memory part-way must not keep the buffers already allocated.
+        try
+        {
+            _users = Upload(problem.Users, "rating users");
+            _items = Upload(problem.Items, "rating items");
+            _ratings = Upload(problem.Ratings, "ratings");
+            _p = Upload(problem.P, "user factors");
+            _q = Upload(problem.Q, "item factors");
+            _userBias = Upload(problem.UserBias, "user biases");
+            _itemBias = Upload(problem.ItemBias, "item biases");
+            _loss = _backend.Allocate<float>(_lossHost.Length, "loss partials");
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
     }
 
-    public double RunEpoch(int epoch, float learningRate)
+    public double RunEpoch(int epoch, float learningRate, CancellationCheck cancel = default)
     {
         var order = AffinePermutation.Random(_problem.Ratings.Length, _problem.Options.Seed, epoch, 0);
         var step = new SgdStep
@@ -67,7 +87,15 @@ internal sealed class IlgpuSgdEngine : ISgdEngine
             BiasRegularization = _problem.Options.BiasRegularization,
         };
         _loss.MemSetToZero();
-        _kernels.Epoch(_shape, _users.View, _items.View, _ratings.View, _p.View, _q.View, _userBias.View, _itemBias.View, _loss.View, step);
+        int batch = _warps * LaunchShape.StepsPerLaunch;
+        for (int first = 0; first < step.Count; first += batch)
+        {
+            cancel.ThrowIfRequested();
+            step.First = first;
+            step.End = (int)Math.Min(step.Count, (long)first + batch);
+            _kernels.Epoch(_shape, _users.View, _items.View, _ratings.View, _p.View, _q.View, _userBias.View, _itemBias.View, _loss.View, step);
+            _backend.Accelerator!.Synchronize();
+        }
         _loss.CopyToCPU(_lossHost);
         double total = 0;
         foreach (float l in _lossHost)
@@ -87,14 +115,14 @@ internal sealed class IlgpuSgdEngine : ISgdEngine
 
     public void Dispose()
     {
-        _users.Dispose();
-        _items.Dispose();
-        _ratings.Dispose();
-        _p.Dispose();
-        _q.Dispose();
-        _userBias.Dispose();
-        _itemBias.Dispose();
-        _loss.Dispose();
+        _users?.Dispose();
+        _items?.Dispose();
+        _ratings?.Dispose();
+        _p?.Dispose();
+        _q?.Dispose();
+        _userBias?.Dispose();
+        _itemBias?.Dispose();
+        _loss?.Dispose();
     }
 
     private MemoryBuffer1D<T, Stride1D.Dense> Upload<T>(T[] data, string what) where T : unmanaged

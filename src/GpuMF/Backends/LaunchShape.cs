@@ -46,6 +46,12 @@ internal static class LaunchShape
         return wanted >= WarpCount(accelerator, fill) ? fill : Warps(accelerator, (int)Math.Max(1, wanted));
     }
 
+    /// <summary>
+    /// Samples each warp takes per launch when an epoch is cut into launches, between which cancellation
+    /// is checked: enough to keep a device busy for milliseconds, few enough that it stops within them.
+    /// </summary>
+    public const int StepsPerLaunch = 512;
+
     /// <summary>Warps in a grid.</summary>
     public static int WarpCount(Accelerator accelerator, KernelConfig config) =>
         config.GridDim.X * config.GroupDim.X / accelerator.WarpSize;

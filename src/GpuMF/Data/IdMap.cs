@@ -4,7 +4,9 @@ namespace GpuMF.Data;
 
 /// <summary>
 /// Maps external ids (64-bit integers, as in MovieLens, Netflix and most exports) to dense indices
-/// 0..<see cref="Count"/>-1 in order of first appearance, and back.
+/// 0..<see cref="Count"/>-1 in order of first appearance, and back. A trained model keeps a read-only
+/// copy (<see cref="ToReadOnly"/>), so that data built later with the training maps, which may append
+/// ids the model never saw, cannot change the model.
 /// </summary>
 public sealed class IdMap
 {
@@ -34,6 +36,19 @@ public sealed class IdMap
         }
     }
 
+    private IdMap(IdMap source)
+    {
+        _index = new Dictionary<long, int>(source._index);
+        _ids = new List<long>(source._ids);
+        IsReadOnly = true;
+    }
+
+    /// <summary>True for a map that refuses new ids: a model's (see <see cref="ToReadOnly"/>).</summary>
+    public bool IsReadOnly { get; }
+
+    /// <summary>This map if it is read-only, else a read-only copy of it.</summary>
+    public IdMap ToReadOnly() => IsReadOnly ? this : new IdMap(this);
+
     /// <summary>Number of ids mapped.</summary>
     public int Count => _ids.Count;
 
@@ -44,8 +59,14 @@ public sealed class IdMap
     public long this[int index] => _ids[index];
 
     /// <summary>Returns the index of <paramref name="id"/>, adding it at the end when it is new.</summary>
+    /// <exception cref="InvalidOperationException">The id is new and the map is read-only.</exception>
     public int GetOrAdd(long id)
     {
+        if (IsReadOnly)
+        {
+            return _index.TryGetValue(id, out int known) ? known : throw new InvalidOperationException(
+                $"Id {id} is not in this read-only id map, a trained model's: build new data with the training matrix's id maps, or with a copy (new IdMap(model.Users.Ids)).");
+        }
         ref int slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_index, id, out bool exists);
         if (!exists)
         {

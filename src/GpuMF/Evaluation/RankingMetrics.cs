@@ -19,9 +19,9 @@ namespace GpuMF.Evaluation;
 /// <param name="Users">Users evaluated (those with at least one test item).</param>
 public sealed record RankingMetrics(int K, double Precision, double Map, double Ndcg, double Auc, double AucFull, int Users)
 {
-    /// <summary>Evaluates <paramref name="model"/> on <paramref name="test"/>, built with the model's id maps.</summary>
+    /// <summary>Evaluates <paramref name="model"/> on <paramref name="test"/>, built with the training matrix's id maps.</summary>
     /// <param name="model">The model; its seen items (the training data) are excluded from every list.</param>
-    /// <param name="test">Held-out positives in the model's index space.</param>
+    /// <param name="test">Held-out positives in the model's index space; every user and item in it must be in the model.</param>
     /// <param name="k">Cut-off, ≥ 1 (default 10).</param>
     public static RankingMetrics Evaluate(FactorModel model, InteractionMatrix test, int k = 10)
     {
@@ -30,7 +30,10 @@ public sealed record RankingMetrics(int K, double Precision, double Map, double 
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         if (test.UserCount > model.Users.Count || test.ItemCount > model.Items.Count)
         {
-            throw new ArgumentException("The test matrix must be built with the model's id maps, and hold no user or item the model lacks.", nameof(test));
+            throw new ArgumentException(
+                $"The test matrix spans {test.UserCount} users and {test.ItemCount} items, the model {model.Users.Count} and {model.Items.Count}: ranking needs every test user and item in the model "
+                + "(build the training matrix over the test's ids too, as gpumf evaluate does, or leave the unseen ones out).",
+                nameof(test));
         }
         int nItems = model.Items.Count;
         var perUser = new UserScore[test.UserCount];

@@ -11,8 +11,8 @@ namespace GpuMF.Evaluation;
 public sealed record RatingMetrics(double Rmse, double Mae, double ClippedRmse, long Count)
 {
     /// <summary>
-    /// Scores every rating of <paramref name="test"/> (built with the model's id maps). Test users or items
-    /// the model never saw in training are predicted from what it has (biases and mean).
+    /// Scores every rating of <paramref name="test"/> (built with the training matrix's id maps). Test users or
+    /// items the model never saw in training are predicted from what it has (biases and mean).
     /// </summary>
     /// <param name="model">The model.</param>
     /// <param name="test">Held-out ratings in the model's index space.</param>

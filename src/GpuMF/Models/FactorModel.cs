@@ -21,8 +21,9 @@ public sealed class FactorModel
     private PackedCandidates? _packedItems;
     private PackedCandidates? _packedNormalizedItems;
     private PackedCandidates? _packedNormalizedUsers;
+    private AdagradSums? _adagrad;
 
-    /// <summary>Assembles a model; arrays are taken, not copied.</summary>
+    /// <summary>Assembles a model; arrays are taken, not copied, and the id maps are kept as read-only copies (<see cref="IdMap.ToReadOnly"/>).</summary>
     /// <exception cref="ArgumentException">An array's length does not match the id maps and factor count.</exception>
     public FactorModel(
         ModelKind kind,
@@ -47,8 +48,8 @@ public sealed class FactorModel
         Check(itemBias is null || itemBias.Length == items.Count, "item biases", itemBias?.Length ?? 0, items.Count);
         Check(seenPtr.Length == users.Count + 1, "seen-item offsets", seenPtr.Length, users.Count + 1);
         Kind = kind;
-        Users = users;
-        Items = items;
+        Users = users.ToReadOnly();
+        Items = items.ToReadOnly();
         Factors = factors;
         UserFactors = userFactors;
         ItemFactors = itemFactors;
@@ -63,10 +64,10 @@ public sealed class FactorModel
     /// <summary>The model family.</summary>
     public ModelKind Kind { get; }
 
-    /// <summary>External ↔ dense user ids.</summary>
+    /// <summary>External ↔ dense user ids, read-only.</summary>
     public IdMap Users { get; }
 
-    /// <summary>External ↔ dense item ids.</summary>
+    /// <summary>External ↔ dense item ids, read-only.</summary>
     public IdMap Items { get; }
 
     /// <summary>Latent factors per user and item.</summary>
@@ -101,6 +102,23 @@ public sealed class FactorModel
     /// default) for a finished model.
     /// </summary>
     public int CompletedEpochs { get; init; }
+
+    /// <summary>For a BPR or WARP checkpoint trained under adagrad, the sums resuming continues from; else null.</summary>
+    /// <exception cref="ArgumentException">An array's length does not match the model's.</exception>
+    internal AdagradSums? Adagrad
+    {
+        get => _adagrad;
+        init
+        {
+            if (value is not null)
+            {
+                Check(value.Users.LongLength == UserFactors.LongLength, "user adagrad sums", value.Users.LongLength, UserFactors.LongLength);
+                Check(value.Items.LongLength == ItemFactors.LongLength, "item adagrad sums", value.Items.LongLength, ItemFactors.LongLength);
+                Check(value.ItemBiases.Length == Items.Count, "item-bias adagrad sums", value.ItemBiases.Length, Items.Count);
+            }
+            _adagrad = value;
+        }
+    }
 
     /// <summary>The factors of dense user <paramref name="u"/>.</summary>
     public ReadOnlySpan<float> UserRow(int u) => UserFactors.AsSpan(u * Factors, Factors);

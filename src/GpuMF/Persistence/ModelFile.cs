@@ -21,6 +21,8 @@ namespace GpuMF.Persistence;
 ///   UBIA  users × f32 (flag 1)          IBIA  items × f32 (flag 2)
 ///   SEEN  (users + 1) × i32 offsets, then offsets[users] × i32 item indices
 ///   EPOC  completed epochs i32 (optional: checkpoints only)
+///   ADAG  adagrad sums, users·factors, then items·factors, then items × f32, each finite and &gt; 0
+///         (optional: BPR and WARP checkpoints under adagrad only; older builds skip it)
 ///   END.  SHA-256 of every byte before this section's tag; always last
 /// </code>
 /// Every field is checked on load; anything amiss is an <see cref="InvalidDataException"/>.
@@ -52,14 +54,15 @@ public static class ModelFile
             stream.Write(bytes);
             hash.AppendData(bytes);
         }
-        void Section(string tag, ReadOnlySpan<byte> first, ReadOnlySpan<byte> second = default)
+        void Section(string tag, ReadOnlySpan<byte> first, ReadOnlySpan<byte> second = default, ReadOnlySpan<byte> third = default)
         {
             Span<byte> head = stackalloc byte[12];
             Encoding.ASCII.GetBytes(tag, head);
-            BinaryPrimitives.WriteInt64LittleEndian(head[4..], (long)first.Length + second.Length);
+            BinaryPrimitives.WriteInt64LittleEndian(head[4..], (long)first.Length + second.Length + third.Length);
             Put(head);
             Put(first);
             Put(second);
+            Put(third);
         }
         Span<byte> header = stackalloc byte[HeaderSize];
         Magic.CopyTo(header);
@@ -92,6 +95,10 @@ public static class ModelFile
             Span<byte> epochs = stackalloc byte[4];
             BinaryPrimitives.WriteInt32LittleEndian(epochs, model.CompletedEpochs);
             Section("EPOC", epochs);
+        }
+        if (model.Adagrad is { } sums)
+        {
+            Section("ADAG", Bytes(sums.Users), Bytes(sums.Items), Bytes(sums.ItemBiases));
         }
         Span<byte> end = stackalloc byte[12];
         "END."u8.CopyTo(end);
@@ -234,11 +241,31 @@ public static class ModelFile
                 throw Bad(name, "section 'EPOC' must hold one positive epoch count");
             }
         }
+        AdagradSums? adagrad = null;
+        if (sections.ContainsKey("ADAG"))
+        {
+            if (completed == 0)
+            {
+                throw Bad(name, "section 'ADAG' belongs to checkpoints only, and there is no 'EPOC' section");
+            }
+            var all = Get(data, "ADAG");
+            long userBytes = (long)users * factors * 4;
+            long itemBytes = (long)items * factors * 4;
+            if (all.Length != userBytes + itemBytes + (long)items * 4)
+            {
+                throw Bad(name, $"section 'ADAG' holds {all.Length} bytes, {userBytes + itemBytes + (long)items * 4} expected");
+            }
+            adagrad = new AdagradSums(
+                Sums(all[..(int)userBytes], "user sums", name),
+                Sums(all.Slice((int)userBytes, (int)itemBytes), "item sums", name),
+                Sums(all[(int)(userBytes + itemBytes)..], "item-bias sums", name));
+        }
         try
         {
             return new FactorModel((ModelKind)kindValue, new IdMap(userIds), new IdMap(itemIds), factors, userFactors, itemFactors, userBias, itemBias, mean, seenPtr, seenItems, options)
             {
                 CompletedEpochs = completed,
+                Adagrad = adagrad,
             };
         }
         catch (ArgumentException e)
@@ -264,6 +291,20 @@ public static class ModelFile
             if (!float.IsFinite(values[k]))
             {
                 throw Bad(name, $"section '{tag}' holds a non-finite value at index {k}");
+            }
+        }
+        return values;
+    }
+
+    /// <summary>Adagrad sums: finite and positive, since they start at 1 and only grow.</summary>
+    private static float[] Sums(ReadOnlySpan<byte> bytes, string what, string name)
+    {
+        var values = MemoryMarshal.Cast<byte, float>(bytes).ToArray();
+        for (int k = 0; k < values.Length; k++)
+        {
+            if (!float.IsFinite(values[k]) || values[k] <= 0)
+            {
+                throw Bad(name, $"section 'ADAG' holds {values[k]} at index {k} of the {what}; adagrad sums are finite and positive");
             }
         }
         return values;

@@ -12,7 +12,8 @@ namespace GpuMF.Scoring;
 /// and exclusion lists are uploaded once; each call uploads only its query row indices and downloads only
 /// the N best pairs per row. Rows go through in chunks of at most <see cref="MaxRows"/> and the catalogue
 /// in tiles of at most <see cref="TileItems"/> candidates, so that the score block stays within a fixed
-/// share of device memory whatever the number of users and items.
+/// share of device memory whatever the number of users and items. The whole footprint is checked against
+/// the device's memory before anything is uploaded (and again, for a new N, before the heaps are).
 /// </summary>
 internal sealed class IlgpuTopNEngine : ITopNEngine
 {
@@ -45,15 +46,16 @@ internal sealed class IlgpuTopNEngine : ITopNEngine
         _backend = backend;
         _problem = problem;
         var accelerator = backend.Accelerator ?? throw new ArgumentException("The top-N kernels need an ILGPU backend.", nameof(backend));
-        _kernels = backend.Kernels(a => new TopNKernelSet(a));
         _side = accelerator.MaxNumThreadsPerGroup >= 256 ? 16 : accelerator.MaxNumThreadsPerGroup >= 64 ? 8 : 4;
         _selectShape = LaunchShape.Warps(accelerator);
         // The score block gets a sixteenth of the device's memory, within [4 MiB, 1 GiB]; the CPU
         // accelerator, which only serves tests, gets the least.
-        long budget = accelerator is CPUAccelerator ? 1L << 20 : Math.Clamp(accelerator.MemorySize / 16 / sizeof(float), 1L << 20, 1L << 28);
+        long budget = accelerator is CPUAccelerator ? 1L << 20 : Math.Clamp(backend.MemoryBudget / 16 / sizeof(float), 1L << 20, 1L << 28);
         int candidates = Math.Max(1, problem.CandidateCount);
         TileItems = tileItems > 0 ? Math.Min(tileItems, candidates) : (int)Math.Min(candidates, budget / 1024);
         MaxRows = maxRows > 0 ? maxRows : (int)Math.Clamp(budget / TileItems, 1, 1 << 15);
+        backend.EnsureFits(Footprint(1), "Batch scoring", ComputeBackend.ScoringAdvice);
+        _kernels = backend.Kernels(a => new TopNKernelSet(a));
         _queries = Upload(problem.Queries, "query factors");
         _candidates = Upload(problem.Candidates, "candidate factors");
         _bias = Upload(problem.CandidateBias ?? [0f], "candidate biases");
@@ -134,10 +136,20 @@ internal sealed class IlgpuTopNEngine : ITopNEngine
         }
         _heapScores?.Dispose();
         _heapIndices?.Dispose();
+        _heapScores = null;
+        _heapIndices = null;
+        _heapN = 0;
+        _backend.EnsureFits(Footprint(n), $"Batch scoring of the top {n}", ComputeBackend.ScoringAdvice);
         _heapScores = _backend.Allocate<float>((long)MaxRows * n, "top-N scores");
         _heapIndices = _backend.Allocate<int>((long)MaxRows * n, "top-N items");
         _heapN = n;
     }
+
+    /// <summary>Every buffer of the engine, with the heaps of N = <paramref name="n"/>.</summary>
+    private DeviceFootprint Footprint(int n) =>
+        new DeviceFootprint().Add(_problem.Queries).Add(_problem.Candidates).Add(_problem.CandidateBias).Add<int>(_problem.Allowed?.LongLength ?? 1)
+            .Add(_problem.ExcludePtr).Add(_problem.Excluded).Add<int>(MaxRows).Add<float>((long)MaxRows * TileItems).Add<int>(MaxRows)
+            .Add<float>((long)MaxRows * n).Add<int>((long)MaxRows * n);
 
     private MemoryBuffer1D<T, Stride1D.Dense> Upload<T>(T[] data, string what) where T : unmanaged
     {

@@ -30,13 +30,23 @@ public sealed class AlsTrainer
     /// <summary>The options in force.</summary>
     public AlsOptions Options { get; }
 
+    /// <summary>Checkpoints to write while training (<see cref="CheckpointOptions.Every"/> counts iterations), or null (default) for none.</summary>
+    public CheckpointOptions? Checkpoint { get; init; }
+
+    /// <summary>Called at every cancellation check point inside an epoch (tests cancel from it); null (default) for none.</summary>
+    internal Action? CancellationProbe { get; init; }
+
     /// <summary>Trains on <paramref name="train"/>.</summary>
     /// <param name="train">Positive interactions (values &gt; 0: 1 for a bare positive, or counts); users and items without any end with zero factors.</param>
     /// <param name="progress">Receives an <see cref="EpochReport"/> after each iteration; its loss is the weighted objective divided by the total weight when <see cref="AlsOptions.ComputeLoss"/> is set, else NaN.</param>
-    /// <param name="cancellation">Checked between half-iterations; cancelling throws <see cref="OperationCanceledException"/> and returns no model.</param>
-    /// <exception cref="ArgumentException">The matrix is empty or holds a value that is not positive.</exception>
+    /// <param name="cancellation">Checked between half-iterations and, within one, before each range of rows
+    /// (CPU) or kernel launch (ILGPU); cancelling throws <see cref="OperationCanceledException"/>, returns no
+    /// model and writes no checkpoint for the unfinished iteration.</param>
+    /// <param name="resumeFrom">A checkpoint of this training (same data, same options) to continue from; on
+    /// the CPU backend the result equals that of an uninterrupted run.</param>
+    /// <exception cref="ArgumentException">The matrix is empty or holds a value that is not positive, or <paramref name="resumeFrom"/> is not a checkpoint of this training.</exception>
     /// <exception cref="TrainingDivergedException">The factors became NaN or infinite.</exception>
-    public FactorModel Fit(InteractionMatrix train, IProgress<EpochReport>? progress = null, CancellationToken cancellation = default)
+    public FactorModel Fit(InteractionMatrix train, IProgress<EpochReport>? progress = null, CancellationToken cancellation = default, FactorModel? resumeFrom = null)
     {
         ArgumentNullException.ThrowIfNull(train);
         if (train.Count == 0)
@@ -44,9 +54,22 @@ public sealed class AlsTrainer
             throw new ArgumentException("The training matrix holds no interactions.", nameof(train));
         }
         var o = Options;
+        Checkpoint?.Validate();
         int k = o.Factors;
-        var x = NormalFactors.Create(train.UserCount, k, o.InitStdDev, o.Seed, 1);
-        var y = NormalFactors.Create(train.ItemCount, k, o.InitStdDev, o.Seed, 2);
+        float[] x, y;
+        int done = 0;
+        if (resumeFrom is null)
+        {
+            x = NormalFactors.Create(train.UserCount, k, o.InitStdDev, o.Seed, 1);
+            y = NormalFactors.Create(train.ItemCount, k, o.InitStdDev, o.Seed, 2);
+        }
+        else
+        {
+            Checkpoints.CheckResumable(resumeFrom, ModelKind.Als, o.ToJson(), o.Iterations, "iterations", train);
+            done = resumeFrom.CompletedEpochs;
+            x = (float[])resumeFrom.UserFactors.Clone();
+            y = (float[])resumeFrom.ItemFactors.Clone();
+        }
         var problem = AlsProblem.Create(train, x, y, o);
         var backend = _backend ?? ComputeBackend.Create(BackendKind.Cpu);
         try
@@ -56,13 +79,14 @@ public sealed class AlsTrainer
                 : new CpuAlsEngine(problem, backend.Threads);
             double weight = o.ComputeLoss ? problem.TotalWeight : 1;
             var clock = Stopwatch.StartNew();
-            for (int iteration = 1; iteration <= o.Iterations; iteration++)
+            var check = new CancellationCheck(cancellation, CancellationProbe);
+            for (int iteration = done + 1; iteration <= o.Iterations; iteration++)
             {
                 var start = clock.Elapsed;
                 cancellation.ThrowIfCancellationRequested();
-                double itemNorm = engine.Solve(AlsSide.Items);
+                double itemNorm = engine.Solve(AlsSide.Items, check);
                 cancellation.ThrowIfCancellationRequested();
-                double userNorm = engine.Solve(AlsSide.Users);
+                double userNorm = engine.Solve(AlsSide.Users, check);
                 if (!double.IsFinite(itemNorm) || !double.IsFinite(userNorm))
                 {
                     throw new TrainingDivergedException(iteration, $"Try a larger regularization than {o.Regularization} (--reg) or a smaller alpha than {o.Alpha} (--alpha).");
@@ -70,6 +94,11 @@ public sealed class AlsTrainer
                 double loss = o.ComputeLoss ? (engine.LossTerm() + o.Regularization * itemNorm) / weight : double.NaN;
                 double seconds = (clock.Elapsed - start).TotalSeconds;
                 progress?.Report(new EpochReport(iteration, o.Iterations, loss, null, clock.Elapsed, (train.UserCount + train.ItemCount) / Math.Max(seconds, 1e-9)));
+                if (Checkpoints.Due(Checkpoint, iteration, o.Iterations))
+                {
+                    engine.CopyTo(x, y);
+                    Assemble(train, x, y, iteration).Save(Checkpoint!.Path);
+                }
             }
             engine.CopyTo(x, y);
         }
@@ -80,8 +109,14 @@ public sealed class AlsTrainer
                 backend.Dispose();
             }
         }
-        return new FactorModel(ModelKind.Als, train.Users, train.Items, k, x, y, null, null, 0f, train.UserPtr, train.UserItems, o.ToJson());
+        return Assemble(train, x, y);
     }
+
+    private FactorModel Assemble(InteractionMatrix train, float[] x, float[] y, int completedIterations = 0) =>
+        new(ModelKind.Als, train.Users, train.Items, Options.Factors, x, y, null, null, 0f, train.UserPtr, train.UserItems, Options.ToJson())
+        {
+            CompletedEpochs = completedIterations,
+        };
     /// <summary>
     /// Re-solves the rows of the users in <paramref name="interactions"/> exactly (in float64, see
     /// <see cref="FactorModel.RecalculateUser"/>) against the model's fixed item factors, taking each such

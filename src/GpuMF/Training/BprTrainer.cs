@@ -34,16 +34,26 @@ public sealed class BprTrainer
     /// <summary>The options in force.</summary>
     public BprOptions Options { get; }
 
+    /// <summary>Checkpoints to write while training (with the adagrad sums, under adagrad), or null (default) for none.</summary>
+    public CheckpointOptions? Checkpoint { get; init; }
+
     /// <summary>Warps launched by the ILGPU engine; 0 (default) fills the device, 1 makes a run sequential (for kernel tests).</summary>
     internal int IlgpuWarps { get; init; }
+
+    /// <summary>Called at every cancellation check point inside an epoch (tests cancel from it); null (default) for none.</summary>
+    internal Action? CancellationProbe { get; init; }
 
     /// <summary>Trains on the positives of <paramref name="train"/> (every stored pair is a positive; values are ignored).</summary>
     /// <param name="train">Implicit positives; users and items without any keep their initial factors.</param>
     /// <param name="validation">Optional positives in the same index space (built with the training id maps) whose precision@10 is reported after each epoch.</param>
     /// <param name="progress">Receives a <see cref="PairwiseEpochReport"/> after each epoch.</param>
-    /// <param name="cancellation">Checked between epochs; cancelling throws <see cref="OperationCanceledException"/> and returns no model.</param>
-    /// <exception cref="ArgumentException">The matrix is empty, or the validation matrix does not share its id maps.</exception>
+    /// <param name="cancellation">Checked between epochs and, within one, every few thousand pairs (CPU) or
+    /// between kernel launches (ILGPU); cancelling throws <see cref="OperationCanceledException"/>, returns no
+    /// model and writes no checkpoint for the unfinished epoch.</param>
+    /// <param name="resumeFrom">A checkpoint of this training (same data, same options) to continue from; on the
+    /// CPU backend the result equals that of an uninterrupted run with the same thread count.</param>
+    /// <exception cref="ArgumentException">The matrix is empty, the validation matrix does not share its id maps, or <paramref name="resumeFrom"/> is not a checkpoint of this training.</exception>
     /// <exception cref="TrainingDivergedException">The loss became NaN or infinite.</exception>
-    public FactorModel Fit(InteractionMatrix train, InteractionMatrix? validation = null, IProgress<PairwiseEpochReport>? progress = null, CancellationToken cancellation = default) =>
-        PairwiseTraining.Fit(Options.ToSettings(), _backend, IlgpuWarps, train, validation, progress, cancellation);
+    public FactorModel Fit(InteractionMatrix train, InteractionMatrix? validation = null, IProgress<PairwiseEpochReport>? progress = null, CancellationToken cancellation = default, FactorModel? resumeFrom = null) =>
+        PairwiseTraining.Fit(Options.ToSettings(), _backend, IlgpuWarps, train, validation, progress, new CancellationCheck(cancellation, CancellationProbe), Checkpoint, resumeFrom);
 }

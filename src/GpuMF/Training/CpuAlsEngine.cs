@@ -6,7 +6,8 @@ namespace GpuMF.Training;
 /// ALS on the host: rows are independent within a half-iteration, so ranges of rows go to
 /// <see cref="Parallel.ForEach{TSource, TLocal}(Partitioner{TSource}, ParallelOptions, Func{TLocal}, Func{TSource, ParallelLoopState, TLocal, TLocal}, Action{TLocal})"/>
 /// workers, each with its own scratch; the per-row arithmetic is <see cref="AlsRowSolver"/>. Factors are
-/// updated in place in the problem's arrays. The factors do not depend on the thread count.
+/// updated in place in the problem's arrays. The factors do not depend on the thread count. Cancellation
+/// is checked before the Gram matrix and before each range of rows.
 /// </summary>
 internal sealed unsafe class CpuAlsEngine : IAlsEngine
 {
@@ -27,11 +28,12 @@ internal sealed unsafe class CpuAlsEngine : IAlsEngine
 
     private delegate double RowBody(int row, float* scratch);
 
-    public double Solve(AlsSide side)
+    public double Solve(AlsSide side, CancellationCheck cancel = default)
     {
         var s = _problem.Of(side);
         var o = _problem.Options;
         int k = o.Factors;
+        cancel.ThrowIfRequested();
         Gram(s.Other, s.OtherRows, k, o.Regularization, _gram, _threads);
         bool cg = o.Solver == AlsSolver.ConjugateGradient;
         int scratch = cg ? 3 * k + LongestRow(s.Ptr) : k * k + 2 * k;
@@ -43,7 +45,7 @@ internal sealed unsafe class CpuAlsEngine : IAlsEngine
             int* ix = idx;
             int[] ptr = s.Ptr;
             int steps = o.CgSteps;
-            return SumRows(s.Rows, scratch, (row, w) =>
+            return SumRows(s.Rows, scratch, cancel, (row, w) =>
             {
                 int first = ptr[row];
                 int n = ptr[row + 1] - first;
@@ -73,7 +75,7 @@ internal sealed unsafe class CpuAlsEngine : IAlsEngine
             float* g = gram, y = other, xs = factors, c = conf;
             int* ix = idx;
             int[] ptr = s.Ptr;
-            return SumRows(s.Rows, k + LongestRow(ptr), (row, w) =>
+            return SumRows(s.Rows, k + LongestRow(ptr), default, (row, w) =>
                 AlsRowSolver.LossTerm(g, y, ix + ptr[row], c + ptr[row], ptr[row + 1] - ptr[row], xs + (long)row * k, k, w, w + k));
         }
     }
@@ -149,8 +151,11 @@ internal sealed unsafe class CpuAlsEngine : IAlsEngine
         return longest;
     }
 
-    /// <summary>Runs <paramref name="body"/> for every row on the worker threads, each worker with <paramref name="scratch"/> floats of its own; returns the sum of the results.</summary>
-    private double SumRows(int rows, int scratch, RowBody body)
+    /// <summary>
+    /// Runs <paramref name="body"/> for every row on the worker threads, each worker with <paramref name="scratch"/>
+    /// floats of its own; returns the sum of the results. Each range of rows is a cancellation check point.
+    /// </summary>
+    private double SumRows(int rows, int scratch, CancellationCheck cancel, RowBody body)
     {
         if (rows == 0)
         {
@@ -159,8 +164,13 @@ internal sealed unsafe class CpuAlsEngine : IAlsEngine
         double total = 0;
         var gate = new object();
         int range = Math.Clamp(rows / (_threads * 16), 1, 256);
-        Parallel.ForEach(Partitioner.Create(0, rows, range), new ParallelOptions { MaxDegreeOfParallelism = _threads }, () => (Scratch: new float[scratch], Sum: 0.0), (span, _, local) =>
+        Parallel.ForEach(Partitioner.Create(0, rows, range), new ParallelOptions { MaxDegreeOfParallelism = _threads }, () => (Scratch: new float[scratch], Sum: 0.0), (span, state, local) =>
         {
+            if (cancel.Requested())
+            {
+                state.Stop();
+                return local;
+            }
             fixed (float* w = local.Scratch)
             {
                 for (int row = span.Item1; row < span.Item2; row++)
@@ -176,6 +186,7 @@ internal sealed unsafe class CpuAlsEngine : IAlsEngine
                 total += local.Sum;
             }
         });
+        cancel.ThrowIfCancelled();
         return total;
     }
 }

@@ -28,7 +28,7 @@ internal sealed unsafe class CpuBprEngine(PairwiseProblem problem, int threads) 
     /// miss of the observed-item check overlaps the current update; the draws keep the kernel's order.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    protected override PairwiseEpochStats RunCell(int cell, int epoch, float learningRate)
+    protected override PairwiseEpochStats RunCell(int cell, int epoch, float learningRate, CancellationCheck cancel)
     {
         int count = CellCount[cell];
         if (count == 0)
@@ -46,6 +46,10 @@ internal sealed unsafe class CpuBprEngine(PairwiseProblem problem, int threads) 
         PrefetchSeen(pairs[0], nextJ);
         for (int n = 0; n < count; n++)
         {
+            if ((n & (CheckEvery - 1)) == 0 && n > 0 && cancel.Requested())
+            {
+                break;
+            }
             int u = pairs[2 * n];
             int i = pairs[2 * n + 1];
             int j = nextJ;

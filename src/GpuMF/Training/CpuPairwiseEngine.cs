@@ -23,7 +23,8 @@ namespace GpuMF.Training;
 /// on a line of their own, so that the two threads, whose rows interleave in memory, never write to
 /// the same cache line; <see cref="CopyTo"/> writes them back. "Is j observed for u" is one bit of a dense
 /// user × item bitmap when that fits in <see cref="MaxBitmapBytes"/> (one cache miss instead of a
-/// binary search's several), else a binary search of the user's CSR row.
+/// binary search's several), else a binary search of the user's CSR row. Cancellation is checked before
+/// each round and every <see cref="CheckEvery"/> pairs of a cell.
 /// </summary>
 internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
 {
@@ -32,6 +33,9 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
 
     /// <summary>Floats in a cache line: the row padding and the spacing of the item lines.</summary>
     protected const int Line = 16;
+
+    /// <summary>Pairs of a cell between cancellation checks (a power of two): well under a millisecond of work.</summary>
+    protected const int CheckEvery = 4096;
 
     private readonly int[] _userBlockStart;
     private readonly int[] _blockPairs;
@@ -147,7 +151,7 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
     /// <summary>Bit u·n + i is set when user u has item i; null when the bitmap would be too large.</summary>
     private ulong* SeenBits { get; }
 
-    public PairwiseEpochStats RunEpoch(int epoch, float learningRate)
+    public PairwiseEpochStats RunEpoch(int epoch, float learningRate, CancellationCheck cancel = default)
     {
         int t = Threads;
         PartitionItems(epoch);
@@ -155,6 +159,7 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
         for (int round = 0; round < t; round++)
         {
             int r = round;
+            cancel.ThrowIfRequested();
             Parallel.For(0, t, _parallel, block =>
             {
                 if (r == 0)
@@ -162,8 +167,9 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
                     PartitionCells(block, epoch);
                 }
                 int cell = block * t + (block + r) % t;
-                partial[block] += RunCell(cell, epoch, learningRate);
+                partial[block] += RunCell(cell, epoch, learningRate, cancel);
             });
+            cancel.ThrowIfCancelled();
         }
         var total = default(PairwiseEpochStats);
         foreach (var p in partial)
@@ -202,8 +208,11 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
         _aligned.Clear();
     }
 
-    /// <summary>Runs the cell's share of the epoch: its pairs front to back, negatives drawn from the stream (seed, epoch, cell).</summary>
-    protected abstract PairwiseEpochStats RunCell(int cell, int epoch, float learningRate);
+    /// <summary>
+    /// Runs the cell's share of the epoch: its pairs front to back, negatives drawn from the stream (seed,
+    /// epoch, cell); stops early, with a check point every <see cref="CheckEvery"/> pairs, once <paramref name="cancel"/> is cancelled.
+    /// </summary>
+    protected abstract PairwiseEpochStats RunCell(int cell, int epoch, float learningRate, CancellationCheck cancel);
 
     /// <summary>True when user <paramref name="u"/> has item <paramref name="item"/> among the observed ones.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

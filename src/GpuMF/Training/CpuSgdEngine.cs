@@ -9,10 +9,14 @@ namespace GpuMF.Training;
 /// T × T grid of (user block, item block) cells. An epoch runs T rounds; in round s thread t takes cell
 /// (t, (t + s) mod T), so no two threads ever touch the same user or item: no races, no locks, and
 /// the same result for the same seed and thread count. Within a cell ratings are visited in the
-/// epoch's affine order. The problem's rating arrays are regrouped by cell in place.
+/// epoch's affine order. The problem's rating arrays are regrouped by cell in place. Cancellation is
+/// checked before each round and every <see cref="CheckEvery"/> ratings of a cell.
 /// </summary>
 internal sealed unsafe class CpuSgdEngine : ISgdEngine
 {
+    /// <summary>Ratings of a cell between cancellation checks (a power of two): well under a millisecond of work.</summary>
+    private const int CheckEvery = 4096;
+
     private readonly SgdProblem _problem;
     private readonly int _threads;
     private readonly int[] _cellStart;
@@ -62,7 +66,7 @@ internal sealed unsafe class CpuSgdEngine : ISgdEngine
         }
     }
 
-    public double RunEpoch(int epoch, float learningRate)
+    public double RunEpoch(int epoch, float learningRate, CancellationCheck cancel = default)
     {
         int t = _threads;
         double total = 0;
@@ -70,11 +74,13 @@ internal sealed unsafe class CpuSgdEngine : ISgdEngine
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = t };
         for (int round = 0; round < t; round++)
         {
+            cancel.ThrowIfRequested();
             Parallel.For(0, t, parallel, block =>
             {
                 int cell = block * t + (block + round) % t;
-                partial[block] = RunCell(cell, epoch, learningRate);
+                partial[block] = RunCell(cell, epoch, learningRate, cancel);
             });
+            cancel.ThrowIfCancelled();
             foreach (double p in partial)
             {
                 total += p;
@@ -98,7 +104,7 @@ internal sealed unsafe class CpuSgdEngine : ISgdEngine
     {
     }
 
-    private double RunCell(int cell, int epoch, float lr)
+    private double RunCell(int cell, int epoch, float lr, CancellationCheck cancel)
     {
         int start = _cellStart[cell];
         int n = _cellStart[cell + 1] - start;
@@ -117,6 +123,10 @@ internal sealed unsafe class CpuSgdEngine : ISgdEngine
         {
             for (int step = 0; step < n; step++)
             {
+                if ((step & (CheckEvery - 1)) == 0 && step > 0 && cancel.Requested())
+                {
+                    break;
+                }
                 int at = start + (int)idx;
                 idx += a;
                 if (idx >= n)

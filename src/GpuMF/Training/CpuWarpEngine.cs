@@ -30,7 +30,7 @@ internal sealed unsafe class CpuWarpEngine(PairwiseProblem problem, int threads)
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    protected override PairwiseEpochStats RunCell(int cell, int epoch, float learningRate)
+    protected override PairwiseEpochStats RunCell(int cell, int epoch, float learningRate, CancellationCheck cancel)
     {
         int count = CellCount[cell];
         if (count == 0)
@@ -45,6 +45,10 @@ internal sealed unsafe class CpuWarpEngine(PairwiseProblem problem, int threads)
         var stats = default(PairwiseEpochStats);
         for (int n = 0; n < count; n++)
         {
+            if ((n & (CheckEvery - 1)) == 0 && n > 0 && cancel.Requested())
+            {
+                break;
+            }
             stats += Step(pairs[2 * n], pairs[2 * n + 1], rng.NextULong(), null, block, blockSize, learningRate);
         }
         return stats;

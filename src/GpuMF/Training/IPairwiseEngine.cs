@@ -3,8 +3,12 @@ namespace GpuMF.Training;
 /// <summary>The heavy step of BPR or WARP training on one backend.</summary>
 internal interface IPairwiseEngine : IDisposable
 {
-    /// <summary>Runs 0-based <paramref name="epoch"/> with step size <paramref name="learningRate"/> on samples drawn from the epoch's streams.</summary>
-    PairwiseEpochStats RunEpoch(int epoch, float learningRate);
+    /// <summary>
+    /// Runs 0-based <paramref name="epoch"/> with step size <paramref name="learningRate"/> on samples drawn from
+    /// the epoch's streams. Throws <see cref="OperationCanceledException"/> when <paramref name="cancel"/> is
+    /// cancelled part-way, leaving the parameters half-updated.
+    /// </summary>
+    PairwiseEpochStats RunEpoch(int epoch, float learningRate, CancellationCheck cancel = default);
 
     /// <summary>Applies <paramref name="samples"/> in order, sequentially (the deterministic mode).</summary>
     PairwiseEpochStats RunGiven(PairwiseSamples samples, float learningRate);

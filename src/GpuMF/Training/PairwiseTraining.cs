@@ -8,8 +8,8 @@ using GpuMF.Models;
 namespace GpuMF.Training;
 
 /// <summary>
-/// The loop BPR and WARP share: initial parameters, the engine of the backend, the per-epoch step size,
-/// progress, divergence checks and cancellation between epochs, and the model at the end.
+/// The loop BPR and WARP share: initial (or resumed) parameters, the engine of the backend, the per-epoch
+/// step size, progress, divergence checks, checkpoints and cancellation between epochs, and the model at the end.
 /// </summary>
 internal static class PairwiseTraining
 {
@@ -20,7 +20,9 @@ internal static class PairwiseTraining
         InteractionMatrix train,
         InteractionMatrix? validation,
         IProgress<PairwiseEpochReport>? progress,
-        CancellationToken cancellation)
+        CancellationCheck cancellation,
+        CheckpointOptions? checkpoint,
+        FactorModel? resumeFrom)
     {
         ArgumentNullException.ThrowIfNull(train);
         if (train.Count == 0)
@@ -31,18 +33,28 @@ internal static class PairwiseTraining
         {
             throw new ArgumentException("The validation matrix must share the training matrix's id maps (build it with them).", nameof(validation));
         }
+        checkpoint?.Validate();
         var problem = CreateProblem(settings, train);
+        int done = 0;
+        if (resumeFrom is not null)
+        {
+            done = Resume(settings, train, problem, resumeFrom);
+        }
         var host = backend ?? ComputeBackend.Create(BackendKind.Cpu);
         try
         {
             using var engine = CreateEngine(host, problem, ilgpuWarps);
             var clock = Stopwatch.StartNew();
             float lr = settings.LearningRate;
-            for (int epoch = 0; epoch < settings.Epochs; epoch++)
+            for (int epoch = 0; epoch < done; epoch++)
             {
-                cancellation.ThrowIfCancellationRequested();
+                lr *= settings.LearningRateDecay;
+            }
+            for (int epoch = done; epoch < settings.Epochs; epoch++)
+            {
+                cancellation.ThrowIfCancelled();
                 var epochStart = clock.Elapsed;
-                var stats = engine.RunEpoch(epoch, lr);
+                var stats = engine.RunEpoch(epoch, lr, cancellation);
                 double seconds = (clock.Elapsed - epochStart).TotalSeconds;
                 double loss = stats.Loss / Math.Max(1, stats.Samples);
                 if (!double.IsFinite(loss))
@@ -71,6 +83,11 @@ internal static class PairwiseTraining
                         clock.Elapsed));
                 }
                 lr *= settings.LearningRateDecay;
+                if (Checkpoints.Due(checkpoint, epoch + 1, settings.Epochs))
+                {
+                    engine.CopyTo(problem);
+                    Assemble(settings, train, problem, epoch + 1).Save(checkpoint!.Path);
+                }
             }
             engine.CopyTo(problem);
         }
@@ -115,9 +132,37 @@ internal static class PairwiseTraining
             _ => throw new ArgumentOutOfRangeException(nameof(problem), problem.Settings.Kind, "Not a pairwise model."),
         };
 
-    private static FactorModel Assemble(PairwiseSettings settings, InteractionMatrix train, PairwiseProblem problem) =>
+    /// <summary>
+    /// The model; for a checkpoint (<paramref name="completedEpochs"/> ≥ 1) also the adagrad sums, since the
+    /// step sizes of the epochs to come depend on them. A checkpoint without item biases keeps none: they stay 0.
+    /// </summary>
+    private static FactorModel Assemble(PairwiseSettings settings, InteractionMatrix train, PairwiseProblem problem, int completedEpochs = 0) =>
         new(settings.Kind, train.Users, train.Items, settings.Factors, problem.P, problem.Q, null,
-            settings.ItemBias ? problem.ItemBias : null, 0f, train.UserPtr, train.UserItems, settings.OptionsJson);
+            settings.ItemBias ? problem.ItemBias : null, 0f, train.UserPtr, train.UserItems, settings.OptionsJson)
+        {
+            CompletedEpochs = completedEpochs,
+            Adagrad = completedEpochs > 0 && problem is { UserAccumulators: { } gp, ItemAccumulators: { } gq, BiasAccumulators: { } gb } ? new AdagradSums(gp, gq, gb) : null,
+        };
+
+    /// <summary>Loads a checkpoint's parameters (and adagrad sums) into <paramref name="problem"/>; returns its completed epochs.</summary>
+    private static int Resume(PairwiseSettings settings, InteractionMatrix train, PairwiseProblem problem, FactorModel checkpoint)
+    {
+        Checkpoints.CheckResumable(checkpoint, settings.Kind, settings.OptionsJson, settings.Epochs, "epochs", train);
+        if (settings.Adagrad && checkpoint.Adagrad is null)
+        {
+            throw new ArgumentException("Cannot resume from this checkpoint: it holds no adagrad sums.", "resumeFrom");
+        }
+        checkpoint.UserFactors.CopyTo(problem.P, 0);
+        checkpoint.ItemFactors.CopyTo(problem.Q, 0);
+        checkpoint.ItemBias?.CopyTo(problem.ItemBias, 0);
+        if (checkpoint.Adagrad is { } sums && problem is { UserAccumulators: { } gp, ItemAccumulators: { } gq, BiasAccumulators: { } gb })
+        {
+            sums.Users.CopyTo(gp, 0);
+            sums.Items.CopyTo(gq, 0);
+            sums.ItemBiases.CopyTo(gb, 0);
+        }
+        return checkpoint.CompletedEpochs;
+    }
 
     private static float[] Normal(long length, float std, ulong seed, int side)
     {

@@ -33,14 +33,19 @@ public sealed class SvdTrainer
     /// <summary>Warps launched by the ILGPU engine; 0 (default) fills the device, 1 makes a run sequential (for kernel tests).</summary>
     internal int IlgpuWarps { get; init; }
 
+    /// <summary>Called at every cancellation check point inside an epoch (tests cancel from it); null (default) for none.</summary>
+    internal Action? CancellationProbe { get; init; }
+
     /// <summary>Trains on <paramref name="train"/>.</summary>
     /// <param name="train">Explicit ratings; users and items without ratings keep their initial factors.</param>
     /// <param name="validation">Optional ratings in the same index space (built with the training id maps) whose RMSE is reported after each epoch.</param>
     /// <param name="progress">Receives an <see cref="EpochReport"/> after each epoch.</param>
-    /// <param name="cancellation">Checked between epochs; cancelling throws <see cref="OperationCanceledException"/> and returns no model.</param>
-    /// <exception cref="ArgumentException">The matrix is empty.</exception>
+    /// <param name="cancellation">Checked between epochs and, within one, every few thousand ratings (CPU) or
+    /// between kernel launches (ILGPU); cancelling throws <see cref="OperationCanceledException"/>, returns no
+    /// model and writes no checkpoint for the unfinished epoch.</param>
     /// <param name="resumeFrom">A checkpoint of this training (same data, same options) to continue from; with
     /// the CPU backend the result equals that of an uninterrupted run with the same thread count.</param>
+    /// <exception cref="ArgumentException">The matrix is empty, or <paramref name="resumeFrom"/> is not a checkpoint of this training.</exception>
     /// <exception cref="TrainingDivergedException">The loss became NaN or infinite.</exception>
     public FactorModel Fit(InteractionMatrix train, InteractionMatrix? validation = null, IProgress<EpochReport>? progress = null, CancellationToken cancellation = default, FactorModel? resumeFrom = null)
     {
@@ -68,7 +73,7 @@ public sealed class SvdTrainer
         }
         else
         {
-            CheckResumable(resumeFrom, train);
+            Checkpoints.CheckResumable(resumeFrom, ModelKind.Svd, Options.ToJson(), o.Epochs, "epochs", train);
             firstEpoch = resumeFrom.CompletedEpochs;
             p = (float[])resumeFrom.UserFactors.Clone();
             q = (float[])resumeFrom.ItemFactors.Clone();
@@ -101,7 +106,7 @@ public sealed class SvdTrainer
             {
                 cancellation.ThrowIfCancellationRequested();
                 var epochStart = clock.Elapsed;
-                double sq = engine.RunEpoch(epoch, lr);
+                double sq = engine.RunEpoch(epoch, lr, new CancellationCheck(cancellation, CancellationProbe));
                 double rmse = Math.Sqrt(sq / train.Count);
                 if (!double.IsFinite(rmse))
                 {
@@ -116,10 +121,10 @@ public sealed class SvdTrainer
                 var seconds = (clock.Elapsed - epochStart).TotalSeconds;
                 progress?.Report(new EpochReport(epoch + 1, o.Epochs, rmse, validRmse, clock.Elapsed, train.Count / Math.Max(seconds, 1e-9)));
                 lr *= o.LearningRateDecay;
-                if (Checkpoint is { } c && (epoch + 1) % c.Every == 0 && epoch + 1 < o.Epochs)
+                if (Checkpoints.Due(Checkpoint, epoch + 1, o.Epochs))
                 {
                     engine.CopyTo(p, q, bu, bi);
-                    Assemble(train, p, q, bu, bi, mean, epoch + 1).Save(c.Path);
+                    Assemble(train, p, q, bu, bi, mean, epoch + 1).Save(Checkpoint!.Path);
                 }
             }
             engine.CopyTo(p, q, bu, bi);
@@ -132,21 +137,6 @@ public sealed class SvdTrainer
             }
         }
         return Assemble(train, p, q, bu, bi, mean);
-    }
-
-    private void CheckResumable(FactorModel checkpoint, InteractionMatrix train)
-    {
-        string? problem =
-            checkpoint.Kind != ModelKind.Svd ? $"it is a {checkpoint.Kind} model"
-            : checkpoint.CompletedEpochs < 1 ? "it is a finished model, not a checkpoint"
-            : checkpoint.CompletedEpochs >= Options.Epochs ? $"it has {checkpoint.CompletedEpochs} epochs, the run only {Options.Epochs}"
-            : checkpoint.OptionsJson != Options.ToJson() ? "it was written with other options"
-            : !checkpoint.Users.Ids.SequenceEqual(train.Users.Ids) || !checkpoint.Items.Ids.SequenceEqual(train.Items.Ids) ? "it was trained on other data"
-            : null;
-        if (problem is not null)
-        {
-            throw new ArgumentException($"Cannot resume from this checkpoint: {problem}.", nameof(checkpoint));
-        }
     }
 
     private FactorModel Assemble(InteractionMatrix train, float[] p, float[] q, float[] bu, float[] bi, float mean, int completedEpochs = 0) =>

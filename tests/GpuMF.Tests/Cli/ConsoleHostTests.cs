@@ -79,6 +79,36 @@ public sealed class ConsoleHostTests
         }
     }
 
+    [Theory]
+    [InlineData("diverges", "Training diverged at epoch")]
+    [InlineData("malformed", ":3: field 3 (value) 'x' is not a number")]
+    public void AFailedTrainingKeepsTheExistingModelFile(string failure, string fragment)
+    {
+        string dir = Directory.CreateTempSubdirectory("gpumf-test-").FullName;
+        try
+        {
+            string output = Path.Combine(dir, "model.gpumf");
+            GpuMF.Tests.Persistence.ModelFileTests.FixtureModel().Save(output);
+            var before = File.ReadAllBytes(output);
+            string data = TestData.Split("ml100k_explicit_train.tsv");
+            if (failure == "malformed")
+            {
+                data = Path.Combine(dir, "bad.tsv");
+                File.WriteAllText(data, "1\t2\t3\n2\t3\t4\n3\t4\tx\n");
+            }
+            var r = CliRunner.Run("train", "--model", "svd", "--data", data, "--out", output, "--backend", "cpu",
+                "--lr", "1", "--lr-decay", "1", "--reg", "0", "--epochs", "50", "--checkpoint-every", "100");
+            Assert.Equal(1, r.Code);
+            Assert.Contains(fragment, r.Err);
+            Assert.Equal(before, File.ReadAllBytes(output));
+            Assert.Equal(["model.gpumf"], Directory.GetFiles(dir, "model*").Select(Path.GetFileName));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Fact]
     public void SelfTestPassesOnIlgpuCpu()
     {

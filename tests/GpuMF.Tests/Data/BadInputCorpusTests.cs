@@ -1,14 +1,17 @@
 using GpuMF.Data;
+using GpuMF.Evaluation;
+using GpuMF.Models;
+using GpuMF.Training;
 
 namespace GpuMF.Tests.Data;
 
 /// <summary>
 /// Every file in Corpus/ with its outcome: the error (file, line, fragment of the message) or, for legitimate
-/// inputs, the rows read.
+/// inputs, the rows read and what training and evaluation make of them. Corpus/README.md tabulates them.
 /// </summary>
 public sealed class BadInputCorpusTests
 {
-    private static string Corpus(string name) => Path.Combine(AppContext.BaseDirectory, "Corpus", name);
+    internal static string Corpus(string name) => Path.Combine(AppContext.BaseDirectory, "Corpus", name);
 
     public static TheoryData<string, long, string> Errors() => new()
     {
@@ -55,6 +58,7 @@ public sealed class BadInputCorpusTests
         { "no-final-newline.tsv", [1, 2], [2, 3], [3, 1] },
         { "extra-fields.tsv", [1], [2], [4] },
         { "padded-fields.tsv", [1], [2], [3.5f] },
+        { "huge-ids.tsv", [long.MaxValue, long.MinValue, long.MaxValue], [long.MinValue, long.MaxValue, long.MaxValue], [4, 5, 3] },
     };
 
     [Theory]
@@ -74,5 +78,80 @@ public sealed class BadInputCorpusTests
         Assert.Contains("(user 1, item 2) occurs more than once", Assert.Throws<ArgumentException>(() => InteractionMatrix.Build(t)).Message);
         Assert.Equal(8f, InteractionMatrix.Build(t, DuplicatePolicy.Sum).ValuesOf(0)[0]);
         Assert.Equal(5f, InteractionMatrix.Build(t, DuplicatePolicy.KeepLast).ValuesOf(0)[0]);
+    }
+
+    [Theory]
+    [InlineData("huge-ids.tsv")]
+    [InlineData("negative-ids.tsv")]
+    public void ExtremeIdsSurviveTrainingTheModelFileAndRecommendations(string file)
+    {
+        var table = RatingFileReader.Read(Corpus(file));
+        var model = new SvdTrainer(SvdOptions.Defaults with { Factors = 2, Epochs = 3 }).Fit(InteractionMatrix.Build(table));
+        string path = Support.TestData.TempPath(".gpumf");
+        try
+        {
+            model.Save(path);
+            var loaded = FactorModel.Load(path);
+            Assert.Equal(table.Users.ToArray().Distinct(), loaded.Users.Ids);
+            Assert.Equal(table.Items.ToArray().Distinct(), loaded.Items.Ids);
+            long user = table.Users[0];
+            var recommended = loaded.Recommend(user, n: 5, filterSeen: false).Select(r => r.Id).Order();
+            Assert.Equal(table.Items.ToArray().Distinct().Order(), recommended);
+            Assert.True(float.IsFinite(loaded.Predict(user, table.Items[0])));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>cold-test.tsv holds user 4 and item 13, which cold-train.tsv lacks.</summary>
+    private static (InteractionMatrix Train, InteractionMatrix Test, FactorModel Model) Cold(bool implicitModel)
+    {
+        var users = new IdMap();
+        var items = new IdMap();
+        var train = InteractionMatrix.Build(RatingFileReader.Read(Corpus("cold-train.tsv")), DuplicatePolicy.Reject, users, items);
+        FactorModel model = implicitModel
+            ? new AlsTrainer(new AlsOptions { Factors = 2, Iterations = 2 }).Fit(train)
+            : new SvdTrainer(SvdOptions.Defaults with { Factors = 2, Epochs = 3 }).Fit(train);
+        var test = InteractionMatrix.Build(RatingFileReader.Read(Corpus("cold-test.tsv")), DuplicatePolicy.Reject, users, items);
+        return (train, test, model);
+    }
+
+    [Fact]
+    public void RatingsOfUsersAndItemsUnseenInTrainingArePredictedFromTheMeanAndBiases()
+    {
+        var (_, test, model) = Cold(implicitModel: false);
+        Assert.Equal(4, test.UserCount);
+        Assert.Equal(4, test.ItemCount);
+        var m = RatingMetrics.Evaluate(model, test);
+        Assert.Equal(3, m.Count);
+        Assert.Equal(model.GlobalMean + model.ItemBias![model.Items.IndexOf(10)], model.Predict(4, 10));
+        Assert.Equal(model.GlobalMean + model.UserBias![model.Users.IndexOf(2)], model.Predict(2, 13));
+        double expected = Math.Sqrt(new[] { (1L, 12L, 4f), (4L, 10L, 5f), (2L, 13L, 3f) }.Average(r => Math.Pow(r.Item3 - model.Predict(r.Item1, r.Item2), 2)));
+        Assert.Equal(expected, m.Rmse, 5);
+    }
+
+    [Fact]
+    public void RankingEvaluationAndRecommendationNameWhatTheModelLacks()
+    {
+        var (_, test, model) = Cold(implicitModel: true);
+        var e = Assert.Throws<ArgumentException>(() => RankingMetrics.Evaluate(model, test));
+        Assert.Contains("spans 4 users and 4 items, the model 3 and 3: ranking needs every test user and item in the model", e.Message);
+        Assert.Equal("Unknown user 4.", Assert.Throws<KeyNotFoundException>(() => model.Recommend(4L)).Message);
+        Assert.Equal("Unknown item 13.", Assert.Throws<KeyNotFoundException>(() => model.SimilarItems(13L)).Message);
+    }
+
+    [Fact]
+    public void DataBuiltAfterTrainingCannotChangeTheModelsIdMaps()
+    {
+        var (train, _, model) = Cold(implicitModel: false);
+        Assert.Equal(4, train.Users.Count);
+        Assert.Equal(3, model.Users.Count);
+        Assert.Equal(3, model.Items.Count);
+        Assert.True(model.Users.IsReadOnly);
+        var e = Assert.Throws<InvalidOperationException>(() =>
+            InteractionMatrix.Build(RatingFileReader.Read(Corpus("cold-test.tsv")), DuplicatePolicy.Reject, model.Users, model.Items));
+        Assert.Contains("Id 4 is not in this read-only id map", e.Message);
     }
 }

@@ -23,6 +23,14 @@ public sealed class ModelFileFuzzTests
         return stream.ToArray();
     }
 
+    /// <summary>A checkpoint, so that the optional sections (epochs, adagrad sums) are mutated too.</summary>
+    private static byte[] Checkpoint()
+    {
+        using var stream = new MemoryStream();
+        ModelFile.WriteTo(ModelFileTests.Checkpoint(3), stream);
+        return stream.ToArray();
+    }
+
     private static void Reseal(byte[] data)
     {
         if (data.Length >= 16 + 44)
@@ -34,12 +42,12 @@ public sealed class ModelFileFuzzTests
     [Fact]
     public void MutatedFilesLoadOrFailWithInvalidData()
     {
-        var valid = new[] { Valid(1), Valid(2) };
+        var valid = new[] { Valid(1), Valid(2), Checkpoint() };
         int loaded = 0, rejected = 0;
         for (int c = 0; c < Cases; c++)
         {
             var rng = new XorShiftRandom(2024, (ulong)c);
-            var data = Mutate(valid[c % 2], ref rng);
+            var data = Mutate(valid[c % valid.Length], ref rng);
             bool reseal = c % 4 >= 2;
             if (reseal)
             {

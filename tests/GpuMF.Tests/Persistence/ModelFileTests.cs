@@ -76,6 +76,63 @@ public sealed class ModelFileTests
         Assert.Equal(3.5f + 0.1f + 0.3f + 0.5f, loaded.Predict(7, 100), 5);
     }
 
+    /// <summary>A BPR checkpoint: completed epochs and adagrad sums (≥ 1, as adagrad keeps them) beside the parameters.</summary>
+    internal static FactorModel Checkpoint(ulong seed, float firstSum = 1.5f)
+    {
+        var m = TestModels.Random(6, 9, 3, seed, kind: ModelKind.Bpr);
+        float[] Sums(long n) => Enumerable.Range(0, (int)n).Select(i => i == 0 ? firstSum : 1f + i / 8f).ToArray();
+        return new FactorModel(m.Kind, m.Users, m.Items, m.Factors, m.UserFactors, m.ItemFactors, null, new float[9], 0f, m.SeenPtr, m.SeenItems, m.OptionsJson)
+        {
+            CompletedEpochs = 3,
+            Adagrad = new AdagradSums(Sums(6 * 3), Sums(9 * 3), Sums(9)),
+        };
+    }
+
+    [Fact]
+    public void CheckpointsKeepTheirEpochsAndAdagradSums()
+    {
+        var model = Checkpoint(4);
+        var loaded = ModelFile.Parse(Bytes(model), "c");
+        AssertSame(model, loaded);
+        Assert.Equal(3, loaded.CompletedEpochs);
+        Assert.Equal(model.Adagrad!.Users, loaded.Adagrad!.Users);
+        Assert.Equal(model.Adagrad.Items, loaded.Adagrad.Items);
+        Assert.Equal(model.Adagrad.ItemBiases, loaded.Adagrad.ItemBiases);
+        Assert.Null(ModelFile.Parse(Bytes(FixtureModel()), "m").Adagrad);
+    }
+
+    [Theory]
+    [InlineData(0f, "index 0 of the user sums")]
+    [InlineData(-2f, "index 0 of the user sums")]
+    [InlineData(float.NaN, "finite and positive")]
+    public void AdagradSumsMustBeFiniteAndPositive(float first, string fragment)
+    {
+        var e = Assert.Throws<InvalidDataException>(() => ModelFile.Parse(Bytes(Checkpoint(5, first)), "c"));
+        Assert.Contains("section 'ADAG'", e.Message);
+        Assert.Contains(fragment, e.Message);
+    }
+
+    [Fact]
+    public void AdagradSumsOutsideACheckpointAreRejected()
+    {
+        var c = Checkpoint(6);
+        var finished = new FactorModel(c.Kind, c.Users, c.Items, c.Factors, c.UserFactors, c.ItemFactors, null, c.ItemBias, 0f, c.SeenPtr, c.SeenItems, c.OptionsJson)
+        {
+            Adagrad = c.Adagrad,
+        };
+        Assert.Contains("belongs to checkpoints only", Assert.Throws<InvalidDataException>(() => ModelFile.Parse(Bytes(finished), "m")).Message);
+    }
+
+    [Fact]
+    public void AdagradSumsMustMatchTheDimensions()
+    {
+        var c = Checkpoint(7);
+        Assert.Throws<ArgumentException>(() => new FactorModel(c.Kind, c.Users, c.Items, c.Factors, c.UserFactors, c.ItemFactors, null, c.ItemBias, 0f, c.SeenPtr, c.SeenItems, c.OptionsJson)
+        {
+            Adagrad = c.Adagrad! with { ItemBiases = new float[8] },
+        });
+    }
+
     [Fact]
     public void EveryTruncationIsRejected()
     {

@@ -1,0 +1,161 @@
+using GpuMF.Backends;
+using GpuMF.Data;
+using GpuMF.Evaluation;
+using GpuMF.Models;
+using GpuMF.Tests.Support;
+using GpuMF.Training;
+
+namespace GpuMF.Tests.Training;
+
+/// <summary>
+/// What repeats exactly and what only statistically (the table in README.md, "Backends and reproducibility"):
+/// on the CPU backend a fixed seed and thread count repeat every model bit for bit, and another thread count
+/// gives ALS the same factors and the SGD models another model of the same quality; the lock-free ILGPU
+/// kernels (on IlgpuCpu here, as on CUDA and OpenCL) repeat only in quality, and ALS's up to float rounding.
+/// </summary>
+[Collection(IlgpuCpuCollection.Name)]
+public sealed class DeterminismTests(IlgpuCpuFixture fixture)
+{
+    public static TheoryData<string, int> ModelsAndThreads() => CheckpointResumeTests.Cases();
+
+    public static TheoryData<string> SgdModels() => new() { "svd", "bpr", "warp" };
+
+    [Theory]
+    [MemberData(nameof(ModelsAndThreads))]
+    public void TheCpuBackendRepeatsEveryModelBitForBit(string model, int threads)
+    {
+        var data = CheckpointResumeTests.Data(model);
+        using var backend = ComputeBackend.Create(BackendKind.Cpu, threads: threads);
+        var a = CheckpointResumeTests.Fit(model, backend, data, epochs: 3);
+        var b = CheckpointResumeTests.Fit(model, backend, data, epochs: 3);
+        Assert.Equal(a.UserFactors, b.UserFactors);
+        Assert.Equal(a.ItemFactors, b.ItemFactors);
+        Assert.Equal(a.UserBias, b.UserBias);
+        Assert.Equal(a.ItemBias, b.ItemBias);
+    }
+
+    [Fact]
+    public void AlsOnTheCpuBackendDoesNotDependOnTheThreadCount()
+    {
+        var data = CheckpointResumeTests.Data("als");
+        using var one = ComputeBackend.Create(BackendKind.Cpu, threads: 1);
+        using var three = ComputeBackend.Create(BackendKind.Cpu, threads: 3);
+        var a = CheckpointResumeTests.Fit("als", one, data, epochs: 3);
+        var b = CheckpointResumeTests.Fit("als", three, data, epochs: 3);
+        Assert.Equal(a.UserFactors, b.UserFactors);
+        Assert.Equal(a.ItemFactors, b.ItemFactors);
+    }
+
+    /// <summary>
+    /// Threads 1 and 3 on the ML-100K splits, default schedules (16 factors): the block partition and the
+    /// random streams follow the thread count, so the factors differ, but the test metrics stay within bounds
+    /// a little wider than the spread over seeds.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(SgdModels))]
+    public void AnotherThreadCountGivesTheSameQuality(string model)
+    {
+        var (train, test) = MovieLens100K(model);
+        using var one = ComputeBackend.Create(BackendKind.Cpu, threads: 1);
+        using var three = ComputeBackend.Create(BackendKind.Cpu, threads: 3);
+        var a = Fit(model, one, train, factors: 16);
+        var b = Fit(model, three, train, factors: 16);
+        Assert.NotEqual(a.ItemFactors, b.ItemFactors);
+        AssertSameQuality(model, test, a, b);
+    }
+
+    /// <summary>
+    /// The SGD kernels with the device filled (lock-free warps racing on shared rows) on the CPU accelerator:
+    /// two runs, and the CPU backend, reach test metrics within bounds of one another.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(SgdModels))]
+    public void TheLockFreeKernelsRepeatStatistically(string model)
+    {
+        var (train, test) = Synthetic(positives: model != "svd");
+        using var cpu = ComputeBackend.Create(BackendKind.Cpu, threads: 1);
+        AssertSameQuality(model, test, Fit(model, fixture.Backend, train, 8, 10), Fit(model, fixture.Backend, train, 8, 10), Fit(model, cpu, train, 8, 10));
+    }
+
+    /// <summary>ALS's kernels have no races, but the Gram matrix is summed with atomics in no fixed order: two runs agree up to float rounding.</summary>
+    [Fact]
+    public void AlsKernelsRepeatUpToRounding()
+    {
+        var options = new AlsOptions { Factors = 6, Iterations = 2 };
+        var (_, data) = AlsKernelSelfTest.RandomProblem(users: 40, items: 30, interactions: 300, factors: 6, seed: 2, options);
+        using var cpu = ComputeBackend.Create(BackendKind.Cpu, threads: 1);
+        var first = new AlsTrainer(options, fixture.Backend).Fit(data);
+        var second = new AlsTrainer(options, fixture.Backend).Fit(data);
+        var host = new AlsTrainer(options, cpu).Fit(data);
+        Assert.True(SelfTestResult.Compare(first.ItemFactors, second.ItemFactors) < 1e-4);
+        Assert.True(SelfTestResult.Compare(first.UserFactors, host.UserFactors) < 1e-4);
+    }
+
+    /// <summary>Test RMSE within 0.01 (SVD); precision@10 within 0.03 and full AUC within 0.01 (BPR, WARP).</summary>
+    private static void AssertSameQuality(string model, InteractionMatrix test, params FactorModel[] models)
+    {
+        if (model == "svd")
+        {
+            var rmse = models.Select(m => RatingMetrics.Evaluate(m, test).Rmse).ToArray();
+            Assert.True(rmse.Max() - rmse.Min() <= 0.01, $"{model} test RMSE {string.Join(", ", rmse.Select(r => r.ToString("F4")))}");
+            return;
+        }
+        var metrics = models.Select(m => RankingMetrics.Evaluate(m, test)).ToArray();
+        string all = string.Join("; ", metrics.Select(m => $"P@10 {m.Precision:F4}, AUC {m.AucFull:F4}"));
+        Assert.True(metrics.Max(m => m.Precision) - metrics.Min(m => m.Precision) <= 0.03, $"{model}: {all}");
+        Assert.True(metrics.Max(m => m.AucFull) - metrics.Min(m => m.AucFull) <= 0.01, $"{model}: {all}");
+    }
+
+    /// <summary>The default options but for the factors and (when given) the epochs; SVD takes 10 epochs.</summary>
+    private static FactorModel Fit(string model, ComputeBackend backend, InteractionMatrix data, int factors, int? epochs = null) => model switch
+    {
+        "svd" => new SvdTrainer(SvdOptions.Defaults with { Factors = factors, Epochs = epochs ?? 10 }, backend).Fit(data),
+        "bpr" => new BprTrainer(BprOptions.Defaults with { Factors = factors, Epochs = epochs ?? BprOptions.Defaults.Epochs }, backend).Fit(data),
+        _ => new WarpTrainer(WarpOptions.Defaults with { Factors = factors, Epochs = epochs ?? WarpOptions.Defaults.Epochs }, backend).Fit(data),
+    };
+
+    /// <summary>The ML-100K training and test split in one index space; the implicit one as positives of value 1.</summary>
+    private static (InteractionMatrix Train, InteractionMatrix Test) MovieLens100K(string model)
+    {
+        string kind = model == "svd" ? "explicit" : "implicit";
+        RatingTable Read(string part)
+        {
+            var table = RatingFileReader.Read(TestData.Split($"ml100k_{kind}_{part}.tsv"));
+            return model == "svd" ? table : table.Positives();
+        }
+        return Join(Read("train"), Read("test"));
+    }
+
+    /// <summary>
+    /// Ratings from a hidden rank-8 model (<see cref="SyntheticData"/>), a fifth of each user's held out; as
+    /// positives, the ratings of 4 and 5. Small enough for the CPU accelerator.
+    /// </summary>
+    private static (InteractionMatrix Train, InteractionMatrix Test) Synthetic(bool positives)
+    {
+        var m = SyntheticData.Generate(users: 300, items: 200, interactions: 6000, explicitRatings: true, seed: 5);
+        var table = new RatingTable(m.Count);
+        for (int u = 0; u < m.UserCount; u++)
+        {
+            var items = m.ItemsOf(u);
+            var values = m.ValuesOf(u);
+            for (int n = 0; n < items.Length; n++)
+            {
+                if (!positives || values[n] >= 4)
+                {
+                    table.Add(m.Users[u], m.Items[items[n]], positives ? 1f : values[n]);
+                }
+            }
+        }
+        var (train, test) = Splitter.PerUserFraction(table, 0.2, 3);
+        return Join(train, test);
+    }
+
+    private static (InteractionMatrix Train, InteractionMatrix Test) Join(RatingTable trainTable, RatingTable testTable)
+    {
+        var users = new IdMap();
+        var items = new IdMap();
+        var train = InteractionMatrix.Build(trainTable, DuplicatePolicy.Reject, users, items);
+        var test = InteractionMatrix.Build(testTable, DuplicatePolicy.Reject, users, items);
+        return (InteractionMatrix.FromIndices(users, items, train.EntryUsers(), train.UserItems, train.UserValues), test);
+    }
+}
