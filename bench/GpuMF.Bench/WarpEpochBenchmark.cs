@@ -20,16 +20,12 @@ public class WarpEpochBenchmark : BackendBenchmark
     private IPairwiseEngine? _engine;
     private int _epoch;
 
-    /// <summary>The positives: 2,000 × 1,000 with 20k (every backend) or ML-1M's size, 6,040 × 3,706 with 575k positives (no IlgpuCpu).</summary>
+    /// <summary>The positives.</summary>
     [ParamsSource(nameof(Sizes))]
     public Workload Size { get; set; } = null!;
 
-    /// <summary>The inputs measured.</summary>
-    public static IEnumerable<Workload> Sizes() =>
-    [
-        new(2_000, 1_000, 20_000, FitsIlgpuCpu: true),
-        new(6_040, 3_706, 575_000, FitsIlgpuCpu: false),
-    ];
+    /// <summary>The inputs measured (<see cref="Workload.Pairwise"/>).</summary>
+    public static IEnumerable<Workload> Sizes() => Workload.Pairwise();
 
     /// <inheritdoc />
     protected override IDisposable Prepare(ComputeBackend backend)

@@ -18,6 +18,13 @@ namespace GpuMF.Bench;
 /// </param>
 public sealed record Workload(int Users, int Items, long Interactions, bool FitsIlgpuCpu) : IComparable<Workload>, IComparable
 {
+    /// <summary>The BPR and WARP inputs: 2,000 × 1,000 with 20k positives (every backend) and ML-1M's size, 6,040 × 3,706 with 575k (no IlgpuCpu).</summary>
+    public static IEnumerable<Workload> Pairwise() =>
+    [
+        new(2_000, 1_000, 20_000, FitsIlgpuCpu: true),
+        new(6_040, 3_706, 575_000, FitsIlgpuCpu: false),
+    ];
+
     /// <summary>Generates the interactions: ratings 1..5 when <paramref name="explicitRatings"/>, else positives of value 1.</summary>
     public InteractionMatrix Generate(bool explicitRatings) =>
         SyntheticData.Generate(Users, Items, Interactions, explicitRatings, seed: 1);

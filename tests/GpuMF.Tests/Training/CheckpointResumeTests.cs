@@ -101,9 +101,7 @@ public sealed class CheckpointResumeTests
         string path = TestData.TempPath(".ckpt");
         try
         {
-            using var cts = new CancellationTokenSource();
-            Assert.Throws<OperationCanceledException>(() => Fit(model, backend, data, new CheckpointOptions(path, 1), cts.Token, _ => cts.Cancel()));
-            var checkpoint = FactorModel.Load(path);
+            var checkpoint = CheckpointAfterOneEpoch(model, backend, data, path);
             var longer = Assert.Throws<ArgumentException>(() => Fit(model, backend, data, resumeFrom: checkpoint, epochs: Epochs + 1));
             Assert.Contains("other options", longer.Message);
             Assert.Equal("resumeFrom", longer.ParamName);
@@ -127,9 +125,7 @@ public sealed class CheckpointResumeTests
         string path = TestData.TempPath(".ckpt");
         try
         {
-            using var cts = new CancellationTokenSource();
-            Assert.Throws<OperationCanceledException>(() => Fit(model, backend, data, new CheckpointOptions(path, 1), cts.Token, _ => cts.Cancel()));
-            var checkpoint = FactorModel.Load(path);
+            var checkpoint = CheckpointAfterOneEpoch(model, backend, data, path);
             var bare = Copy(checkpoint, checkpoint.CompletedEpochs);
             Assert.Contains("no adagrad sums", Assert.Throws<ArgumentException>(() => Fit(model, backend, data, resumeFrom: bare)).Message);
         }
@@ -145,4 +141,12 @@ public sealed class CheckpointResumeTests
         {
             CompletedEpochs = completedEpochs,
         };
+
+    /// <summary>Trains with a checkpoint after every epoch, stops after the first, and loads what it wrote.</summary>
+    private static FactorModel CheckpointAfterOneEpoch(string model, ComputeBackend backend, InteractionMatrix data, string path)
+    {
+        using var cts = new CancellationTokenSource();
+        Assert.Throws<OperationCanceledException>(() => Fit(model, backend, data, new CheckpointOptions(path, 1), cts.Token, _ => cts.Cancel()));
+        return FactorModel.Load(path);
+    }
 }
