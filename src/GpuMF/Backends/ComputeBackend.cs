@@ -191,6 +191,17 @@ public sealed class ComputeBackend : IDisposable
         }
     }
 
+    /// <summary>Allocates a device buffer of <paramref name="data"/>'s length (as <see cref="Allocate"/>) and copies the array into it.</summary>
+    internal MemoryBuffer1D<T, Stride1D.Dense> Upload<T>(T[] data, string what) where T : unmanaged
+    {
+        var buffer = Allocate<T>(data.Length, what);
+        if (data.Length > 0)
+        {
+            buffer.View.SubView(0, data.Length).CopyFromCPU(data);
+        }
+        return buffer;
+    }
+
     private DeviceMemoryException AllocationFailed(long bytes, string what, Exception? inner) => new(
         $"{DeviceName} could not allocate {Mib(bytes)} MiB for {what} ({Mib(MemoryBudget)} MiB on the device, part of it in use): use fewer factors, a smaller N or batch, or the cpu backend (--backend cpu).",
         bytes,

@@ -268,15 +268,7 @@ internal sealed class IlgpuAlsEngine : IAlsEngine
         return total;
     }
 
-    private MemoryBuffer1D<T, Stride1D.Dense> Upload<T>(T[] data, string what) where T : unmanaged
-    {
-        var buffer = Track(_backend.Allocate<T>(data.Length, what));
-        if (data.Length > 0)
-        {
-            buffer.View.SubView(0, data.Length).CopyFromCPU(data);
-        }
-        return buffer;
-    }
+    private MemoryBuffer1D<T, Stride1D.Dense> Upload<T>(T[] data, string what) where T : unmanaged => Track(_backend.Upload(data, what));
 
     private MemoryBuffer1D<T, Stride1D.Dense> Track<T>(MemoryBuffer1D<T, Stride1D.Dense> buffer) where T : unmanaged
     {

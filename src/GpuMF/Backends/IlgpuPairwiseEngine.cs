@@ -49,17 +49,17 @@ internal abstract class IlgpuPairwiseEngine : IPairwiseEngine
             ComputeBackend.TrainingAdvice);
         try
         {
-            Users = Upload(problem.Users, "pair users");
-            Items = Upload(problem.Items, "pair items");
+            Users = _backend.Upload(problem.Users, "pair users");
+            Items = _backend.Upload(problem.Items, "pair items");
             NoNegatives = _backend.Allocate<int>(1, "given negatives");
-            SeenPtr = Upload(problem.SeenPtr, "observed-item offsets");
-            SeenItems = Upload(problem.SeenItems, "observed items");
-            P = Upload(problem.P, "user factors");
-            Q = Upload(problem.Q, "item factors");
-            Bias = Upload(problem.ItemBias, "item biases");
-            GP = Upload(problem.UserAccumulators ?? [0f], "user adagrad sums");
-            GQ = Upload(problem.ItemAccumulators ?? [0f], "item adagrad sums");
-            GB = Upload(problem.BiasAccumulators ?? [0f], "bias adagrad sums");
+            SeenPtr = _backend.Upload(problem.SeenPtr, "observed-item offsets");
+            SeenItems = _backend.Upload(problem.SeenItems, "observed items");
+            P = _backend.Upload(problem.P, "user factors");
+            Q = _backend.Upload(problem.Q, "item factors");
+            Bias = _backend.Upload(problem.ItemBias, "item biases");
+            GP = _backend.Upload(problem.UserAccumulators ?? [0f], "user adagrad sums");
+            GQ = _backend.Upload(problem.ItemAccumulators ?? [0f], "item adagrad sums");
+            GB = _backend.Upload(problem.BiasAccumulators ?? [0f], "bias adagrad sums");
             Loss = _backend.Allocate<float>(warpCount, "loss partials");
             Counts = _backend.Allocate<long>(3 * warpCount, "count partials and random streams");
         }
@@ -123,9 +123,9 @@ internal abstract class IlgpuPairwiseEngine : IPairwiseEngine
     {
         samples.Validate(Problem.UserCount, Problem.ItemCount);
         CheckGiven(samples);
-        using var users = Upload(samples.Users, "given users");
-        using var items = Upload(samples.Positives, "given positives");
-        using var negatives = Upload(samples.Negatives, "given negatives");
+        using var users = _backend.Upload(samples.Users, "given users");
+        using var items = _backend.Upload(samples.Positives, "given positives");
+        using var negatives = _backend.Upload(samples.Negatives, "given negatives");
         Launch(users.View, items.View, negatives.View, 0, samples.Count, given: true, 0, learningRate);
         return Collect(samples.Count);
     }
@@ -179,15 +179,5 @@ internal abstract class IlgpuPairwiseEngine : IPairwiseEngine
             trials += _countsHost[3 * w + 1];
         }
         return new PairwiseEpochStats(loss, samples, hits, trials);
-    }
-
-    private MemoryBuffer1D<T, Stride1D.Dense> Upload<T>(T[] data, string what) where T : unmanaged
-    {
-        var buffer = _backend.Allocate<T>(data.Length, what);
-        if (data.Length > 0)
-        {
-            buffer.View.SubView(0, data.Length).CopyFromCPU(data);
-        }
-        return buffer;
     }
 }

@@ -56,13 +56,13 @@ internal sealed class IlgpuSgdEngine : ISgdEngine
         // A device that runs out of memory part-way must not keep the buffers already allocated.
         try
         {
-            _users = Upload(problem.Users, "rating users");
-            _items = Upload(problem.Items, "rating items");
-            _ratings = Upload(problem.Ratings, "ratings");
-            _p = Upload(problem.P, "user factors");
-            _q = Upload(problem.Q, "item factors");
-            _userBias = Upload(problem.UserBias, "user biases");
-            _itemBias = Upload(problem.ItemBias, "item biases");
+            _users = _backend.Upload(problem.Users, "rating users");
+            _items = _backend.Upload(problem.Items, "rating items");
+            _ratings = _backend.Upload(problem.Ratings, "ratings");
+            _p = _backend.Upload(problem.P, "user factors");
+            _q = _backend.Upload(problem.Q, "item factors");
+            _userBias = _backend.Upload(problem.UserBias, "user biases");
+            _itemBias = _backend.Upload(problem.ItemBias, "item biases");
             _loss = _backend.Allocate<float>(_lossHost.Length, "loss partials");
         }
         catch
@@ -123,15 +123,5 @@ internal sealed class IlgpuSgdEngine : ISgdEngine
         _userBias?.Dispose();
         _itemBias?.Dispose();
         _loss?.Dispose();
-    }
-
-    private MemoryBuffer1D<T, Stride1D.Dense> Upload<T>(T[] data, string what) where T : unmanaged
-    {
-        var buffer = _backend.Allocate<T>(data.Length, what);
-        if (data.Length > 0)
-        {
-            buffer.View.SubView(0, data.Length).CopyFromCPU(data);
-        }
-        return buffer;
     }
 }

@@ -56,12 +56,12 @@ internal sealed class IlgpuTopNEngine : ITopNEngine
         MaxRows = maxRows > 0 ? maxRows : (int)Math.Clamp(budget / TileItems, 1, 1 << 15);
         backend.EnsureFits(Footprint(1), "Batch scoring", ComputeBackend.ScoringAdvice);
         _kernels = backend.Kernels(a => new TopNKernelSet(a));
-        _queries = Upload(problem.Queries, "query factors");
-        _candidates = Upload(problem.Candidates, "candidate factors");
-        _bias = Upload(problem.CandidateBias ?? [0f], "candidate biases");
-        _allowed = Upload(problem.Allowed is null ? [1] : Array.ConvertAll(problem.Allowed, a => a ? 1 : 0), "allowed candidates");
-        _excludePtr = Upload(problem.ExcludePtr ?? [0], "exclusion offsets");
-        _excluded = Upload(problem.Excluded is { Length: > 0 } ex ? ex : [0], "exclusions");
+        _queries = _backend.Upload(problem.Queries, "query factors");
+        _candidates = _backend.Upload(problem.Candidates, "candidate factors");
+        _bias = _backend.Upload(problem.CandidateBias ?? [0f], "candidate biases");
+        _allowed = _backend.Upload(problem.Allowed is null ? [1] : Array.ConvertAll(problem.Allowed, a => a ? 1 : 0), "allowed candidates");
+        _excludePtr = _backend.Upload(problem.ExcludePtr ?? [0], "exclusion offsets");
+        _excluded = _backend.Upload(problem.Excluded is { Length: > 0 } ex ? ex : [0], "exclusions");
         _rows = _backend.Allocate<int>(MaxRows, "query rows");
         _scores = _backend.Allocate<float>((long)MaxRows * TileItems, "score tile");
         _counts = _backend.Allocate<int>(MaxRows, "top-N counts");
@@ -150,14 +150,4 @@ internal sealed class IlgpuTopNEngine : ITopNEngine
         new DeviceFootprint().Add(_problem.Queries).Add(_problem.Candidates).Add(_problem.CandidateBias).Add<int>(_problem.Allowed?.LongLength ?? 1)
             .Add(_problem.ExcludePtr).Add(_problem.Excluded).Add<int>(MaxRows).Add<float>((long)MaxRows * TileItems).Add<int>(MaxRows)
             .Add<float>((long)MaxRows * n).Add<int>((long)MaxRows * n);
-
-    private MemoryBuffer1D<T, Stride1D.Dense> Upload<T>(T[] data, string what) where T : unmanaged
-    {
-        var buffer = _backend.Allocate<T>(data.Length, what);
-        if (data.Length > 0)
-        {
-            buffer.View.SubView(0, data.Length).CopyFromCPU(data);
-        }
-        return buffer;
-    }
 }
