@@ -34,29 +34,13 @@ public class SgdEpochBenchmark : BackendBenchmark
     {
         var data = Size.Generate(explicitRatings: true);
         var options = SvdOptions.Defaults;
-        var order = Splitter.Permutation(data.Count, options.Seed);
-        var entryUsers = data.EntryUsers();
-        var users = new int[data.Count];
-        var items = new int[data.Count];
-        var ratings = new float[data.Count];
-        for (int n = 0; n < order.Length; n++)
-        {
-            users[n] = entryUsers[order[n]];
-            items[n] = data.UserItems[order[n]];
-            ratings[n] = data.UserValues[order[n]];
-        }
-        var problem = new SgdProblem(
-            users,
-            items,
-            ratings,
-            data.UserCount,
-            data.ItemCount,
+        var problem = SgdProblem.Shuffled(
+            data,
+            options,
             NormalFactors.Create(data.UserCount, options.Factors, options.InitStdDev, options.Seed, 1),
             NormalFactors.Create(data.ItemCount, options.Factors, options.InitStdDev, options.Seed, 2),
             new float[data.UserCount],
-            new float[data.ItemCount],
-            (float)data.MeanValue(),
-            options);
+            new float[data.ItemCount]);
         return _engine = backend.IsIlgpu ? new IlgpuSgdEngine(backend, problem) : new CpuSgdEngine(problem, backend.Threads);
     }
 

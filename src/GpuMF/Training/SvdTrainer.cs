@@ -63,7 +63,6 @@ public sealed class SvdTrainer
         int k = o.Factors;
         int firstEpoch = 0;
         float[] p, q, bu, bi;
-        float mean = (float)train.MeanValue();
         if (resumeFrom is null)
         {
             p = InitialFactors(train.UserCount, k, o.Seed, 1);
@@ -80,18 +79,7 @@ public sealed class SvdTrainer
             bu = (float[])resumeFrom.UserBias!.Clone();
             bi = (float[])resumeFrom.ItemBias!.Clone();
         }
-        var shuffle = Splitter.Permutation(train.Count, o.Seed);
-        var entryUsers = train.EntryUsers();
-        var users = new int[train.Count];
-        var items = new int[train.Count];
-        var ratings = new float[train.Count];
-        for (int n = 0; n < shuffle.Length; n++)
-        {
-            users[n] = entryUsers[shuffle[n]];
-            items[n] = train.UserItems[shuffle[n]];
-            ratings[n] = train.UserValues[shuffle[n]];
-        }
-        var problem = new SgdProblem(users, items, ratings, train.UserCount, train.ItemCount, p, q, bu, bi, mean, o);
+        var problem = SgdProblem.Shuffled(train, o, p, q, bu, bi);
         var backend = _backend ?? ComputeBackend.Create(BackendKind.Cpu);
         try
         {
@@ -116,7 +104,7 @@ public sealed class SvdTrainer
                 if (validation is not null)
                 {
                     engine.CopyTo(p, q, bu, bi);
-                    validRmse = RatingMetrics.Evaluate(Assemble(train, p, q, bu, bi, mean), validation).Rmse;
+                    validRmse = RatingMetrics.Evaluate(Assemble(train, p, q, bu, bi, problem.Mean), validation).Rmse;
                 }
                 var seconds = (clock.Elapsed - epochStart).TotalSeconds;
                 progress?.Report(new EpochReport(epoch + 1, o.Epochs, rmse, validRmse, clock.Elapsed, train.Count / Math.Max(seconds, 1e-9)));
@@ -124,7 +112,7 @@ public sealed class SvdTrainer
                 if (Checkpoints.Due(Checkpoint, epoch + 1, o.Epochs))
                 {
                     engine.CopyTo(p, q, bu, bi);
-                    Assemble(train, p, q, bu, bi, mean, epoch + 1).Save(Checkpoint!.Path);
+                    Assemble(train, p, q, bu, bi, problem.Mean, epoch + 1).Save(Checkpoint!.Path);
                 }
             }
             engine.CopyTo(p, q, bu, bi);
@@ -136,7 +124,7 @@ public sealed class SvdTrainer
                 backend.Dispose();
             }
         }
-        return Assemble(train, p, q, bu, bi, mean);
+        return Assemble(train, p, q, bu, bi, problem.Mean);
     }
 
     private FactorModel Assemble(InteractionMatrix train, float[] p, float[] q, float[] bu, float[] bi, float mean, int completedEpochs = 0) =>
