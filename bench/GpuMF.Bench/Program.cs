@@ -5,8 +5,8 @@ namespace GpuMF.Bench;
 
 /// <summary>
 /// Entry point: <c>protocol</c> runs BENCH.md's protocol on ML-1M (<see cref="ProtocolRun"/>), <c>scale</c> the
-/// scale curve on synthetic data (<see cref="ScaleRun"/>), <c>als-scale</c> the end-to-end ALS timing
-/// (<see cref="AlsScaleRun"/>); anything else goes to BenchmarkDotNet's switcher (for example <c>--filter *Als*</c>).
+/// scale curve on synthetic data (<see cref="ScaleRun"/>); anything else goes to BenchmarkDotNet's switcher (for
+/// example <c>--filter *Als*</c>). Throughput on the synthetic presets is the console host's <c>gpumf bench</c>.
 /// </summary>
 public static class Program
 {
@@ -15,7 +15,6 @@ public static class Program
     {
         Func<string[], int>? command = args.Length == 0 ? null : args[0] switch
         {
-            "als-scale" => AlsScaleRun.Run,
             "protocol" => ProtocolRun.Run,
             "scale" => ScaleRun.Run,
             ScalePoint.Command => ScalePoint.Run,

@@ -36,6 +36,12 @@ internal static class BenchCommand
         int epochs = cl.Int("epochs", 3, 1, 1000);
         int factors = cl.Int("factors", 64, 1, 1024);
         int n = cl.Int("n", 10, 1, BatchScorer.MaxN);
+        var solver = (cl.Get("solver"), model) switch
+        {
+            (null, _) or ("cg", "als") => AlsSolver.ConjugateGradient,
+            ("cholesky", "als") => AlsSolver.Cholesky,
+            (var v, _) => throw new UsageException($"--solver applies to --model als and must be cg or cholesky; got '{v}'."),
+        };
         var kinds = (cl.Get("backend") ?? "auto").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(ComputeBackend.Parse).ToArray();
         int device = cl.Int("device", 0, 0);
         int threads = cl.Int("threads", 0, 0, 1024);
@@ -66,7 +72,7 @@ internal static class BenchCommand
                 result["device"] = backend.DeviceName;
                 var timing = model == "recommend"
                     ? Recommend(data, factors, n, epochs, backend, result, ct)
-                    : Train(model, data, factors, epochs, backend, result, ct);
+                    : Train(model, data, factors, epochs, solver, backend, result, ct);
                 result["first_epoch_seconds"] = Math.Round(timing.First, 4);
                 result["steady_epoch_seconds"] = Math.Round(timing.Steady, 4);
                 result["updates_per_second"] = Math.Round(timing.PerSecond);
@@ -86,7 +92,7 @@ internal static class BenchCommand
     /// <summary>Seconds of the first epoch, mean seconds of the others, and samples (or ratings) per second in those.</summary>
     private readonly record struct Timing(double First, double Steady, double PerSecond);
 
-    private static Timing Train(string model, InteractionMatrix data, int factors, int epochs, ComputeBackend backend, JsonObject result, CancellationToken ct)
+    private static Timing Train(string model, InteractionMatrix data, int factors, int epochs, AlsSolver solver, ComputeBackend backend, JsonObject result, CancellationToken ct)
     {
         var seconds = new List<double>();
         var samplesPerSecond = new List<double>();
@@ -107,7 +113,7 @@ internal static class BenchCommand
         switch (model)
         {
             case "als":
-                var als = AlsOptions.Defaults with { Factors = factors, Iterations = epochs };
+                var als = AlsOptions.Defaults with { Factors = factors, Iterations = epochs, Solver = solver };
                 new AlsTrainer(als, backend).Fit(data, progress, ct);
                 result["solver"] = als.Solver.ToString();
                 break;

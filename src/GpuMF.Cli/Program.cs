@@ -19,7 +19,8 @@ public static class Program
           similar     --model MODEL.gpumf --item ID [--n N] [--movies movies.dat]
           split       --data FILE --train-out A.tsv --test-out B.tsv [--test-fraction F] [--per-user] [--seed S]
           bench       [--model svd|als|bpr|warp|recommend] [--preset netflix-like|ml20m-like] [--scale F]
-                      [--epochs E] [--backend B,B…]         training throughput or RecommendAll time on synthetic
+                      [--epochs E] [--solver cg|cholesky] [--backend B,B…]
+                                                            training throughput or RecommendAll time on synthetic
                                                             data, one JSON line per backend
           similar     --model MODEL.gpumf --items all|FILE|ID,ID… [--n N] [--out FILE.csv|FILE.parquet]
                       [--allow FILE | --deny FILE] [--skip-unknown]
