@@ -70,6 +70,12 @@ internal sealed class IlgpuTopNEngine : ITopNEngine
     /// <summary>Candidates per tile.</summary>
     public int TileItems { get; }
 
+    /// <summary>
+    /// When set, every launch and copy is waited for and its seconds added here, so that a benchmark can
+    /// tell scoring, selection and the rest apart (which slows <see cref="Run"/>); null (default) when scoring.
+    /// </summary>
+    internal StageSeconds? Stages { get; set; }
+
     /// <summary>Query rows per chunk.</summary>
     public int MaxRows { get; }
 
@@ -77,25 +83,42 @@ internal sealed class IlgpuTopNEngine : ITopNEngine
     {
         int n = result.N;
         EnsureHeaps(n);
+        var clock = Stages is null ? null : System.Diagnostics.Stopwatch.StartNew();
         for (int start = 0; start < rows.Length; start += MaxRows)
         {
             int count = Math.Min(MaxRows, rows.Length - start);
             _rows.View.SubView(0, count).CopyFromCPU(ref MemoryMarshal.GetReference(rows.Span.Slice(start, count)), count);
             _counts.MemSetToZero();
+            Lap(clock, static (stages, seconds) => stages.Other += seconds);
             for (int itemStart = 0; itemStart < _problem.CandidateCount; itemStart += TileItems)
             {
                 var tile = Tile(count, itemStart, Math.Min(TileItems, _problem.CandidateCount - itemStart), n);
                 int span = _side * TopNKernels.PerThread;
                 int groups = (count + span - 1) / span * ((tile.ItemCount + span - 1) / span);
                 _kernels.ScoreTile(new KernelConfig(groups, _side * _side), _queries.View, _rows.View, _candidates.View, _bias.View, _scores.View, tile);
+                Lap(clock, static (stages, seconds) => stages.Score += seconds);
                 _kernels.SelectTile(_selectShape, _scores.View, _rows.View, _excludePtr.View, _excluded.View, _allowed.View, _heapScores!.View, _heapIndices!.View, _counts.View, tile);
+                Lap(clock, static (stages, seconds) => stages.Select += seconds);
             }
             _kernels.SortRows(count, _heapScores!.View, _heapIndices!.View, _counts.View, Tile(count, 0, 1, n));
             long length = (long)count * n;
             _heapScores.View.SubView(0, length).CopyToCPU(ref result.Scores[(long)start * n], length);
             _heapIndices.View.SubView(0, length).CopyToCPU(ref result.Indices[(long)start * n], length);
             _counts.View.SubView(0, count).CopyToCPU(ref result.Counts[start], count);
+            Lap(clock, static (stages, seconds) => stages.Other += seconds);
         }
+    }
+
+    /// <summary>Waits for the device and adds the time since the last lap to one stage; nothing when not timing.</summary>
+    private void Lap(System.Diagnostics.Stopwatch? clock, Action<StageSeconds, double> add)
+    {
+        if (clock is null)
+        {
+            return;
+        }
+        _backend.Accelerator!.Synchronize();
+        add(Stages!, clock.Elapsed.TotalSeconds);
+        clock.Restart();
     }
 
     public void Dispose()
@@ -150,4 +173,17 @@ internal sealed class IlgpuTopNEngine : ITopNEngine
         new DeviceFootprint().Add(_problem.Queries).Add(_problem.Candidates).Add(_problem.CandidateBias).Add<int>(_problem.Allowed?.LongLength ?? 1)
             .Add(_problem.ExcludePtr).Add(_problem.Excluded).Add<int>(MaxRows).Add<float>((long)MaxRows * TileItems).Add<int>(MaxRows)
             .Add<float>((long)MaxRows * n).Add<int>((long)MaxRows * n);
+}
+
+/// <summary>Seconds <see cref="IlgpuTopNEngine.Run"/> spent per stage while <see cref="IlgpuTopNEngine.Stages"/> was set.</summary>
+internal sealed class StageSeconds
+{
+    /// <summary>The score-block launches.</summary>
+    public double Score { get; set; }
+
+    /// <summary>The top-N selection launches.</summary>
+    public double Select { get; set; }
+
+    /// <summary>Uploads of the query rows, the final sort and the copies back to the host.</summary>
+    public double Other { get; set; }
 }

@@ -41,4 +41,26 @@ public sealed class TopNKernelTests(IlgpuCpuFixture fixture)
             Assert.Equal(similarCpu.Ids(q).ToArray(), similarDevice.Ids(q).ToArray());
         }
     }
+
+    [Fact]
+    public void TimingTheStagesChangesNoList()
+    {
+        var model = RandomModels.Create(23, 61, 9, seed: 8, integral: true);
+        var problem = TopNProblems.Recommendations(model, filterSeen: true, allowed: null);
+        int[] rows = Enumerable.Range(0, 23).ToArray();
+        var plain = new TopNBuffer(23, 6);
+        var timed = new TopNBuffer(23, 6);
+        var stages = new StageSeconds();
+        using (var engine = new IlgpuTopNEngine(fixture.Backend, problem, tileItems: 17, maxRows: 10))
+        {
+            engine.Run(rows, plain);
+        }
+        using (var engine = new IlgpuTopNEngine(fixture.Backend, problem, tileItems: 17, maxRows: 10) { Stages = stages })
+        {
+            engine.Run(rows, timed);
+        }
+        Assert.Equal(plain.Indices, timed.Indices);
+        Assert.Equal(plain.Counts, timed.Counts);
+        Assert.True(stages.Score > 0 && stages.Select > 0 && stages.Other > 0);
+    }
 }
