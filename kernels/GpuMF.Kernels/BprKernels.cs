@@ -39,7 +39,7 @@ public static class BprKernels
         ArrayView<float> gb,
         ArrayView<float> loss,
         ArrayView<long> counts,
-        BprStep step)
+        PairwiseStep step)
     {
         int warpSize = Warp.WarpSize;
         int lane = Warp.LaneIdx;

@@ -40,7 +40,7 @@ public static class WarpKernels
         ArrayView<float> gb,
         ArrayView<float> loss,
         ArrayView<long> counts,
-        WarpStep step)
+        PairwiseStep step)
     {
         int warpSize = Warp.WarpSize;
         int lane = Warp.LaneIdx;

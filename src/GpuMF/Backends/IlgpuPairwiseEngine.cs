@@ -1,3 +1,5 @@
+using GpuMF.Kernels;
+using GpuMF.Models;
 using GpuMF.Training;
 using ILGPU;
 using ILGPU.Runtime;
@@ -9,9 +11,10 @@ namespace GpuMF.Backends;
 /// items, the parameters and (under adagrad) their accumulators live on the device for the whole run;
 /// each launch leaves one loss and two counts per warp, summed on the host, and each warp's random stream,
 /// taken up by the next launch. An epoch runs as launches of <see cref="LaunchShape.StepsPerLaunch"/>
-/// samples per warp, each waited for, with a cancellation check before each.
+/// samples per warp, each waited for, with a cancellation check before each; the model's kernel
+/// (<see cref="BprKernels.Epoch"/> or <see cref="WarpKernels.Epoch"/>) visits the positives in the epoch's affine order.
 /// </summary>
-internal abstract class IlgpuPairwiseEngine : IPairwiseEngine
+internal sealed class IlgpuPairwiseEngine : IPairwiseEngine
 {
     /// <summary>
     /// Positives per warp per epoch below which fewer warps than fill the device are launched
@@ -30,7 +33,7 @@ internal abstract class IlgpuPairwiseEngine : IPairwiseEngine
     /// <param name="backend">An ILGPU backend.</param>
     /// <param name="problem">What to train.</param>
     /// <param name="warps">Warps to launch; 0 picks by <see cref="SamplesPerWarp"/>. One warp makes a run sequential and repeatable.</param>
-    protected IlgpuPairwiseEngine(ComputeBackend backend, PairwiseProblem problem, int warps)
+    public IlgpuPairwiseEngine(ComputeBackend backend, PairwiseProblem problem, int warps = 0)
     {
         _backend = backend;
         Problem = problem;
@@ -70,40 +73,37 @@ internal abstract class IlgpuPairwiseEngine : IPairwiseEngine
         }
     }
 
-    protected PairwiseProblem Problem { get; }
+    private PairwiseProblem Problem { get; }
 
-    /// <summary>The backend the buffers live on.</summary>
-    protected ComputeBackend Backend => _backend;
+    private KernelConfig Shape { get; }
 
-    protected KernelConfig Shape { get; }
+    private MemoryBuffer1D<int, Stride1D.Dense> Users { get; } = null!;
 
-    protected MemoryBuffer1D<int, Stride1D.Dense> Users { get; } = null!;
-
-    protected MemoryBuffer1D<int, Stride1D.Dense> Items { get; } = null!;
+    private MemoryBuffer1D<int, Stride1D.Dense> Items { get; } = null!;
 
     /// <summary>A one-element stand-in for the negatives in random mode.</summary>
-    protected MemoryBuffer1D<int, Stride1D.Dense> NoNegatives { get; } = null!;
+    private MemoryBuffer1D<int, Stride1D.Dense> NoNegatives { get; } = null!;
 
-    protected MemoryBuffer1D<int, Stride1D.Dense> SeenPtr { get; } = null!;
+    private MemoryBuffer1D<int, Stride1D.Dense> SeenPtr { get; } = null!;
 
-    protected MemoryBuffer1D<int, Stride1D.Dense> SeenItems { get; } = null!;
+    private MemoryBuffer1D<int, Stride1D.Dense> SeenItems { get; } = null!;
 
-    protected MemoryBuffer1D<float, Stride1D.Dense> P { get; } = null!;
+    private MemoryBuffer1D<float, Stride1D.Dense> P { get; } = null!;
 
-    protected MemoryBuffer1D<float, Stride1D.Dense> Q { get; } = null!;
+    private MemoryBuffer1D<float, Stride1D.Dense> Q { get; } = null!;
 
-    protected MemoryBuffer1D<float, Stride1D.Dense> Bias { get; } = null!;
+    private MemoryBuffer1D<float, Stride1D.Dense> Bias { get; } = null!;
 
-    protected MemoryBuffer1D<float, Stride1D.Dense> GP { get; } = null!;
+    private MemoryBuffer1D<float, Stride1D.Dense> GP { get; } = null!;
 
-    protected MemoryBuffer1D<float, Stride1D.Dense> GQ { get; } = null!;
+    private MemoryBuffer1D<float, Stride1D.Dense> GQ { get; } = null!;
 
-    protected MemoryBuffer1D<float, Stride1D.Dense> GB { get; } = null!;
+    private MemoryBuffer1D<float, Stride1D.Dense> GB { get; } = null!;
 
-    protected MemoryBuffer1D<float, Stride1D.Dense> Loss { get; } = null!;
+    private MemoryBuffer1D<float, Stride1D.Dense> Loss { get; } = null!;
 
     /// <summary>Per warp: two counts of the last launch, then the random stream's state as it left it.</summary>
-    protected MemoryBuffer1D<long, Stride1D.Dense> Counts { get; } = null!;
+    private MemoryBuffer1D<long, Stride1D.Dense> Counts { get; } = null!;
 
     public PairwiseEpochStats RunEpoch(int epoch, float learningRate, CancellationCheck cancel = default)
     {
@@ -161,10 +161,46 @@ internal abstract class IlgpuPairwiseEngine : IPairwiseEngine
     }
 
     /// <summary>Launches the model's kernel over samples [<paramref name="first"/>, <paramref name="end"/>), drawn (random mode) or given.</summary>
-    protected abstract void Launch(ArrayView<int> users, ArrayView<int> items, ArrayView<int> negatives, int first, int end, bool given, int epoch, float learningRate);
+    private void Launch(ArrayView<int> users, ArrayView<int> items, ArrayView<int> negatives, int first, int end, bool given, int epoch, float learningRate)
+    {
+        var s = Problem.Settings;
+        var order = AffinePermutation.Random(Problem.Positives, s.Seed, epoch, 0);
+        var step = new PairwiseStep
+        {
+            First = first,
+            End = end,
+            Positives = Problem.Positives,
+            ItemCount = Problem.ItemCount,
+            Factors = s.Factors,
+            MaxSampled = s.MaxSampled,
+            Seed = s.Seed,
+            Epoch = epoch,
+            OrderA = order.A,
+            OrderB = order.B,
+            Given = given ? 1 : 0,
+            RejectObserved = s.RejectObserved ? 1 : 0,
+            UseBias = s.ItemBias ? 1 : 0,
+            Adagrad = s.Adagrad ? 1 : 0,
+            LearningRate = learningRate,
+            Regularization = s.Regularization,
+        };
+        // Loaded on first use: after the constructor has checked that the job fits on the device.
+        _backend.Kernels(a => new PairwiseKernelSet(a)).Epoch(s.Kind)(Shape, users, items, negatives, SeenPtr.View, SeenItems.View, P.View, Q.View, Bias.View, GP.View, GQ.View, GB.View, Loss.View, Counts.View, step);
+    }
 
-    /// <summary>Throws when given samples do not suit the model.</summary>
-    protected abstract void CheckGiven(PairwiseSamples samples);
+    /// <summary>Throws when given samples do not hold the negatives the model needs per sample.</summary>
+    private void CheckGiven(PairwiseSamples samples)
+    {
+        var s = Problem.Settings;
+        if (s.Kind == ModelKind.Bpr && samples.NegativesPerSample != 1)
+        {
+            throw new ArgumentException($"BPR's given samples need one negative each; they hold {samples.NegativesPerSample}.", nameof(samples));
+        }
+        if (s.Kind == ModelKind.Warp && samples.NegativesPerSample != s.MaxSampled)
+        {
+            throw new ArgumentException($"WARP's given samples need MaxSampled = {s.MaxSampled} candidates each; they hold {samples.NegativesPerSample}.", nameof(samples));
+        }
+    }
 
     private PairwiseEpochStats Collect(int samples)
     {

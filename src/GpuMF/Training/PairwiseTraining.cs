@@ -125,9 +125,8 @@ internal static class PairwiseTraining
     public static IPairwiseEngine CreateEngine(ComputeBackend backend, PairwiseProblem problem, int ilgpuWarps) =>
         (problem.Settings.Kind, backend.IsIlgpu) switch
         {
-            (ModelKind.Bpr, true) => new IlgpuBprEngine(backend, problem, ilgpuWarps),
+            (ModelKind.Bpr or ModelKind.Warp, true) => new IlgpuPairwiseEngine(backend, problem, ilgpuWarps),
             (ModelKind.Bpr, false) => new CpuBprEngine(problem, backend.Threads),
-            (ModelKind.Warp, true) => new IlgpuWarpEngine(backend, problem, ilgpuWarps),
             (ModelKind.Warp, false) => new CpuWarpEngine(problem, backend.Threads),
             _ => throw new ArgumentOutOfRangeException(nameof(problem), problem.Settings.Kind, "Not a pairwise model."),
         };
