@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using GpuMF.Als;
 using GpuMF.Backends;
 using GpuMF.Training;
 
@@ -39,7 +40,7 @@ public class AlsHalfIterationBenchmark : BackendBenchmark
         var x = NormalFactors.Create(data.UserCount, options.Factors, options.InitStdDev, options.Seed, 1);
         var y = NormalFactors.Create(data.ItemCount, options.Factors, options.InitStdDev, options.Seed, 2);
         var problem = AlsProblem.Create(data, x, y, options);
-        return _engine = backend.IsIlgpu ? new IlgpuAlsEngine(backend, problem) : new CpuAlsEngine(problem, backend.Threads);
+        return _engine = backend.CreateEngine(new AlsEngineFactory(problem));
     }
 
     /// <summary>Solves the users; returns Σ|x_u|².</summary>

@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using GpuMF.Backends;
-using GpuMF.Training;
+using GpuMF.Pairwise;
 
 namespace GpuMF.Bench;
 
@@ -30,8 +30,8 @@ public class BprEpochBenchmark : BackendBenchmark
     {
         var settings = BprOptions.Defaults.ToSettings();
         _learningRate = settings.LearningRate;
-        var problem = PairwiseTraining.CreateProblem(settings, Size.Generate(explicitRatings: false));
-        return _engine = PairwiseTraining.CreateEngine(backend, problem, ilgpuWarps: 0);
+        var problem = PairwiseRun.CreateProblem(settings, Size.Generate(explicitRatings: false));
+        return _engine = backend.CreateEngine(new PairwiseEngineFactory(problem));
     }
 
     /// <summary>One epoch; returns its summed loss.</summary>

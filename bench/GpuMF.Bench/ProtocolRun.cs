@@ -1,11 +1,13 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using GpuMF.Als;
 using GpuMF.Backends;
 using GpuMF.Data;
 using GpuMF.Evaluation;
 using GpuMF.Models;
-using GpuMF.Training;
+using GpuMF.Pairwise;
+using GpuMF.Svd;
 
 namespace GpuMF.Bench;
 

@@ -2,9 +2,12 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime;
 using System.Text.Json.Nodes;
+using GpuMF.Als;
 using GpuMF.Backends;
 using GpuMF.Data;
 using GpuMF.Models;
+using GpuMF.Pairwise;
+using GpuMF.Svd;
 using GpuMF.Training;
 
 namespace GpuMF.Bench;
@@ -87,9 +90,9 @@ internal static class ScalePoint
         "als" => new AlsTrainer(AlsOptions.Defaults with { Factors = factors, Iterations = epochs }, backend)
             .Fit(matrix, new Reporter<EpochReport>(r => epochDone(r.Elapsed))),
         "bpr" => new BprTrainer(BprOptions.Defaults with { Factors = factors, Epochs = epochs }, backend)
-            .Fit(matrix, progress: new Reporter<PairwiseEpochReport>(r => epochDone(r.Elapsed))),
+            .Fit(matrix, progress: new Reporter<EpochReport>(r => epochDone(r.Elapsed))),
         "warp" => new WarpTrainer(WarpOptions.Defaults with { Factors = factors, Epochs = epochs }, backend)
-            .Fit(matrix, progress: new Reporter<PairwiseEpochReport>(r => epochDone(r.Elapsed))),
+            .Fit(matrix, progress: new Reporter<EpochReport>(r => epochDone(r.Elapsed))),
         _ => throw new BenchUsageException($"unknown model '{model}'."),
     };
 

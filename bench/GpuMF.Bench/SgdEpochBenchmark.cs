@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using GpuMF.Backends;
-using GpuMF.Data;
+using GpuMF.Svd;
 using GpuMF.Training;
 
 namespace GpuMF.Bench;
@@ -41,9 +41,9 @@ public class SgdEpochBenchmark : BackendBenchmark
             NormalFactors.Create(data.ItemCount, options.Factors, options.InitStdDev, options.Seed, 2),
             new float[data.UserCount],
             new float[data.ItemCount]);
-        return _engine = backend.IsIlgpu ? new IlgpuSgdEngine(backend, problem) : new CpuSgdEngine(problem, backend.Threads);
+        return _engine = backend.CreateEngine(new SgdEngineFactory(problem));
     }
 
     /// <summary>One epoch; returns its sum of squared errors.</summary>
-    protected override double Step() => _engine!.RunEpoch(_epoch++, SvdOptions.Defaults.LearningRate);
+    protected override double Step() => _engine!.RunEpoch(_epoch++, SvdOptions.Defaults.LearningRate).Loss;
 }

@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using GpuMF.Als;
 using GpuMF.Backends;
 using GpuMF.Models;
 using GpuMF.Training;

@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using GpuMF.Backends;
-using GpuMF.Training;
+using GpuMF.Pairwise;
 
 namespace GpuMF.Bench;
 
@@ -31,7 +31,7 @@ public class WarpEpochBenchmark : BackendBenchmark
     protected override IDisposable Prepare(ComputeBackend backend)
     {
         var settings = WarpOptions.Defaults.ToSettings();
-        var problem = PairwiseTraining.CreateProblem(settings, Size.Generate(explicitRatings: false));
+        var problem = PairwiseRun.CreateProblem(settings, Size.Generate(explicitRatings: false));
         using (var pretraining = new CpuWarpEngine(problem, Environment.ProcessorCount))
         {
             for (; _epoch < settings.Epochs; _epoch++)
@@ -40,7 +40,7 @@ public class WarpEpochBenchmark : BackendBenchmark
             }
             pretraining.CopyTo(problem);
         }
-        return _engine = PairwiseTraining.CreateEngine(backend, problem, ilgpuWarps: 0);
+        return _engine = backend.CreateEngine(new PairwiseEngineFactory(problem));
     }
 
     /// <summary>One epoch at step size 0; returns its summed loss.</summary>

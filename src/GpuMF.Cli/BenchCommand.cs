@@ -1,9 +1,12 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using GpuMF.Als;
 using GpuMF.Backends;
 using GpuMF.Data;
 using GpuMF.Models;
-using GpuMF.Scoring;
+using GpuMF.Pairwise;
+using GpuMF.Svd;
+using GpuMF.TopN;
 using GpuMF.Training;
 
 namespace GpuMF.Cli;
@@ -104,10 +107,10 @@ internal static class BenchCommand
             samplesPerSecond.Add(r.UpdatesPerSecond);
             last = r.Elapsed;
         });
-        var pairwise = new InlineProgress<PairwiseEpochReport>(r =>
+        var pairwise = new InlineProgress<EpochReport>(r =>
         {
-            negativesPerSample.Add(r.NegativesPerSample);
-            ((IProgress<EpochReport>)progress).Report(r.ToEpochReport());
+            negativesPerSample.Add(r.NegativesPerSample ?? double.NaN);
+            ((IProgress<EpochReport>)progress).Report(r);
         });
         var clock = Stopwatch.StartNew();
         switch (model)

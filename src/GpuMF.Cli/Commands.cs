@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using GpuMF.Backends;
+using GpuMF.Conformance;
 using GpuMF.Data;
 using GpuMF.Evaluation;
 using GpuMF.Models;

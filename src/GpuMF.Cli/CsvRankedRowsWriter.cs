@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using GpuMF.Scoring;
+using GpuMF.TopN;
 
 namespace GpuMF.Cli;
 

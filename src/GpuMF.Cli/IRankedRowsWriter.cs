@@ -1,4 +1,4 @@
-using GpuMF.Scoring;
+using GpuMF.TopN;
 
 namespace GpuMF.Cli;
 

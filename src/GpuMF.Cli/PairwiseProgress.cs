@@ -3,13 +3,13 @@ using GpuMF.Training;
 namespace GpuMF.Cli;
 
 /// <summary>Shows BPR and WARP progress on the shared progress bar, and after the last epoch the pairwise figures it has no room for.</summary>
-internal sealed class PairwiseProgress(IProgress<EpochReport> bar) : IProgress<PairwiseEpochReport>
+internal sealed class PairwiseProgress(IProgress<EpochReport> bar) : IProgress<EpochReport>
 {
-    public static IProgress<PairwiseEpochReport>? Wrap(IProgress<EpochReport>? bar) => bar is null ? null : new PairwiseProgress(bar);
+    public static IProgress<EpochReport>? Wrap(IProgress<EpochReport>? bar) => bar is null ? null : new PairwiseProgress(bar);
 
-    public void Report(PairwiseEpochReport r)
+    public void Report(EpochReport r)
     {
-        bar.Report(r.ToEpochReport());
+        bar.Report(r);
         if (r.Epoch == r.Epochs)
         {
             Console.Error.WriteLine(Describe(r));
@@ -17,10 +17,10 @@ internal sealed class PairwiseProgress(IProgress<EpochReport> bar) : IProgress<P
     }
 
     /// <summary>One line on an epoch: samples per second, negatives per sample, and the fraction ranked right (BPR) or that found a violator (WARP).</summary>
-    public static string Describe(PairwiseEpochReport r)
+    public static string Describe(EpochReport r)
     {
         string fraction = r.ViolatorFraction is { } v ? $"{v:P1} of positives found a violator"
             : r.RankedCorrectlyFraction is { } c ? $"{c:P1} of triples ranked right before their step" : "";
-        return $"epoch {r.Epoch}: {r.SamplesPerSecond / 1e6:F2} M samples/s, {r.NegativesPerSample:F2} negatives per sample, {fraction}";
+        return $"epoch {r.Epoch}: {r.UpdatesPerSecond / 1e6:F2} M samples/s, {r.NegativesPerSample:F2} negatives per sample, {fraction}";
     }
 }

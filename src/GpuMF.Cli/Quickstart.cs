@@ -1,8 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
+using GpuMF.Als;
 using GpuMF.Data;
 using GpuMF.Models;
-using GpuMF.Training;
+using GpuMF.Pairwise;
+using GpuMF.Svd;
+using GpuMF.TopN;
 
 namespace GpuMF.Cli;
 

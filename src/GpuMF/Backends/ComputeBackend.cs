@@ -44,8 +44,16 @@ public sealed class ComputeBackend : IDisposable
     /// <summary>The ILGPU accelerator, null for <see cref="BackendKind.Cpu"/>.</summary>
     internal Accelerator? Accelerator { get; }
 
-    /// <summary>True for the kinds that run ILGPU kernels.</summary>
+    /// <summary>True for the kinds that run ILGPU kernels (what the console host tells its users; engines are made by <see cref="CreateEngine"/>).</summary>
     public bool IsIlgpu => Accelerator is not null;
+
+    /// <summary>The one place that tells backends apart: the engine <paramref name="factory"/> makes for this backend.</summary>
+    /// <typeparam name="TEngine">The engine made.</typeparam>
+    public TEngine CreateEngine<TEngine>(IEngineFactory<TEngine> factory)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        return Accelerator is null ? factory.ForManagedCpu(Threads) : factory.ForIlgpu(this);
+    }
 
     /// <summary>
     /// Device memory a job may use, in bytes: the accelerator's whole memory unless set lower (tests set it

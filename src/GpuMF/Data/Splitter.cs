@@ -1,4 +1,4 @@
-using GpuMF.Kernels;
+using GpuMF.Kernels.Sampling;
 
 namespace GpuMF.Data;
 

@@ -1,9 +1,9 @@
 using System.Numerics.Tensors;
+using GpuMF.Als;
 using GpuMF.Backends;
 using GpuMF.Data;
 using GpuMF.Persistence;
-using GpuMF.Training;
-using GpuMF.Scoring;
+using GpuMF.TopN;
 
 namespace GpuMF.Models;
 
@@ -16,8 +16,6 @@ public sealed class FactorModel
 {
     private float[]? _normalizedItems;
     private float[]? _normalizedUsers;
-    private double[]? _itemGram;
-    private AlsOptions? _alsOptions;
     private PackedCandidates? _packedItems;
     private PackedCandidates? _packedNormalizedItems;
     private PackedCandidates? _packedNormalizedUsers;
@@ -102,6 +100,9 @@ public sealed class FactorModel
     /// default) for a finished model.
     /// </summary>
     public int CompletedEpochs { get; init; }
+
+    /// <summary>How <see cref="RecalculateUser"/> folds users in: the model family's rule, the least-squares fit by default.</summary>
+    internal UserFoldIn FoldIn { get; init; } = LeastSquaresFoldIn.Instance;
 
     /// <summary>For a BPR or WARP checkpoint trained under adagrad, the sums resuming continues from; else null.</summary>
     /// <exception cref="ArgumentException">An array's length does not match the model's.</exception>
@@ -259,10 +260,10 @@ public sealed class FactorModel
 
     /// <summary>
     /// Computes factors for a new or changed user from their interactions, without retraining: the
-    /// regularised least-squares fit against the fixed item factors (see <see cref="FoldIn"/>). For
+    /// regularised least-squares fit against the fixed item factors (see <see cref="LeastSquaresFoldIn"/>). For
     /// <see cref="ModelKind.Als"/> models it is the exact confidence-weighted solution with the model's own
-    /// α, λ and confidence scaling (see <see cref="AlsFoldIn"/>; <paramref name="regularization"/> is not
-    /// used), the same system training solves for each user. Unknown items are ignored.
+    /// α, λ and confidence scaling (<paramref name="regularization"/> is not used), the same system training
+    /// solves for each user. Unknown items are ignored.
     /// </summary>
     /// <param name="interactions">(external item id, rating, count or 1 for a positive) pairs; ALS needs values &gt; 0 and sums repeated items.</param>
     /// <param name="regularization">λ of the fit for the non-ALS models, &gt; 0 (default 0.1).</param>
@@ -278,13 +279,7 @@ public sealed class FactorModel
                 rows.Add((i, value));
             }
         }
-        if (Kind != ModelKind.Als)
-        {
-            return FoldIn.Solve(this, rows, regularization);
-        }
-        var (options, gram) = AlsFoldInInputs();
-        var factors = AlsFoldIn.Solve(gram, ItemFactors, Factors, rows, options);
-        return new UserVector(factors, 0f, rows.Select(r => r.Item1).Distinct().Order().ToArray());
+        return FoldIn.Solve(this, rows, regularization);
     }
 
     /// <summary>
@@ -297,10 +292,7 @@ public sealed class FactorModel
     {
         ArgumentNullException.ThrowIfNull(users);
         var result = new UserVector[users.Count];
-        if (Kind == ModelKind.Als)
-        {
-            AlsFoldInInputs();
-        }
+        FoldIn.Prepare(this);
         Parallel.For(0, users.Count, u => result[u] = RecalculateUser(users[u] ?? throw new ArgumentNullException(nameof(users), $"User {u} of the batch is null."), regularization));
         return result;
     }
@@ -317,20 +309,14 @@ public sealed class FactorModel
         return TopOne(TopNProblems.Recommendations(this, user), PackedItems, 0, n).Select(x => new ScoredItem(Items[x.Index], x.Score)).ToArray();
     }
 
-    /// <summary>Writes the model to <paramref name="path"/> (see <see cref="ModelFile"/>), atomically.</summary>
-    public void Save(string path) => ModelFile.Write(this, path);
-
-    /// <summary>Reads a model written by <see cref="Save"/>, validating every field.</summary>
-    /// <exception cref="InvalidDataException">The file is not a GpuMF model, is of an unknown version, or is corrupt or truncated.</exception>
-    public static FactorModel Load(string path) => ModelFile.Read(path);
-
-    /// <summary>The ALS options and the item Gram matrix, computed on first use (a race computes them twice, harmlessly).</summary>
-    private (AlsOptions Options, double[] Gram) AlsFoldInInputs()
-    {
-        _alsOptions ??= AlsOptions.FromJson(OptionsJson);
-        _itemGram ??= AlsFoldIn.Gram(ItemFactors, Items.Count, Factors);
-        return (_alsOptions, _itemGram);
-    }
+    /// <summary>The same model (arrays shared) with <paramref name="foldIn"/> as its fold-in rule.</summary>
+    internal FactorModel WithFoldIn(UserFoldIn foldIn) =>
+        new(Kind, Users, Items, Factors, UserFactors, ItemFactors, UserBias, ItemBias, GlobalMean, SeenPtr, SeenItems, OptionsJson)
+        {
+            CompletedEpochs = CompletedEpochs,
+            Adagrad = Adagrad,
+            FoldIn = foldIn,
+        };
 
     /// <summary>Unit-length item factors (zero rows stay zero), computed once.</summary>
     internal float[] NormalizedItems => LazyInitializer.EnsureInitialized(ref _normalizedItems, () => Normalize(ItemFactors, Items.Count));

@@ -2,8 +2,8 @@ using System.Globalization;
 using GpuMF.Backends;
 using GpuMF.Data;
 using GpuMF.Models;
+using GpuMF.Svd;
 using GpuMF.Tests.Training;
-using GpuMF.Training;
 
 namespace GpuMF.Tests.Backends;
 

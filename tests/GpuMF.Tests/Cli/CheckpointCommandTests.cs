@@ -1,6 +1,7 @@
 using GpuMF.Backends;
 using GpuMF.Data;
 using GpuMF.Models;
+using GpuMF.Pairwise;
 using GpuMF.Tests.Support;
 using GpuMF.Training;
 
@@ -27,7 +28,7 @@ public sealed class CheckpointCommandTests
             using (var cts = new CancellationTokenSource())
             {
                 var trainer = new BprTrainer(new BprOptions { Factors = 8, Epochs = 5 }, backend) { Checkpoint = new CheckpointOptions(resumed + ".ckpt", 3) };
-                var stop = new SyncProgress<PairwiseEpochReport>(r =>
+                var stop = new SyncProgress<EpochReport>(r =>
                 {
                     if (r.Epoch == 3)
                     {

@@ -1,7 +1,8 @@
+using GpuMF.Als;
 using GpuMF.Data;
 using GpuMF.Evaluation;
 using GpuMF.Models;
-using GpuMF.Training;
+using GpuMF.Svd;
 
 namespace GpuMF.Tests.Data;
 

@@ -1,5 +1,6 @@
+using GpuMF.Als;
 using GpuMF.Backends;
-using GpuMF.Data;
+using GpuMF.Conformance;
 using GpuMF.Tests.Support;
 using GpuMF.Training;
 

@@ -1,4 +1,4 @@
-using GpuMF.Backends;
+using GpuMF.Conformance;
 using GpuMF.Tests.Support;
 
 namespace GpuMF.Tests.Kernels;

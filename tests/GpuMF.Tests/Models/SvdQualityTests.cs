@@ -1,8 +1,9 @@
 using GpuMF.Backends;
 using GpuMF.Data;
 using GpuMF.Evaluation;
-using GpuMF.Training;
+using GpuMF.Svd;
 using GpuMF.Tests.Support;
+using GpuMF.Training;
 
 namespace GpuMF.Tests.Models;
 

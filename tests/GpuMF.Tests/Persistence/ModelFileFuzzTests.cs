@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
-using GpuMF.Kernels;
+using GpuMF.Kernels.Sampling;
 using GpuMF.Persistence;
 using GpuMF.Tests.Support;
 

@@ -1,7 +1,7 @@
+using GpuMF.Als;
 using GpuMF.Data;
 using GpuMF.Evaluation;
 using GpuMF.Tests.Support;
-using GpuMF.Training;
 
 namespace GpuMF.Tests.Quality;
 

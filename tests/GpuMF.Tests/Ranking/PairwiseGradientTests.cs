@@ -1,6 +1,7 @@
 using GpuMF.Backends;
 using GpuMF.Data;
-using GpuMF.Kernels;
+using GpuMF.Kernels.Pairwise;
+using GpuMF.Pairwise;
 using GpuMF.Training;
 
 namespace GpuMF.Tests.Ranking;
@@ -100,7 +101,7 @@ public sealed class PairwiseGradientTests
         var users = new IdMap([10, 11]);
         var items = new IdMap(Enumerable.Range(0, 9).Select(i => (long)i));
         var matrix = InteractionMatrix.FromIndices(users, items, [0, 0, 1], [1, 4, 2], [1f, 1f, 1f]);
-        var problem = PairwiseTraining.CreateProblem(settings, matrix);
+        var problem = PairwiseRun.CreateProblem(settings, matrix);
         for (int f = 0; f < K; f++)
         {
             problem.P[f] = f < UserRow.Length ? UserRow[f] : Pad(f, 0);
@@ -121,10 +122,10 @@ public sealed class PairwiseGradientTests
     private static double[] Theta(PairwiseProblem problem) =>
         problem.P.Take(K).Concat(problem.Q).Concat(problem.ItemBias).Select(v => (double)v).ToArray();
 
-    private static PairwiseEpochStats Run(PairwiseProblem problem, PairwiseSamples samples)
+    private static EpochResult Run(PairwiseProblem problem, PairwiseSamples samples)
     {
         using var cpu = ComputeBackend.Create(BackendKind.Cpu, 0, 1);
-        using var engine = PairwiseTraining.CreateEngine(cpu, problem, 0);
+        using var engine = cpu.CreateEngine(new PairwiseEngineFactory(problem, 0));
         var stats = engine.RunGiven(samples, Lr);
         engine.CopyTo(problem);
         return stats;

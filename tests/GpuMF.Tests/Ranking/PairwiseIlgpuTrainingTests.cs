@@ -1,6 +1,7 @@
-using GpuMF.Models;
-using GpuMF.Tests.Support;
 using GpuMF.Training;
+using GpuMF.Models;
+using GpuMF.Pairwise;
+using GpuMF.Tests.Support;
 
 namespace GpuMF.Tests.Ranking;
 
@@ -14,18 +15,18 @@ public sealed class PairwiseIlgpuTrainingTests(IlgpuCpuFixture fixture)
     public void LearnsTheGroups(string model)
     {
         var data = PairwiseTrainerTests.TwoGroups();
-        var reports = new List<PairwiseEpochReport>();
+        var reports = new List<EpochReport>();
         var progress = new Progress(reports.Add);
         FactorModel m = model == "bpr"
             ? new BprTrainer(new BprOptions { Factors = 8, Epochs = 15 }, fixture.Backend).Fit(data, progress: progress)
             : new WarpTrainer(new WarpOptions { Factors = 8, Epochs = 15 }, fixture.Backend).Fit(data, progress: progress);
         Assert.True(PairwiseTrainerTests.GroupAuc(m, data) > 0.95, $"group AUC {PairwiseTrainerTests.GroupAuc(m, data):F3}");
         Assert.Equal(15, reports.Count);
-        Assert.All(reports, r => Assert.Equal(data.Count, r.Samples));
+        Assert.All(reports, r => Assert.Equal(data.Count, r.Updates));
     }
 
-    private sealed class Progress(Action<PairwiseEpochReport> report) : IProgress<PairwiseEpochReport>
+    private sealed class Progress(Action<EpochReport> report) : IProgress<EpochReport>
     {
-        public void Report(PairwiseEpochReport value) => report(value);
+        public void Report(EpochReport value) => report(value);
     }
 }

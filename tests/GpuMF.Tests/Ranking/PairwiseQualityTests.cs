@@ -1,8 +1,8 @@
 using GpuMF.Backends;
 using GpuMF.Data;
 using GpuMF.Evaluation;
+using GpuMF.Pairwise;
 using GpuMF.Tests.Support;
-using GpuMF.Training;
 
 namespace GpuMF.Tests.Ranking;
 

@@ -1,6 +1,7 @@
 using GpuMF.Backends;
 using GpuMF.Data;
 using GpuMF.Models;
+using GpuMF.Pairwise;
 using GpuMF.Training;
 
 namespace GpuMF.Tests.Ranking;
@@ -11,7 +12,7 @@ public sealed class PairwiseTrainerTests
     /// <summary>Two taste groups: users 0..29 like items 0..19, users 30..59 like items 20..39, each a random two-thirds.</summary>
     internal static InteractionMatrix TwoGroups(ulong seed = 1)
     {
-        var rng = new GpuMF.Kernels.XorShiftRandom(seed, 5);
+        var rng = new GpuMF.Kernels.Sampling.XorShiftRandom(seed, 5);
         var table = new RatingTable(1000);
         for (int u = 0; u < 60; u++)
         {
@@ -57,7 +58,7 @@ public sealed class PairwiseTrainerTests
 
     public static TheoryData<string> Models => new() { "bpr", "warp" };
 
-    private static FactorModel Fit(string model, ComputeBackend backend, InteractionMatrix data, IProgress<PairwiseEpochReport>? progress = null, CancellationToken ct = default, int epochs = 15) =>
+    private static FactorModel Fit(string model, ComputeBackend backend, InteractionMatrix data, IProgress<EpochReport>? progress = null, CancellationToken ct = default, int epochs = 15) =>
         model == "bpr"
             ? new BprTrainer(new BprOptions { Factors = 8, Epochs = epochs }, backend).Fit(data, progress: progress, cancellation: ct)
             : new WarpTrainer(new WarpOptions { Factors = 8, Epochs = epochs }, backend).Fit(data, progress: progress, cancellation: ct);
@@ -96,21 +97,20 @@ public sealed class PairwiseTrainerTests
     [MemberData(nameof(Models))]
     public void ReportsProgressEveryEpoch(string model)
     {
-        var reports = new List<PairwiseEpochReport>();
+        var reports = new List<EpochReport>();
         using var cpu = ComputeBackend.Create(BackendKind.Cpu, 0, 2);
         var data = TwoGroups();
         Fit(model, cpu, data, new SynchronousProgress(reports.Add), epochs: 4);
         Assert.Equal([1, 2, 3, 4], reports.Select(r => r.Epoch));
         foreach (var r in reports)
         {
-            Assert.Equal(data.Count, r.Samples);
-            Assert.True(r.SamplesPerSecond > 0);
-            Assert.True(r.Loss > 0 && double.IsFinite(r.Loss));
+            Assert.Equal(data.Count, r.Updates);
+            Assert.True(r.UpdatesPerSecond > 0);
+            Assert.True(r.TrainLoss > 0 && double.IsFinite(r.TrainLoss));
             double? fraction = model == "bpr" ? r.RankedCorrectlyFraction : r.ViolatorFraction;
             Assert.InRange(fraction!.Value, 0.0, 1.0);
             Assert.Null(model == "bpr" ? r.ViolatorFraction : r.RankedCorrectlyFraction);
             Assert.True(r.NegativesPerSample >= 1);
-            Assert.Equal(r.Loss, r.ToEpochReport().TrainLoss);
         }
         // Learning makes violators rarer (WARP) and right orderings commoner (BPR).
         Assert.True(model == "bpr"
@@ -129,7 +129,7 @@ public sealed class PairwiseTrainerTests
         var trainMatrix = InteractionMatrix.Build(train, DuplicatePolicy.Reject, users, items);
         var validMatrix = InteractionMatrix.Build(valid, DuplicatePolicy.Reject, users, items);
         trainMatrix = InteractionMatrix.FromIndices(users, items, trainMatrix.EntryUsers(), trainMatrix.UserItems, trainMatrix.UserValues);
-        var reports = new List<PairwiseEpochReport>();
+        var reports = new List<EpochReport>();
         using var cpu = ComputeBackend.Create(BackendKind.Cpu, 0, 2);
         var progress = new SynchronousProgress(reports.Add);
         if (model == "bpr")
@@ -176,11 +176,11 @@ public sealed class PairwiseTrainerTests
     {
         // Every user of TwoGroups has about a third of the catalogue, so some first draws of j are
         // observed and get redrawn; without rejection every triple takes exactly one draw.
-        var rejecting = new List<PairwiseEpochReport>();
-        var plain = new List<PairwiseEpochReport>();
+        var rejecting = new List<EpochReport>();
+        var plain = new List<EpochReport>();
         new BprTrainer(new BprOptions { Factors = 4, Epochs = 1 }).Fit(TwoGroups(), progress: new SynchronousProgress(rejecting.Add));
         new BprTrainer(new BprOptions { Factors = 4, Epochs = 1, RejectObservedNegatives = false }).Fit(TwoGroups(), progress: new SynchronousProgress(plain.Add));
-        Assert.InRange(rejecting[0].NegativesPerSample, 1.2, 1.8);
+        Assert.InRange(rejecting[0].NegativesPerSample!.Value, 1.2, 1.8);
         Assert.Equal(1.0, plain[0].NegativesPerSample);
     }
 
@@ -238,8 +238,8 @@ public sealed class PairwiseTrainerTests
     }
 
     /// <summary>Reports on the training thread, in order (System.Progress posts to the thread pool).</summary>
-    private sealed class SynchronousProgress(Action<PairwiseEpochReport> report) : IProgress<PairwiseEpochReport>
+    private sealed class SynchronousProgress(Action<EpochReport> report) : IProgress<EpochReport>
     {
-        public void Report(PairwiseEpochReport value) => report(value);
+        public void Report(EpochReport value) => report(value);
     }
 }

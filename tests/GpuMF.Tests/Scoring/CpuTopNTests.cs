@@ -1,5 +1,5 @@
 using GpuMF.Models;
-using GpuMF.Scoring;
+using GpuMF.TopN;
 
 namespace GpuMF.Tests.Scoring;
 

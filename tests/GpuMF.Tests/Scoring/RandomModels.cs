@@ -1,5 +1,5 @@
 using GpuMF.Data;
-using GpuMF.Kernels;
+using GpuMF.Kernels.Sampling;
 using GpuMF.Models;
 
 namespace GpuMF.Tests.Scoring;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using GpuMF.Cli;
 using GpuMF.Models;
-using GpuMF.Tests.Support;
 using Parquet;
 
 namespace GpuMF.Tests.Scoring;
@@ -133,7 +132,7 @@ public sealed class ScoreCommandTests : IDisposable
         var lines = File.ReadAllLines(output);
         Assert.Equal("item,rank,similar,score", lines[0]);
         Assert.Equal(16, lines.Length);
-        var expected = _model.SimilarItems([5000, 5030, 5060], n: 5, filter: GpuMF.Scoring.ItemFilter.Deny([5001, 5002]));
+        var expected = _model.SimilarItems([5000, 5030, 5060], n: 5, filter: GpuMF.TopN.ItemFilter.Deny([5001, 5002]));
         var similar = lines.Skip(1).Select(l => long.Parse(l.Split(',')[2], CultureInfo.InvariantCulture)).ToArray();
         Assert.Equal(Enumerable.Range(0, 3).SelectMany(q => expected.Ids(q).ToArray()), similar);
         Assert.DoesNotContain(5001L, similar);

@@ -1,5 +1,7 @@
-using GpuMF.Scoring;
+using GpuMF.Conformance;
+using GpuMF.Models;
 using GpuMF.Tests.Support;
+using GpuMF.TopN;
 
 namespace GpuMF.Tests.Scoring;
 

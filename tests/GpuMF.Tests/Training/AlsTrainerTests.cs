@@ -1,6 +1,9 @@
+using GpuMF.Als;
 using GpuMF.Backends;
+using GpuMF.Conformance;
 using GpuMF.Data;
 using GpuMF.Models;
+using GpuMF.Svd;
 using GpuMF.Training;
 
 namespace GpuMF.Tests.Training;

@@ -1,6 +1,9 @@
+using GpuMF.Als;
 using GpuMF.Backends;
 using GpuMF.Data;
 using GpuMF.Models;
+using GpuMF.Pairwise;
+using GpuMF.Svd;
 using GpuMF.Tests.Support;
 using GpuMF.Training;
 
@@ -24,7 +27,7 @@ public sealed class CheckpointResumeTests
     internal static FactorModel Fit(string model, ComputeBackend backend, InteractionMatrix data, CheckpointOptions? checkpoint = null, CancellationToken ct = default, Action<int>? afterEpoch = null, FactorModel? resumeFrom = null, int epochs = Epochs, Action? probe = null)
     {
         var epochDone = new SyncProgress<EpochReport>(r => afterEpoch?.Invoke(r.Epoch));
-        var pairwiseDone = new SyncProgress<PairwiseEpochReport>(r => afterEpoch?.Invoke(r.Epoch));
+        var pairwiseDone = new SyncProgress<EpochReport>(r => afterEpoch?.Invoke(r.Epoch));
         return model switch
         {
             "svd" => new SvdTrainer(SvdOptions.Defaults with { Factors = 16, Epochs = epochs }, backend) { Checkpoint = checkpoint, CancellationProbe = probe, IlgpuWarps = 1 }

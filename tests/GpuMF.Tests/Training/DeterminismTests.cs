@@ -1,9 +1,12 @@
+using GpuMF.Als;
 using GpuMF.Backends;
+using GpuMF.Conformance;
 using GpuMF.Data;
 using GpuMF.Evaluation;
 using GpuMF.Models;
+using GpuMF.Pairwise;
+using GpuMF.Svd;
 using GpuMF.Tests.Support;
-using GpuMF.Training;
 
 namespace GpuMF.Tests.Training;
 

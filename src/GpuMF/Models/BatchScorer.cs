@@ -1,0 +1,155 @@
+using GpuMF.Backends;
+using GpuMF.Data;
+using GpuMF.TopN;
+
+namespace GpuMF.Models;
+
+/// <summary>
+/// Batch scoring of a model: the top N items of many users at once, or the N nearest items (or users) of
+/// many items (or users) by cosine. On an ILGPU backend the model's factors are uploaded once when the
+/// scorer is created and every call runs on the device (<see cref="IlgpuTopNEngine"/>); on the managed
+/// CPU backend, or with no backend, calls run on every core (<see cref="CpuTopNEngine"/>). Both return the
+/// same lists: best first, ties to the lower dense index, up to float rounding of the scores. Create one
+/// per job, call <see cref="Score"/> once per chunk of queries, dispose it at the end. Not thread-safe.
+/// </summary>
+public sealed class BatchScorer : IDisposable
+{
+    /// <summary>The largest N a batch call accepts.</summary>
+    public const int MaxN = 1000;
+
+    private readonly ITopNEngine _engine;
+    private readonly string _queryKind;
+    private int[] _rows = [];
+    private long[] _queries = [];
+
+    private BatchScorer(IdMap queries, IdMap results, string queryKind, ITopNEngine engine)
+    {
+        Queries = queries;
+        Results = results;
+        _queryKind = queryKind;
+        _engine = engine;
+    }
+
+    /// <summary>The ids a query may name: users, or items for <see cref="ForSimilarItems"/>.</summary>
+    public IdMap Queries { get; }
+
+    /// <summary>The ids the lists hold: items, or users for <see cref="ForSimilarUsers"/>.</summary>
+    public IdMap Results { get; }
+
+    /// <summary>Recommendations: users against items, scored p_u·q_i + b_i (the item bias where the model has one).</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="backend">Where to run; null (default) runs on the managed CPU with every core.</param>
+    /// <param name="filterSeen">Leave out each user's training items (default true).</param>
+    /// <param name="filter">An allow- or deny-list of items (default none).</param>
+    public static BatchScorer ForRecommendations(FactorModel model, ComputeBackend? backend = null, bool filterSeen = true, ItemFilter? filter = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var allowed = filter?.Resolve(model.Items);
+        var problem = TopNProblems.Recommendations(model, filterSeen, allowed);
+        return new BatchScorer(model.Users, model.Items, "user", Engine(backend, problem, () => allowed is null ? model.PackedItems : Pack(problem)));
+    }
+
+    /// <summary>Similar items: items against items by cosine of their factors, each item leaving itself out.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="backend">Where to run; null (default) runs on the managed CPU with every core.</param>
+    /// <param name="filter">An allow- or deny-list of the items that may be returned (default none).</param>
+    public static BatchScorer ForSimilarItems(FactorModel model, ComputeBackend? backend = null, ItemFilter? filter = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var allowed = filter?.Resolve(model.Items);
+        var problem = TopNProblems.SimilarItems(model, allowed);
+        return new BatchScorer(model.Items, model.Items, "item", Engine(backend, problem, () => allowed is null ? model.PackedNormalizedItems : Pack(problem)));
+    }
+
+    /// <summary>Similar users: users against users by cosine of their factors, each user leaving itself out.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="backend">Where to run; null (default) runs on the managed CPU with every core.</param>
+    public static BatchScorer ForSimilarUsers(FactorModel model, ComputeBackend? backend = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var problem = TopNProblems.SimilarUsers(model);
+        return new BatchScorer(model.Users, model.Users, "user", Engine(backend, problem, () => model.PackedNormalizedUsers));
+    }
+
+    /// <summary>The <paramref name="n"/> best results of each query, in the order given (repeats allowed).</summary>
+    /// <param name="ids">External ids of <see cref="Queries"/>.</param>
+    /// <param name="n">Entries per list, 1..<see cref="MaxN"/>.</param>
+    /// <exception cref="KeyNotFoundException">An id is unknown; the message names it.</exception>
+    public RankedLists Score(IReadOnlyList<long> ids, int n)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        CheckN(n);
+        var lists = new RankedLists(ids.Count, n);
+        ScoreInto(ids, new TopNBuffer(ids.Count, n), lists);
+        return lists;
+    }
+
+    /// <summary>The <paramref name="n"/> best results of every query id, in dense order.</summary>
+    /// <param name="n">Entries per list, 1..<see cref="MaxN"/>.</param>
+    public RankedLists ScoreAll(int n) => Score(Queries.Ids, n);
+
+    /// <summary>
+    /// Scores a stream of query chunks, handing each chunk's lists to <paramref name="consume"/> before the
+    /// next chunk is scored. The lists passed in are reused for the next chunk (so that a job's memory stays
+    /// flat however many chunks it has): read or copy them inside the callback only.
+    /// </summary>
+    /// <param name="chunks">External ids of <see cref="Queries"/>, chunk by chunk.</param>
+    /// <param name="n">Entries per list, 1..<see cref="MaxN"/>.</param>
+    /// <param name="consume">Called once per chunk with its lists.</param>
+    /// <returns>The number of queries scored.</returns>
+    /// <exception cref="KeyNotFoundException">An id is unknown; the message names it.</exception>
+    public long ScoreChunks(IEnumerable<IReadOnlyList<long>> chunks, int n, Action<RankedLists> consume)
+    {
+        ArgumentNullException.ThrowIfNull(chunks);
+        ArgumentNullException.ThrowIfNull(consume);
+        CheckN(n);
+        TopNBuffer? dense = null;
+        RankedLists? lists = null;
+        long done = 0;
+        foreach (var ids in chunks)
+        {
+            if (lists is null || ids.Count > lists.Capacity)
+            {
+                lists = new RankedLists(ids.Count, n);
+                dense = new TopNBuffer(ids.Count, n);
+            }
+            ScoreInto(ids, dense!, lists);
+            consume(lists);
+            done += ids.Count;
+        }
+        return done;
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _engine.Dispose();
+
+    private void ScoreInto(IReadOnlyList<long> ids, TopNBuffer dense, RankedLists lists)
+    {
+        var rows = _rows.Length >= ids.Count ? _rows : _rows = new int[ids.Count];
+        var queries = _queries.Length >= ids.Count ? _queries : _queries = new long[ids.Count];
+        for (int q = 0; q < ids.Count; q++)
+        {
+            queries[q] = ids[q];
+            rows[q] = Queries.IndexOf(queries[q], _queryKind);
+        }
+        _engine.Run(rows.AsMemory(0, ids.Count), dense);
+        lists.Load(queries.AsSpan(0, ids.Count), dense, Results);
+    }
+
+    private static void CheckN(int n)
+    {
+        if (n < 1 || n > MaxN)
+        {
+            throw new ArgumentOutOfRangeException(nameof(n), n, $"n must be in 1..{MaxN}.");
+        }
+    }
+
+    private static ITopNEngine Engine(ComputeBackend? backend, TopNProblem problem, Func<PackedCandidates> packed) =>
+        backend is { IsIlgpu: true }
+            ? new IlgpuTopNEngine(backend, problem)
+            : new CpuTopNEngine(problem, packed(), backend?.Threads ?? Environment.ProcessorCount);
+
+    private static PackedCandidates Pack(TopNProblem problem) =>
+        PackedCandidates.Create(problem.Candidates, problem.CandidateCount, problem.Factors, problem.CandidateBias, problem.Allowed,
+            PackedCandidates.RootMeanSquareNorm(problem.Queries, problem.QueryCount, problem.Factors));
+}

@@ -1,0 +1,76 @@
+using System.Text.Json;
+using GpuMF.Models;
+using GpuMF.Svd;
+using GpuMF.Training;
+
+namespace GpuMF.Pairwise;
+
+/// <summary>
+/// Options of Bayesian personalised ranking (Rendle, Freudenthaler, Gantner, Schmidt-Thieme, UAI 2009):
+/// score(u, i) = p_u·q_i + b_i, trained by SGD on sampled triples (u, i, j) — (u, i) an observed pair,
+/// j an item drawn uniformly — to maximise Σ ln σ(score(u, i) − score(u, j)) − λ‖θ‖². An epoch visits
+/// every observed pair once, in a fresh random order (so each (u, i) is uniform over the pairs, as in
+/// Rendle et al.'s bootstrap, without repeats within an epoch), with one negative drawn for each.
+/// Every default lives in <see cref="Defaults"/>.
+/// </summary>
+public sealed record BprOptions
+{
+    /// <summary>
+    /// The defaults, chosen on a validation split carved from the ML-1M implicit training split (a random
+    /// fifth of each user's positives held out): adagrad beat constant steps, rejecting observed
+    /// negatives and the item bias each added about 0.006 to validation precision@10, and 20 epochs at
+    /// η = 0.1 came within 0.006 of 30 in two thirds of the time.
+    /// </summary>
+    public static BprOptions Defaults { get; } = new();
+
+    /// <summary>Latent factors k, 1..1024. Default 64.</summary>
+    public int Factors { get; init; } = 64;
+
+    /// <summary>Passes over the observed pairs, 1..10000. Default 20.</summary>
+    public int Epochs { get; init; } = 20;
+
+    /// <summary>Initial step size η, (0, 1]. Default 0.1.</summary>
+    public float LearningRate { get; init; } = 0.1f;
+
+    /// <summary>How the step size evolves. Default <see cref="LearningRateSchedule.Adagrad"/>.</summary>
+    public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Adagrad;
+
+    /// <summary>Multiplier d applied to η after each epoch, (0, 1]. Default 1 (no decay).</summary>
+    public float LearningRateDecay { get; init; } = 1f;
+
+    /// <summary>L2 weight λ on the factors and item biases a triple touches, ≥ 0. Default 0.01.</summary>
+    public float Regularization { get; init; } = 0.01f;
+
+    /// <summary>Learn an item bias b_i (as implicit's BPR does). Default true.</summary>
+    public bool ItemBias { get; init; } = true;
+
+    /// <summary>
+    /// Redraw j while it is one of the user's observed items (implicit's verify_negative_samples), up to
+    /// 32 draws, after which the triple is skipped. Default true.
+    /// </summary>
+    public bool RejectObservedNegatives { get; init; } = true;
+
+    /// <summary>Standard deviation of the normal initial factors, (0, 1]. Default 0.01.</summary>
+    public float InitStdDev { get; init; } = 0.01f;
+
+    /// <summary>Seed of the initial factors and of every epoch's random streams. Default 42.</summary>
+    public ulong Seed { get; init; } = 42;
+
+    /// <summary>Throws when an option lies outside its range; the message names it.</summary>
+    public void Validate()
+    {
+        SvdOptions.Require(Factors is >= 1 and <= 1024, nameof(Factors), Factors, "1..1024");
+        SvdOptions.Require(Epochs is >= 1 and <= 10000, nameof(Epochs), Epochs, "1..10000");
+        SvdOptions.Require(LearningRate is > 0 and <= 1, nameof(LearningRate), LearningRate, "(0, 1]");
+        SvdOptions.Require(Enum.IsDefined(Schedule), nameof(Schedule), Schedule, "ConstantWithDecay or Adagrad");
+        SvdOptions.Require(LearningRateDecay is > 0 and <= 1, nameof(LearningRateDecay), LearningRateDecay, "(0, 1]");
+        SvdOptions.Require(Regularization >= 0 && float.IsFinite(Regularization), nameof(Regularization), Regularization, "≥ 0");
+        SvdOptions.Require(InitStdDev is > 0 and <= 1, nameof(InitStdDev), InitStdDev, "(0, 1]");
+    }
+
+    /// <summary>The options as JSON, as stored in model files.</summary>
+    public string ToJson() => JsonSerializer.Serialize(this);
+
+    internal PairwiseSettings ToSettings() =>
+        new(ModelKind.Bpr, Factors, Epochs, LearningRate, Schedule, LearningRateDecay, Regularization, ItemBias, RejectObservedNegatives, 1, InitStdDev, Seed, ToJson());
+}

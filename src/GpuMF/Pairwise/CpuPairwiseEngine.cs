@@ -1,0 +1,383 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
+using GpuMF.Kernels.Sampling;
+using GpuMF.Training;
+
+namespace GpuMF.Pairwise;
+
+/// <summary>
+/// The managed CPU backend's frame for BPR and WARP: block-partitioned parallel SGD. Users are hashed
+/// into T blocks once (T = threads) and items into T blocks afresh each epoch; the observed pairs fall
+/// into the T × T cells (user block, item block). Each epoch, every user block's pairs are dealt into
+/// its cells in the affine order (seed, epoch, block), so that a cell run front to back visits its
+/// pairs in a fresh random order, each once per epoch, reading memory sequentially. An epoch runs T
+/// rounds; in round s thread t takes cell (t, (t + s) mod T) and draws its negatives from that cell's
+/// item block only, so no two threads ever touch the same user or item row: no races, no locks, and
+/// the same result for the same seed and thread count. Drawing j within i's block still samples j
+/// uniformly in expectation over the epochs' random partitions, and WARP's rank estimate
+/// ⌊(n − 1)/trials⌋ stays unbiased because a block holds about n/T items with about rank/T of the
+/// violators. Cell c draws from the stream (seed, epoch, c). With one thread the single cell holds
+/// every pair in the affine order (seed, epoch, 0) and the single block every item in order, which is
+/// exactly what one GPU warp visits. The engine trains its own copy of the parameters, in pinned
+/// 64-byte-aligned memory with rows padded to whole cache lines and each item's bias and adagrad sum
+/// on a line of their own, so that the two threads, whose rows interleave in memory, never write to
+/// the same cache line; <see cref="CopyTo"/> writes them back. "Is j observed for u" is one bit of a dense
+/// user × item bitmap when that fits in <see cref="MaxBitmapBytes"/> (one cache miss instead of a
+/// binary search's several), else a binary search of the user's CSR row. Cancellation is checked before
+/// each round and every <see cref="CheckEvery"/> pairs of a cell.
+/// </summary>
+internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
+{
+    /// <summary>Largest observed-pair bitmap built (64 MiB: ML-20M's 138k × 27k would need 460 MiB).</summary>
+    public const long MaxBitmapBytes = 64L << 20;
+
+    /// <summary>Floats in a cache line: the row padding and the spacing of the item lines.</summary>
+    protected const int Line = 16;
+
+    /// <summary>Pairs of a cell between cancellation checks (a power of two): well under a millisecond of work.</summary>
+    protected const int CheckEvery = 4096;
+
+    private readonly int[] _userBlockStart;
+    private readonly int[] _blockPairs;
+    private readonly int[] _itemBlock;
+    private readonly int[] _cellPairs;
+    private readonly int[] _itemBlockItems;
+    private readonly ParallelOptions _parallel;
+    private readonly List<GCHandle> _pins = new();
+    private readonly List<float[]> _aligned = new();
+
+    protected CpuPairwiseEngine(PairwiseProblem problem, int threads)
+    {
+        Problem = problem;
+        Threads = Math.Max(1, threads);
+        int t = Threads;
+        ulong seed = problem.Settings.Seed;
+        var blockOf = new int[problem.UserCount];
+        for (int u = 0; u < blockOf.Length; u++)
+        {
+            blockOf[u] = (int)(XorShiftRandom.Mix((ulong)u ^ ~seed) % (ulong)t);
+        }
+        _userBlockStart = new int[t + 1];
+        foreach (int u in problem.Users)
+        {
+            _userBlockStart[blockOf[u] + 1]++;
+        }
+        for (int b = 0; b < t; b++)
+        {
+            _userBlockStart[b + 1] += _userBlockStart[b];
+        }
+        var fill = _userBlockStart[..^1].ToArray();
+        _blockPairs = new int[2 * problem.Positives];
+        for (int n = 0; n < problem.Positives; n++)
+        {
+            int at = fill[blockOf[problem.Users[n]]]++;
+            _blockPairs[2 * at] = problem.Users[n];
+            _blockPairs[2 * at + 1] = problem.Items[n];
+        }
+        CellStart = new int[t * t];
+        CellCount = new int[t * t];
+        ItemBlockStart = new int[t + 1];
+        _itemBlock = new int[problem.ItemCount];
+        _cellPairs = new int[2 * problem.Positives];
+        _itemBlockItems = new int[problem.ItemCount];
+        _parallel = new ParallelOptions { MaxDegreeOfParallelism = t };
+        Settings = problem.Settings;
+        int k = problem.Settings.Factors;
+        Stride = (k + Line - 1) / Line * Line;
+        P = Rows(problem.P, problem.UserCount, k);
+        Q = Rows(problem.Q, problem.ItemCount, k);
+        GP = Rows(problem.UserAccumulators, problem.UserCount, k);
+        GQ = Rows(problem.ItemAccumulators, problem.ItemCount, k);
+        ItemLines = Rows(problem.ItemBias, problem.ItemCount, 1);
+        if (problem.BiasAccumulators is { } sums)
+        {
+            for (int i = 0; i < problem.ItemCount; i++)
+            {
+                ItemLines[(long)i * Line + 1] = sums[i];
+            }
+        }
+        SeenPtr = Pin(problem.SeenPtr);
+        SeenItems = Pin(problem.SeenItems);
+        SeenBits = Pin(Bitmap(problem));
+        CellPairs = Pin(_cellPairs);
+        ItemBlockItems = Pin(_itemBlockItems);
+    }
+
+    protected PairwiseProblem Problem { get; }
+
+    protected PairwiseSettings Settings { get; }
+
+    protected int Threads { get; }
+
+    /// <summary>First pair of each cell in <see cref="CellPairs"/>.</summary>
+    protected int[] CellStart { get; }
+
+    /// <summary>Pairs in each cell.</summary>
+    protected int[] CellCount { get; }
+
+    /// <summary>This epoch's pairs grouped by cell, as (user, item) at [2n, 2n + 1].</summary>
+    protected int* CellPairs { get; }
+
+    /// <summary>This epoch's items grouped by block (ascending within one), block b at [ItemBlockStart[b], ItemBlockStart[b + 1]).</summary>
+    protected int* ItemBlockItems { get; }
+
+    protected int[] ItemBlockStart { get; }
+
+    /// <summary>Floats from one row of <see cref="P"/>, <see cref="Q"/>, <see cref="GP"/> or <see cref="GQ"/> to the next: the factors rounded up to whole cache lines.</summary>
+    protected int Stride { get; }
+
+    /// <summary>User factors, row u at u·<see cref="Stride"/>.</summary>
+    protected float* P { get; }
+
+    /// <summary>Item factors, row i at i·<see cref="Stride"/>.</summary>
+    protected float* Q { get; }
+
+    /// <summary>Adagrad sums of the user factors, laid out as <see cref="P"/>; null under plain SGD.</summary>
+    protected float* GP { get; }
+
+    /// <summary>Adagrad sums of the item factors, laid out as <see cref="Q"/>; null under plain SGD.</summary>
+    protected float* GQ { get; }
+
+    /// <summary>One cache line per item: its bias at i·<see cref="Line"/> and its bias's adagrad sum right after.</summary>
+    protected float* ItemLines { get; }
+
+    /// <summary>True under adagrad.</summary>
+    protected bool Adagrad => GP != null;
+
+    private int* SeenPtr { get; }
+
+    private int* SeenItems { get; }
+
+    /// <summary>Bit u·n + i is set when user u has item i; null when the bitmap would be too large.</summary>
+    private ulong* SeenBits { get; }
+
+    public EpochResult RunEpoch(int epoch, float learningRate, CancellationCheck cancel = default)
+    {
+        int t = Threads;
+        PartitionItems(epoch);
+        var partial = new EpochResult[t];
+        for (int round = 0; round < t; round++)
+        {
+            int r = round;
+            cancel.ThrowIfRequested();
+            Parallel.For(0, t, _parallel, block =>
+            {
+                if (r == 0)
+                {
+                    PartitionCells(block, epoch);
+                }
+                int cell = block * t + (block + r) % t;
+                partial[block] += RunCell(cell, epoch, learningRate, cancel);
+            });
+            cancel.ThrowIfCancelled();
+        }
+        var total = default(EpochResult);
+        foreach (var p in partial)
+        {
+            total += p;
+        }
+        return total;
+    }
+
+    public abstract EpochResult RunGiven(PairwiseSamples samples, float learningRate);
+
+    public void CopyTo(PairwiseProblem target)
+    {
+        int k = Settings.Factors;
+        CopyRows(P, target.P, target.UserCount, k);
+        CopyRows(Q, target.Q, target.ItemCount, k);
+        CopyRows(GP, target.UserAccumulators, target.UserCount, k);
+        CopyRows(GQ, target.ItemAccumulators, target.ItemCount, k);
+        for (int i = 0; i < target.ItemCount; i++)
+        {
+            target.ItemBias[i] = ItemLines[(long)i * Line];
+            if (target.BiasAccumulators is { } sums)
+            {
+                sums[i] = ItemLines[(long)i * Line + 1];
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var pin in _pins)
+        {
+            pin.Free();
+        }
+        _pins.Clear();
+        _aligned.Clear();
+    }
+
+    /// <summary>
+    /// Runs the cell's share of the epoch: its pairs front to back, negatives drawn from the stream (seed,
+    /// epoch, cell); stops early, with a check point every <see cref="CheckEvery"/> pairs, once <paramref name="cancel"/> is cancelled.
+    /// </summary>
+    protected abstract EpochResult RunCell(int cell, int epoch, float learningRate, CancellationCheck cancel);
+
+    /// <summary>True when user <paramref name="u"/> has item <paramref name="item"/> among the observed ones.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    protected bool Seen(int u, int item)
+    {
+        if (SeenBits != null)
+        {
+            long bit = (long)u * Problem.ItemCount + item;
+            return (SeenBits[bit >> 6] & (1UL << (int)(bit & 63))) != 0;
+        }
+        int lo = SeenPtr[u];
+        int hi = SeenPtr[u + 1] - 1;
+        while (lo <= hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            int v = SeenItems[mid];
+            if (v == item)
+            {
+                return true;
+            }
+            if (v < item)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>Asks for the bitmap word that <see cref="Seen"/>(u, item) will read, so that its cache miss overlaps other work.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    protected void PrefetchSeen(int u, int item)
+    {
+        if (SeenBits != null && Sse.IsSupported)
+        {
+            Sse.Prefetch0(SeenBits + (((long)u * Problem.ItemCount + item) >> 6));
+        }
+    }
+
+    private static ulong[]? Bitmap(PairwiseProblem problem)
+    {
+        long bits = (long)problem.UserCount * problem.ItemCount;
+        if (bits > MaxBitmapBytes * 8)
+        {
+            return null;
+        }
+        var map = new ulong[(bits + 63) >> 6];
+        for (int u = 0; u < problem.UserCount; u++)
+        {
+            for (int n = problem.SeenPtr[u]; n < problem.SeenPtr[u + 1]; n++)
+            {
+                long bit = (long)u * problem.ItemCount + problem.SeenItems[n];
+                map[bit >> 6] |= 1UL << (int)(bit & 63);
+            }
+        }
+        return map;
+    }
+
+    /// <summary>
+    /// A copy of <paramref name="rows"/> rows of <paramref name="width"/> floats in pinned memory, each row
+    /// starting on a cache line and <see cref="Stride"/> floats (for width 1: <see cref="Line"/>) after
+    /// the last; null for a null source.
+    /// </summary>
+    private float* Rows(float[]? source, int rows, int width)
+    {
+        if (source is null)
+        {
+            return null;
+        }
+        int stride = width == 1 ? Line : Stride;
+        var buffer = GC.AllocateArray<float>(checked((int)((long)rows * stride + Line)), pinned: true);
+        _aligned.Add(buffer);
+        float* start = (float*)Marshal.UnsafeAddrOfPinnedArrayElement(buffer, 0);
+        start += (Line - (int)((nint)start / sizeof(float) % Line)) % Line;
+        for (int r = 0; r < rows; r++)
+        {
+            source.AsSpan(r * width, width).CopyTo(new Span<float>(start + (long)r * stride, width));
+        }
+        return start;
+    }
+
+    private void CopyRows(float* from, float[]? to, int rows, int width)
+    {
+        if (from == null || to is null)
+        {
+            return;
+        }
+        for (int r = 0; r < rows; r++)
+        {
+            new ReadOnlySpan<float>(from + (long)r * Stride, width).CopyTo(to.AsSpan(r * width, width));
+        }
+    }
+
+    private T* Pin<T>(T[]? array) where T : unmanaged
+    {
+        if (array is null)
+        {
+            return null;
+        }
+        var handle = GCHandle.Alloc(array, GCHandleType.Pinned);
+        _pins.Add(handle);
+        return (T*)handle.AddrOfPinnedObject();
+    }
+
+    private void PartitionItems(int epoch)
+    {
+        int t = Threads;
+        ulong key = XorShiftRandom.Mix(Settings.Seed + 0x9E3779B97F4A7C15UL * (ulong)(uint)(epoch + 1));
+        Array.Clear(ItemBlockStart);
+        for (int i = 0; i < _itemBlock.Length; i++)
+        {
+            int b = t == 1 ? 0 : (int)(XorShiftRandom.Mix((ulong)i ^ key) % (ulong)t);
+            _itemBlock[i] = b;
+            ItemBlockStart[b + 1]++;
+        }
+        for (int b = 0; b < t; b++)
+        {
+            ItemBlockStart[b + 1] += ItemBlockStart[b];
+        }
+        var fill = ItemBlockStart[..^1].ToArray();
+        for (int i = 0; i < _itemBlock.Length; i++)
+        {
+            _itemBlockItems[fill[_itemBlock[i]]++] = i;
+        }
+    }
+
+    /// <summary>Deals user block <paramref name="userBlock"/>'s pairs into its T cells by this epoch's item blocks, in the epoch's affine order.</summary>
+    private void PartitionCells(int userBlock, int epoch)
+    {
+        int t = Threads;
+        int start = _userBlockStart[userBlock];
+        int end = _userBlockStart[userBlock + 1];
+        var fill = new int[t];
+        for (int n = start; n < end; n++)
+        {
+            fill[_itemBlock[_blockPairs[2 * n + 1]]]++;
+        }
+        int at = start;
+        for (int b = 0; b < t; b++)
+        {
+            int cell = userBlock * t + b;
+            CellStart[cell] = at;
+            CellCount[cell] = fill[b];
+            fill[b] = at;
+            at += CellCount[cell];
+        }
+        int count = end - start;
+        var order = AffinePermutation.Random(count, Settings.Seed, epoch, userBlock);
+        long a = order.A;
+        long next = order.B;
+        for (int n = 0; n < count; n++)
+        {
+            int from = start + (int)next;
+            next += a;
+            if (next >= count)
+            {
+                next -= count;
+            }
+            int to = fill[_itemBlock[_blockPairs[2 * from + 1]]]++;
+            _cellPairs[2 * to] = _blockPairs[2 * from];
+            _cellPairs[2 * to + 1] = _blockPairs[2 * from + 1];
+        }
+    }
+}

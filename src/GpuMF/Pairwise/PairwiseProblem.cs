@@ -1,0 +1,24 @@
+namespace GpuMF.Pairwise;
+
+/// <summary>
+/// What a BPR or WARP engine trains: the observed pairs in the training matrix's CSR order, each
+/// user's observed items (CSR, ascending) for rejecting negatives, and the parameters, which the CPU
+/// engine updates in place. The adagrad accumulators are null under plain SGD.
+/// </summary>
+internal sealed record PairwiseProblem(
+    int UserCount,
+    int ItemCount,
+    int[] Users,
+    int[] Items,
+    int[] SeenPtr,
+    int[] SeenItems,
+    float[] P,
+    float[] Q,
+    float[] ItemBias,
+    float[]? UserAccumulators,
+    float[]? ItemAccumulators,
+    float[]? BiasAccumulators,
+    PairwiseSettings Settings)
+{
+    public int Positives => Users.Length;
+}

@@ -1,0 +1,101 @@
+using GpuMF.Backends;
+using GpuMF.Data;
+using GpuMF.Evaluation;
+using GpuMF.Models;
+using GpuMF.Training;
+
+namespace GpuMF.Pairwise;
+
+/// <summary>
+/// BPR's and WARP's side of the training loop: normal initial factors, zero item biases, adagrad sums at 1,
+/// the mean loss per sample, and checkpoints that carry the adagrad sums.
+/// </summary>
+internal sealed class PairwiseRun : TrainingRun<IPairwiseEngine>
+{
+    private readonly PairwiseSettings _settings;
+    private readonly PairwiseProblem _problem;
+
+    public PairwiseRun(PairwiseSettings settings, InteractionMatrix train, int ilgpuWarps)
+        : base(settings.Kind, settings.OptionsJson, settings.Epochs, "epochs", settings.LearningRate, settings.LearningRateDecay, train)
+    {
+        _settings = settings;
+        _problem = CreateProblem(settings, train);
+        Engines = new PairwiseEngineFactory(_problem, ilgpuWarps);
+    }
+
+    public override IEngineFactory<IPairwiseEngine> Engines { get; }
+
+    /// <summary>The parameters before training: normal factors seeded per side, zero biases, adagrad sums at 1.</summary>
+    public static PairwiseProblem CreateProblem(PairwiseSettings settings, InteractionMatrix train)
+    {
+        int k = settings.Factors;
+        float[]? Ones(long length) => settings.Adagrad ? Enumerable.Repeat(1f, checked((int)length)).ToArray() : null;
+        return new PairwiseProblem(
+            train.UserCount,
+            train.ItemCount,
+            train.EntryUsers(),
+            train.UserItems,
+            train.UserPtr,
+            train.UserItems,
+            NormalFactors.Create(train.UserCount, k, settings.InitStdDev, settings.Seed, 1),
+            NormalFactors.Create(train.ItemCount, k, settings.InitStdDev, settings.Seed, 2),
+            new float[train.ItemCount],
+            Ones((long)train.UserCount * k),
+            Ones((long)train.ItemCount * k),
+            Ones(train.ItemCount),
+            settings);
+    }
+
+    /// <summary>Loads a checkpoint's parameters and adagrad sums.</summary>
+    /// <exception cref="ArgumentException">The run uses adagrad and the checkpoint holds no sums.</exception>
+    public override void Resume(FactorModel checkpoint)
+    {
+        if (_settings.Adagrad && checkpoint.Adagrad is null)
+        {
+            throw new ArgumentException("Cannot resume from this checkpoint: it holds no adagrad sums.", "resumeFrom");
+        }
+        checkpoint.UserFactors.CopyTo(_problem.P, 0);
+        checkpoint.ItemFactors.CopyTo(_problem.Q, 0);
+        checkpoint.ItemBias?.CopyTo(_problem.ItemBias, 0);
+        if (checkpoint.Adagrad is { } sums && _problem is { UserAccumulators: { } gp, ItemAccumulators: { } gq, BiasAccumulators: { } gb })
+        {
+            sums.Users.CopyTo(gp, 0);
+            sums.Items.CopyTo(gq, 0);
+            sums.ItemBiases.CopyTo(gb, 0);
+        }
+    }
+
+    public override void CopyBack(IPairwiseEngine engine) => engine.CopyTo(_problem);
+
+    /// <summary>
+    /// The model; a checkpoint (<paramref name="completedEpochs"/> ≥ 1) also carries the adagrad sums, since the
+    /// step sizes of the epochs to come depend on them. A model without item biases keeps none: they stay 0.
+    /// </summary>
+    public override FactorModel Assemble(int completedEpochs) =>
+        new(_settings.Kind, Train.Users, Train.Items, _settings.Factors, _problem.P, _problem.Q, null,
+            _settings.ItemBias ? _problem.ItemBias : null, 0f, Train.UserPtr, Train.UserItems, OptionsJson)
+        {
+            CompletedEpochs = completedEpochs,
+            Adagrad = completedEpochs > 0 && _problem is { UserAccumulators: { } gp, ItemAccumulators: { } gq, BiasAccumulators: { } gb } ? new AdagradSums(gp, gq, gb) : null,
+        };
+
+    public override EpochReport Describe(int epoch, EpochResult result, TimeSpan elapsed, double seconds)
+    {
+        double hits = (double)result.Hits / Math.Max(1, result.Samples);
+        return new EpochReport(epoch + 1, Epochs, MeanLoss(result), null, elapsed, result.Samples / Math.Max(seconds, 1e-9))
+        {
+            Updates = result.Samples,
+            RankedCorrectlyFraction = Kind == ModelKind.Bpr ? hits : null,
+            ViolatorFraction = Kind == ModelKind.Warp ? hits : null,
+            NegativesPerSample = (double)result.Trials / Math.Max(1, result.Samples),
+        };
+    }
+
+    public override string? Divergence(EpochResult result, float learningRate) =>
+        double.IsFinite(MeanLoss(result)) ? null : $"Try a smaller learning rate than {learningRate} (--lr), or a larger regularization.";
+
+    public override EpochReport Validate(EpochReport report, FactorModel model, InteractionMatrix validation) =>
+        report with { ValidationPrecision = RankingMetrics.Evaluate(model, validation).Precision };
+
+    private static double MeanLoss(EpochResult result) => result.Loss / Math.Max(1, result.Samples);
+}

@@ -1,0 +1,61 @@
+using GpuMF.Backends;
+using GpuMF.Data;
+using GpuMF.Models;
+using GpuMF.Training;
+
+namespace GpuMF.Pairwise;
+
+/// <summary>
+/// Trains the weighted approximate-rank pairwise model (<see cref="ModelKind.Warp"/>) on implicit
+/// positives (Weston, Bengio, Usunier, IJCAI 2011). The trainer owns the loop (epochs, step size,
+/// progress, cancellation); the backend runs each epoch: the managed CPU backend by block-partitioned
+/// parallel SGD, an ILGPU backend by lock-free SGD with one warp per positive scoring a warp-wide batch
+/// of candidate negatives at a time.
+/// </summary>
+/// <remarks>
+/// What repeats: on the CPU backend a run repeats exactly for the same seed and thread count (each cell
+/// of the block partition draws from its own stream, and no two threads share a row); different thread
+/// counts give different, equally good models. An ILGPU run with the device filled is lock-free, so
+/// concurrent warps race on shared rows and runs differ in the last bits; with one warp (used by the
+/// kernel tests) it repeats exactly, and draws the same samples as one CPU thread, so the two agree to rounding.
+/// </remarks>
+public sealed class WarpTrainer
+{
+    private readonly ComputeBackend? _backend;
+
+    /// <summary>Creates a trainer.</summary>
+    /// <param name="options">Options; null takes <see cref="WarpOptions.Defaults"/>.</param>
+    /// <param name="backend">Where to run; null runs on the managed CPU backend with every core.</param>
+    public WarpTrainer(WarpOptions? options = null, ComputeBackend? backend = null)
+    {
+        Options = options ?? WarpOptions.Defaults;
+        Options.Validate();
+        _backend = backend;
+    }
+
+    /// <summary>The options in force.</summary>
+    public WarpOptions Options { get; }
+
+    /// <summary>Checkpoints to write while training (with the adagrad sums, under adagrad), or null (default) for none.</summary>
+    public CheckpointOptions? Checkpoint { get; init; }
+
+    /// <summary>Warps launched by the ILGPU engine; 0 (default) fills the device, 1 makes a run sequential (for kernel tests).</summary>
+    internal int IlgpuWarps { get; init; }
+
+    /// <summary>Called at every cancellation check point inside an epoch (tests cancel from it); null (default) for none.</summary>
+    internal Action? CancellationProbe { get; init; }
+
+    /// <summary>Trains on the positives of <paramref name="train"/> (every stored pair is a positive; values are ignored).</summary>
+    /// <param name="train">Implicit positives; users and items without any keep their initial factors.</param>
+    /// <param name="validation">Optional positives in the same index space (built with the training id maps) whose precision@10 is reported after each epoch.</param>
+    /// <param name="progress">Receives a <see cref="EpochReport"/> after each epoch.</param>
+    /// <param name="cancellation">Checked between epochs and, within one, every few thousand pairs (CPU) or
+    /// between kernel launches (ILGPU); cancelling throws <see cref="OperationCanceledException"/>, returns no
+    /// model and writes no checkpoint for the unfinished epoch.</param>
+    /// <param name="resumeFrom">A checkpoint of this training (same data, same options) to continue from; on the
+    /// CPU backend the result equals that of an uninterrupted run with the same thread count.</param>
+    /// <exception cref="ArgumentException">The matrix is empty, the validation matrix does not share its id maps, or <paramref name="resumeFrom"/> is not a checkpoint of this training.</exception>
+    /// <exception cref="TrainingDivergedException">The loss became NaN or infinite.</exception>
+    public FactorModel Fit(InteractionMatrix train, InteractionMatrix? validation = null, IProgress<EpochReport>? progress = null, CancellationToken cancellation = default, FactorModel? resumeFrom = null) =>
+        TrainingLoop.Run(new PairwiseRun(Options.ToSettings(), train ?? throw new ArgumentNullException(nameof(train)), IlgpuWarps), _backend, validation, progress, new CancellationCheck(cancellation, CancellationProbe), Checkpoint, resumeFrom);
+}

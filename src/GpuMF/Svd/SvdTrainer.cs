@@ -1,0 +1,56 @@
+using System.Diagnostics;
+using GpuMF.Backends;
+using GpuMF.Data;
+using GpuMF.Evaluation;
+using GpuMF.Models;
+using GpuMF.Training;
+
+namespace GpuMF.Svd;
+
+/// <summary>
+/// Trains biased matrix factorisation (<see cref="ModelKind.Svd"/>) by SGD on explicit ratings. The
+/// trainer owns the loop (epochs, step-size decay, progress, cancellation); the backend runs each epoch.
+/// </summary>
+public sealed class SvdTrainer
+{
+    private readonly ComputeBackend? _backend;
+
+    /// <summary>Creates a trainer.</summary>
+    /// <param name="options">Options; null takes <see cref="SvdOptions.Defaults"/>.</param>
+    /// <param name="backend">Where to run; null runs on the managed CPU backend with every core.</param>
+    public SvdTrainer(SvdOptions? options = null, ComputeBackend? backend = null)
+    {
+        Options = options ?? SvdOptions.Defaults;
+        Options.Validate();
+        _backend = backend;
+    }
+
+    /// <summary>The options in force.</summary>
+    public SvdOptions Options { get; }
+
+    /// <summary>Checkpoints to write while training, or null (default) for none.</summary>
+    public CheckpointOptions? Checkpoint { get; init; }
+
+    /// <summary>Warps launched by the ILGPU engine; 0 (default) fills the device, 1 makes a run sequential (for kernel tests).</summary>
+    internal int IlgpuWarps { get; init; }
+
+    /// <summary>Called at every cancellation check point inside an epoch (tests cancel from it); null (default) for none.</summary>
+    internal Action? CancellationProbe { get; init; }
+
+    /// <summary>Trains on <paramref name="train"/>.</summary>
+    /// <param name="train">Explicit ratings; users and items without ratings keep their initial factors.</param>
+    /// <param name="validation">Optional ratings in the same index space (built with the training id maps) whose RMSE is reported after each epoch.</param>
+    /// <param name="progress">Receives an <see cref="EpochReport"/> after each epoch.</param>
+    /// <param name="cancellation">Checked between epochs and, within one, every few thousand ratings (CPU) or
+    /// between kernel launches (ILGPU); cancelling throws <see cref="OperationCanceledException"/>, returns no
+    /// model and writes no checkpoint for the unfinished epoch.</param>
+    /// <param name="resumeFrom">A checkpoint of this training (same data, same options) to continue from; with
+    /// the CPU backend the result equals that of an uninterrupted run with the same thread count.</param>
+    /// <exception cref="ArgumentException">The matrix is empty, or <paramref name="resumeFrom"/> is not a checkpoint of this training.</exception>
+    /// <exception cref="TrainingDivergedException">The loss became NaN or infinite.</exception>
+    public FactorModel Fit(InteractionMatrix train, InteractionMatrix? validation = null, IProgress<EpochReport>? progress = null, CancellationToken cancellation = default, FactorModel? resumeFrom = null)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        return TrainingLoop.Run(new SvdRun(Options, train, IlgpuWarps), _backend, validation, progress, new CancellationCheck(cancellation, CancellationProbe), Checkpoint, resumeFrom);
+    }
+}
