@@ -83,18 +83,20 @@ internal static class ScalePoint
         return 0;
     }
 
-    private static FactorModel Train(string model, InteractionMatrix matrix, ComputeBackend backend, int factors, int epochs, Action<TimeSpan> epochDone) => model switch
+    private static FactorModel Train(string model, InteractionMatrix matrix, ComputeBackend backend, int factors, int epochs, Action<TimeSpan> epochDone)
     {
-        "svd" => new SvdTrainer(SvdOptions.Defaults with { Factors = factors, Epochs = epochs }, backend)
-            .Fit(matrix, progress: new Reporter<EpochReport>(r => epochDone(r.Elapsed))),
-        "als" => new AlsTrainer(AlsOptions.Defaults with { Factors = factors, Iterations = epochs }, backend)
-            .Fit(matrix, new Reporter<EpochReport>(r => epochDone(r.Elapsed))),
-        "bpr" => new BprTrainer(BprOptions.Defaults with { Factors = factors, Epochs = epochs }, backend)
-            .Fit(matrix, progress: new Reporter<EpochReport>(r => epochDone(r.Elapsed))),
-        "warp" => new WarpTrainer(WarpOptions.Defaults with { Factors = factors, Epochs = epochs }, backend)
-            .Fit(matrix, progress: new Reporter<EpochReport>(r => epochDone(r.Elapsed))),
-        _ => throw new BenchUsageException($"unknown model '{model}'."),
-    };
+        ModelFamily family;
+        try
+        {
+            family = ModelRegistry.Parse(model);
+        }
+        catch (ArgumentException e)
+        {
+            throw new BenchUsageException(e.Message);
+        }
+        var options = family.Bind(name => (name == "factors" ? factors : epochs).ToString(CultureInfo.InvariantCulture), name => name == "factors" || name == family.EpochUnit);
+        return family.Train(options, new TrainingRequest(matrix, null, backend, new Reporter<EpochReport>(r => epochDone(r.Elapsed)), default, null, null, 0));
+    }
 
     private static long Resident() => StatusField("VmRSS") ?? Environment.WorkingSet;
 

@@ -74,6 +74,13 @@ internal sealed class CommandLine
         return v ?? throw new UsageException($"--{name} needs a value.");
     }
 
+    /// <summary>The text of an option, null when it was given bare (a flag) or not at all.</summary>
+    public string? Value(string name)
+    {
+        _read.Add(name);
+        return _values.GetValueOrDefault(name);
+    }
+
     public string Require(string name) => Get(name) ?? throw new UsageException($"'{Command}' needs --{name}.");
 
     public int Int(string name, int fallback, int min = int.MinValue, int max = int.MaxValue) =>

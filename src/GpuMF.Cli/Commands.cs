@@ -15,15 +15,15 @@ internal static class Commands
 {
     public static int Train(CommandLine cl, CancellationToken ct)
     {
-        var kind = ModelSetup.ParseKind(cl.Require("model"));
+        var family = ModelSetup.Family(cl);
         string data = cl.Require("data");
         string output = cl.Require("out");
-        var fit = ModelSetup.Prepare(kind, cl, out _);
+        var fit = ModelSetup.Prepare(family, cl, out _);
         using var backend = ModelSetup.OpenBackend(cl);
-        var table = ModelSetup.ReadData(data, cl, ModelSetup.IsImplicit(kind));
+        var table = ModelSetup.ReadData(data, cl, family.TrainsOnPositives);
         cl.RejectUnknown();
         var matrix = InteractionMatrix.Build(table, DuplicatePolicy.KeepLast);
-        Console.Error.WriteLine($"{data}: {matrix.Count:N0} interactions, {matrix.UserCount:N0} users × {matrix.ItemCount:N0} items; training {kind} on {backend}");
+        Console.Error.WriteLine($"{data}: {matrix.Count:N0} interactions, {matrix.UserCount:N0} users × {matrix.ItemCount:N0} items; training {family.Kind} on {backend}");
         var clock = Stopwatch.StartNew();
         var model = fit(matrix, null, backend, new ProgressBar(), ct);
         Console.Error.WriteLine($"trained in {clock.Elapsed.TotalSeconds:F2} s");
@@ -36,14 +36,14 @@ internal static class Commands
 
     public static int Evaluate(CommandLine cl, CancellationToken ct)
     {
-        var kind = ModelSetup.ParseKind(cl.Require("model"));
+        var family = ModelSetup.Family(cl);
         string trainPath = cl.Require("train");
         string testPath = cl.Require("test");
         bool json = cl.Flag("json");
         int k = cl.Int("k", 10, 1, 10000);
-        var fit = ModelSetup.Prepare(kind, cl, out string optionsJson);
+        var fit = ModelSetup.Prepare(family, cl, out string optionsJson);
         using var backend = ModelSetup.OpenBackend(cl);
-        bool positives = ModelSetup.IsImplicit(kind);
+        bool positives = family.TrainsOnPositives;
         var trainTable = ModelSetup.ReadData(trainPath, cl, positives);
         var testTable = ModelSetup.ReadData(testPath, cl, positives);
         cl.RejectUnknown();
@@ -54,7 +54,7 @@ internal static class Commands
         var (coldUsers, coldItems) = Cold(train, test);
         var result = new JsonObject
         {
-            ["model"] = kind.ToString().ToLowerInvariant(),
+            ["model"] = family.Name,
             ["backend"] = backend.Kind.ToString().ToLowerInvariant(),
             ["device"] = backend.DeviceName,
             ["options"] = JsonNode.Parse(optionsJson),

@@ -11,142 +11,49 @@ namespace GpuMF.Cli;
 /// <summary>Reads each model's options from the command line and trains it; the one place that knows the model names.</summary>
 internal static class ModelSetup
 {
-    public static ModelKind ParseKind(string name) => name.ToLowerInvariant() switch
+    /// <summary>The family named by <c>--model</c>.</summary>
+    public static ModelFamily Family(CommandLine cl)
     {
-        "svd" => ModelKind.Svd,
-        "als" => ModelKind.Als,
-        "bpr" => ModelKind.Bpr,
-        "warp" => ModelKind.Warp,
-        _ => throw new UsageException($"unknown model '{name}': expected svd, als, bpr or warp."),
-    };
-
-    /// <summary>True for the models trained on implicit positives (every row a positive of value 1).</summary>
-    public static bool IsImplicit(ModelKind kind) => kind != ModelKind.Svd;
-
-    public static SvdOptions Svd(CommandLine cl)
-    {
-        var d = SvdOptions.Defaults;
-        return new SvdOptions
+        try
         {
-            Factors = cl.Int("factors", d.Factors),
-            Epochs = cl.Int("epochs", d.Epochs),
-            LearningRate = cl.Float("lr", d.LearningRate),
-            LearningRateDecay = cl.Float("lr-decay", d.LearningRateDecay),
-            Regularization = cl.Float("reg", d.Regularization),
-            BiasRegularization = cl.Float("bias-reg", d.BiasRegularization),
-            InitStdDev = cl.Float("init-std", d.InitStdDev),
-            Seed = cl.ULong("seed", d.Seed),
-        };
+            return ModelRegistry.Parse(cl.Require("model"));
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message);
+        }
     }
 
-    public static AlsOptions Als(CommandLine cl)
+    /// <summary>Reads <paramref name="family"/>'s options from the command line, validated; a bad value is a usage error naming the option.</summary>
+    public static object Options(ModelFamily family, CommandLine cl)
     {
-        var d = AlsOptions.Defaults;
-        return new AlsOptions
+        try
         {
-            Factors = cl.Int("factors", d.Factors),
-            Iterations = cl.Int("iterations", d.Iterations),
-            Regularization = cl.Float("reg", d.Regularization),
-            Alpha = cl.Float("alpha", d.Alpha),
-            Confidence = cl.Get("confidence") switch
-            {
-                null => d.Confidence,
-                "linear" => ConfidenceScaling.Linear,
-                "log" => ConfidenceScaling.Log,
-                var c => throw new UsageException($"--confidence must be linear or log; got '{c}'."),
-            },
-            Epsilon = cl.Float("epsilon", d.Epsilon),
-            Solver = cl.Get("solver") switch
-            {
-                null => d.Solver,
-                "cg" => AlsSolver.ConjugateGradient,
-                "cholesky" => AlsSolver.Cholesky,
-                var v => throw new UsageException($"--solver must be cg or cholesky; got '{v}'."),
-            },
-            CgSteps = cl.Int("cg-steps", d.CgSteps),
-            InitStdDev = cl.Float("init-std", d.InitStdDev),
-            Seed = cl.ULong("seed", d.Seed),
-            ComputeLoss = cl.Flag("loss"),
-        };
-    }
-
-    public static BprOptions Bpr(CommandLine cl)
-    {
-        var d = BprOptions.Defaults;
-        return new BprOptions
+            return family.Bind(cl.Value, cl.Has);
+        }
+        catch (ArgumentException e)
         {
-            Factors = cl.Int("factors", d.Factors),
-            Epochs = cl.Int("epochs", d.Epochs),
-            LearningRate = cl.Float("lr", d.LearningRate),
-            Schedule = Schedule(cl, d.Schedule),
-            LearningRateDecay = cl.Float("lr-decay", d.LearningRateDecay),
-            Regularization = cl.Float("reg", d.Regularization),
-            ItemBias = cl.Flag("item-bias", d.ItemBias),
-            RejectObservedNegatives = cl.Flag("reject-observed", d.RejectObservedNegatives),
-            InitStdDev = cl.Float("init-std", d.InitStdDev),
-            Seed = cl.ULong("seed", d.Seed),
-        };
-    }
-
-    public static WarpOptions Warp(CommandLine cl)
-    {
-        var d = WarpOptions.Defaults;
-        return new WarpOptions
-        {
-            Factors = cl.Int("factors", d.Factors),
-            Epochs = cl.Int("epochs", d.Epochs),
-            LearningRate = cl.Float("lr", d.LearningRate),
-            Schedule = Schedule(cl, d.Schedule),
-            LearningRateDecay = cl.Float("lr-decay", d.LearningRateDecay),
-            Regularization = cl.Float("reg", d.Regularization),
-            ItemBias = cl.Flag("item-bias", d.ItemBias),
-            MaxSampled = cl.Int("max-sampled", d.MaxSampled),
-            InitStdDev = cl.Float("init-std", d.InitStdDev),
-            Seed = cl.ULong("seed", d.Seed),
-        };
+            throw new UsageException(e.Message);
+        }
     }
 
     /// <summary>Reads the chosen model's options (so that unknown options are caught before any work starts).</summary>
-    public static Func<InteractionMatrix, InteractionMatrix?, ComputeBackend, IProgress<EpochReport>?, CancellationToken, FactorModel> Prepare(ModelKind kind, CommandLine cl, out string optionsJson)
+    public static Func<InteractionMatrix, InteractionMatrix?, ComputeBackend, IProgress<EpochReport>?, CancellationToken, FactorModel> Prepare(ModelFamily family, CommandLine cl, out string optionsJson)
     {
         int warps = cl.Int("device-warps", 0, 0);
-        if (warps > 0 && kind == ModelKind.Als)
+        if (warps > 0 && !family.LockFree)
         {
-            throw new UsageException("--device-warps applies to the lock-free SGD models (svd, bpr, warp), not to als.");
+            throw new UsageException($"--device-warps applies to the lock-free SGD models ({string.Join(", ", ModelRegistry.All.Where(f => f.LockFree).Select(f => f.Name))}), not to {family.Name}.");
         }
         ComputeBackend Checked(ComputeBackend backend) => warps == 0 || backend.IsIlgpu
             ? backend
             : throw new UsageException("--device-warps applies to ILGPU backends (cuda, opencl, ilgpu-cpu); the cpu backend takes --threads.");
         var checkpoint = Checkpoint(cl);
-        switch (kind)
-        {
-            case ModelKind.Svd:
-                var svd = Svd(cl);
-                svd.Validate();
-                optionsJson = svd.ToJson();
-                return (train, valid, backend, progress, ct) =>
-                    new SvdTrainer(svd, Checked(backend)) { IlgpuWarps = warps, Checkpoint = checkpoint?.Options }.Fit(train, valid, progress, ct, Resume(checkpoint, "epochs"));
-            case ModelKind.Als:
-                var als = Als(cl);
-                als.Validate();
-                optionsJson = als.ToJson();
-                return (train, _, backend, progress, ct) =>
-                    new AlsTrainer(als, backend) { Checkpoint = checkpoint?.Options }.Fit(train, progress, ct, Resume(checkpoint, "iterations"));
-            case ModelKind.Bpr:
-                var bpr = Bpr(cl);
-                bpr.Validate();
-                optionsJson = bpr.ToJson();
-                return (train, valid, backend, progress, ct) =>
-                    new BprTrainer(bpr, Checked(backend)) { IlgpuWarps = warps, Checkpoint = checkpoint?.Options }.Fit(train, valid, PairwiseProgress.Wrap(progress), ct, Resume(checkpoint, "epochs"));
-            case ModelKind.Warp:
-                var warp = Warp(cl);
-                warp.Validate();
-                optionsJson = warp.ToJson();
-                return (train, valid, backend, progress, ct) =>
-                    new WarpTrainer(warp, Checked(backend)) { IlgpuWarps = warps, Checkpoint = checkpoint?.Options }.Fit(train, valid, PairwiseProgress.Wrap(progress), ct, Resume(checkpoint, "epochs"));
-            default:
-                throw new UsageException($"model '{kind}' cannot be trained by this build.");
-        }
+        var options = Options(family, cl);
+        optionsJson = family.ToJson(options);
+        return (train, valid, backend, progress, ct) => family.Train(
+            options,
+            new TrainingRequest(train, valid, Checked(backend), PairwiseProgress.Wrap(progress), ct, checkpoint?.Options, Resume(checkpoint, family.EpochUnit), warps));
     }
 
     private static RatingFileFormat WithRange(RatingFileFormat format, string range)

@@ -2,7 +2,7 @@ using GpuMF.Training;
 
 namespace GpuMF.Cli;
 
-/// <summary>Shows BPR and WARP progress on the shared progress bar, and after the last epoch the pairwise figures it has no room for.</summary>
+/// <summary>Shows progress on the shared progress bar, and after the last epoch of BPR or WARP the pairwise figures it has no room for.</summary>
 internal sealed class PairwiseProgress(IProgress<EpochReport> bar) : IProgress<EpochReport>
 {
     public static IProgress<EpochReport>? Wrap(IProgress<EpochReport>? bar) => bar is null ? null : new PairwiseProgress(bar);
@@ -10,7 +10,7 @@ internal sealed class PairwiseProgress(IProgress<EpochReport> bar) : IProgress<E
     public void Report(EpochReport r)
     {
         bar.Report(r);
-        if (r.Epoch == r.Epochs)
+        if (r.Epoch == r.Epochs && r.NegativesPerSample is not null)
         {
             Console.Error.WriteLine(Describe(r));
         }

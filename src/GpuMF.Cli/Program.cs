@@ -1,3 +1,4 @@
+using System.Globalization;
 using GpuMF.Backends;
 using GpuMF.Data;
 using GpuMF.Training;
@@ -31,8 +32,6 @@ public static class Program
           devices                                           list the backends and devices present
           selftest    [--backend B]                         check every kernel against the CPU backend
 
-        models: svd (explicit ratings, SGD), als (implicit positives, alternating least squares),
-                bpr and warp (implicit positives, sampled pairwise SGD)
         common options: --backend auto|cpu|cuda|opencl|ilgpu-cpu (default auto), --threads N, --seed S,
                         --format movielens|tsv|csv (default: from the file extension), --value-range 1..5,
                         --min-value V (implicit models: keep only rows whose value is at least V),
@@ -41,21 +40,30 @@ public static class Program
         checkpoints:    train --checkpoint-every N writes MODEL.gpumf.ckpt after every N epochs (als: iterations);
                         train --resume continues from it (same data and options; on --backend cpu the model
                         equals that of an uninterrupted run with the same --threads)
-        svd options:    --factors K --epochs E --lr η --lr-decay d --reg λ --bias-reg λb --init-std σ
-        als options:    --factors K --iterations N --reg λ --alpha α --confidence linear|log --epsilon ε
-                        --solver cg|cholesky --cg-steps S --init-std σ --loss (report the objective)
-        bpr options:    --factors K --epochs E --lr η --schedule adagrad|decay --lr-decay d --reg λ
-                        --item-bias true|false --reject-observed true|false --init-std σ
-        warp options:   --factors K --epochs E --lr η --schedule adagrad|decay --lr-decay d --reg λ
-                        --item-bias true|false --max-sampled N --init-std σ
         """;
+
+    /// <summary>Each model of the registry with its options, defaults and ranges, as help lists them.</summary>
+    private static string ModelHelp()
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (var family in ModelRegistry.All)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"\n  --model {family.Name}: {family.Summary}\n");
+            foreach (var option in family.Options)
+            {
+                string name = option.IsFlag ? $"--{option.Name} [true|false]" : $"--{option.Name} V";
+                text.Append(CultureInfo.InvariantCulture, $"    {name,-26} {option.Help} (default {option.Default})\n");
+            }
+        }
+        return text.ToString();
+    }
 
     /// <summary>Runs one command; returns the process exit code (0 success, 1 failure, 2 usage error).</summary>
     public static int Main(string[] args)
     {
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
         {
-            Console.Out.WriteLine(Usage);
+            Console.Out.WriteLine(Usage + ModelHelp());
             return args.Length == 0 ? 2 : 0;
         }
         using var cancel = new CancellationTokenSource();

@@ -23,10 +23,10 @@ internal static class Quickstart
     {
         string? data = cl.Get("data");
         int n = cl.Int("n", 10, 1, 100);
-        var svdOptions = ModelSetup.Svd(cl);
+        var svdOptions = (SvdOptions)ModelSetup.Options(ModelRegistry.Of(ModelKind.Svd), cl);
         var alsOptions = AlsOptions.Defaults with { Factors = svdOptions.Factors, Seed = svdOptions.Seed };
-        var bprOptions = ModelSetup.Bpr(cl);
-        var warpOptions = ModelSetup.Warp(cl);
+        var bprOptions = (BprOptions)ModelSetup.Options(ModelRegistry.Of(ModelKind.Bpr), cl);
+        var warpOptions = (WarpOptions)ModelSetup.Options(ModelRegistry.Of(ModelKind.Warp), cl);
         using var backend = ModelSetup.OpenBackend(cl);
         cl.RejectUnknown();
         var (ratingsPath, moviesPath) = MovieLensDownload.Locate(data);

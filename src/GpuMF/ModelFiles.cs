@@ -1,4 +1,3 @@
-using GpuMF.Als;
 using GpuMF.Models;
 using GpuMF.Persistence;
 
@@ -17,10 +16,20 @@ public static class ModelFiles
     {
         /// <summary>Reads a model written by <c>Save</c>, validating every field, its options included.</summary>
         /// <exception cref="InvalidDataException">The file is not a GpuMF model, is of an unknown version, or is corrupt or truncated.</exception>
-        public static FactorModel Load(string path) => WithFoldIn(ModelFile.Read(path));
+        public static FactorModel Load(string path) => WithFoldIn(ModelFile.Read(path), path);
     }
 
-    /// <summary>A model read from a file with its family's fold-in rule, the options it names validated.</summary>
-    internal static FactorModel WithFoldIn(FactorModel model) =>
-        model.Kind == ModelKind.Als ? model.WithFoldIn(new AlsUserFoldIn(AlsOptions.FromJson(model.OptionsJson))) : model;
+    /// <summary>A model read from a file with its family's fold-in rule, the options it stores validated.</summary>
+    /// <exception cref="InvalidDataException">The options are not valid for the model's kind.</exception>
+    internal static FactorModel WithFoldIn(FactorModel model, string path)
+    {
+        try
+        {
+            return model.WithFoldIn(ModelRegistry.Of(model.Kind).FoldIn(model.OptionsJson));
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"Model file '{path}': {e.Message.TrimEnd('.')}.", e);
+        }
+    }
 }

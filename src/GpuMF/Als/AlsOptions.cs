@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using GpuMF.Svd;
+using GpuMF.Training;
 
 namespace GpuMF.Als;
 
@@ -56,15 +57,15 @@ public sealed record AlsOptions
     /// <summary>Throws when an option lies outside its range; the message names it.</summary>
     public void Validate()
     {
-        SvdOptions.Require(Factors is >= 1 and <= 1024, nameof(Factors), Factors, "1..1024");
-        SvdOptions.Require(Iterations is >= 1 and <= 10000, nameof(Iterations), Iterations, "1..10000");
-        SvdOptions.Require(Regularization is > 0 and <= 1e6f, nameof(Regularization), Regularization, "(0, 1e6]");
-        SvdOptions.Require(Alpha is >= 0 and <= 1e6f, nameof(Alpha), Alpha, "[0, 1e6]");
-        SvdOptions.Require(Enum.IsDefined(Confidence), nameof(Confidence), Confidence, "Linear or Log");
-        SvdOptions.Require(Epsilon is > 0 and <= 1e6f, nameof(Epsilon), Epsilon, "(0, 1e6]");
-        SvdOptions.Require(Enum.IsDefined(Solver), nameof(Solver), Solver, "ConjugateGradient or Cholesky");
-        SvdOptions.Require(CgSteps is >= 1 and <= 1024, nameof(CgSteps), CgSteps, "1..1024");
-        SvdOptions.Require(InitStdDev is > 0 and <= 1, nameof(InitStdDev), InitStdDev, "(0, 1]");
+        OptionRange.Require(Factors is >= 1 and <= 1024, nameof(Factors), Factors, "1..1024");
+        OptionRange.Require(Iterations is >= 1 and <= 10000, nameof(Iterations), Iterations, "1..10000");
+        OptionRange.Require(Regularization is > 0 and <= 1e6f, nameof(Regularization), Regularization, "(0, 1e6]");
+        OptionRange.Require(Alpha is >= 0 and <= 1e6f, nameof(Alpha), Alpha, "[0, 1e6]");
+        OptionRange.Require(Enum.IsDefined(Confidence), nameof(Confidence), Confidence, "Linear or Log");
+        OptionRange.Require(Epsilon is > 0 and <= 1e6f, nameof(Epsilon), Epsilon, "(0, 1e6]");
+        OptionRange.Require(Enum.IsDefined(Solver), nameof(Solver), Solver, "ConjugateGradient or Cholesky");
+        OptionRange.Require(CgSteps is >= 1 and <= 1024, nameof(CgSteps), CgSteps, "1..1024");
+        OptionRange.Require(InitStdDev is > 0 and <= 1, nameof(InitStdDev), InitStdDev, "(0, 1]");
     }
 
     /// <summary>The options as JSON, as stored in model files (enums by name).</summary>

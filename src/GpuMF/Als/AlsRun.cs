@@ -36,7 +36,7 @@ internal sealed class AlsRun : TrainingRun<IAlsEngine>
     public override void CopyBack(IAlsEngine engine) => engine.CopyTo(_x, _y);
 
     public override FactorModel Assemble(int completedEpochs) =>
-        new(ModelKind.Als, Train.Users, Train.Items, _options.Factors, _x, _y, null, null, 0f, Train.UserPtr, Train.UserItems, OptionsJson)
+        new(ModelKind.Als, Train.Users.ToReadOnly(Train.UserCount), Train.Items.ToReadOnly(Train.ItemCount), _options.Factors, _x, _y, null, null, 0f, Train.UserPtr, Train.UserItems, OptionsJson)
         {
             CompletedEpochs = completedEpochs,
             FoldIn = new AlsUserFoldIn(_options),

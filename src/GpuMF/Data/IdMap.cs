@@ -49,6 +49,18 @@ public sealed class IdMap
     /// <summary>This map if it is read-only, else a read-only copy of it.</summary>
     public IdMap ToReadOnly() => IsReadOnly ? this : new IdMap(this);
 
+    /// <summary>
+    /// A read-only map of the first <paramref name="count"/> ids: what a matrix built with this map saw, even after
+    /// data built later with the same map has appended ids. This map itself when it is read-only and holds exactly that many.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative or above <see cref="Count"/>.</exception>
+    public IdMap ToReadOnly(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, Count);
+        return count == Count ? ToReadOnly() : new IdMap(_ids.GetRange(0, count)).ToReadOnly();
+    }
+
     /// <summary>Number of ids mapped.</summary>
     public int Count => _ids.Count;
 

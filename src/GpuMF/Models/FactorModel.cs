@@ -40,8 +40,8 @@ public sealed class FactorModel
         ArgumentNullException.ThrowIfNull(users);
         ArgumentNullException.ThrowIfNull(items);
         ArgumentOutOfRangeException.ThrowIfLessThan(factors, 1);
-        Check(userFactors.LongLength == (long)users.Count * factors, "user factors", userFactors.LongLength, (long)users.Count * factors);
-        Check(itemFactors.LongLength == (long)items.Count * factors, "item factors", itemFactors.LongLength, (long)items.Count * factors);
+        Check(userFactors.LongLength == (long)users.Count * factors, "user factors", userFactors.LongLength, (long)users.Count * factors, "the user id map holds more ids than the factors have rows: pass users.ToReadOnly(rows)");
+        Check(itemFactors.LongLength == (long)items.Count * factors, "item factors", itemFactors.LongLength, (long)items.Count * factors, "the item id map holds more ids than the factors have rows: pass items.ToReadOnly(rows)");
         Check(userBias is null || userBias.Length == users.Count, "user biases", userBias?.Length ?? 0, users.Count);
         Check(itemBias is null || itemBias.Length == items.Count, "item biases", itemBias?.Length ?? 0, items.Count);
         Check(seenPtr.Length == users.Count + 1, "seen-item offsets", seenPtr.Length, users.Count + 1);
@@ -357,11 +357,11 @@ public sealed class FactorModel
         return result;
     }
 
-    private static void Check(bool ok, string what, long actual, long expected)
+    private static void Check(bool ok, string what, long actual, long expected, string? hint = null)
     {
         if (!ok)
         {
-            throw new ArgumentException($"The {what} hold {actual} values; {expected} were expected.");
+            throw new ArgumentException($"The {what} hold {actual} values; {expected} were expected{(hint is null || actual > expected ? "" : $" ({hint})")}.");
         }
     }
 }

@@ -72,7 +72,7 @@ internal sealed class PairwiseRun : TrainingRun<IPairwiseEngine>
     /// step sizes of the epochs to come depend on them. A model without item biases keeps none: they stay 0.
     /// </summary>
     public override FactorModel Assemble(int completedEpochs) =>
-        new(_settings.Kind, Train.Users, Train.Items, _settings.Factors, _problem.P, _problem.Q, null,
+        new(_settings.Kind, Train.Users.ToReadOnly(Train.UserCount), Train.Items.ToReadOnly(Train.ItemCount), _settings.Factors, _problem.P, _problem.Q, null,
             _settings.ItemBias ? _problem.ItemBias : null, 0f, Train.UserPtr, Train.UserItems, OptionsJson)
         {
             CompletedEpochs = completedEpochs,

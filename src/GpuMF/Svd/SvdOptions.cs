@@ -1,4 +1,5 @@
 using System.Text.Json;
+using GpuMF.Training;
 
 namespace GpuMF.Svd;
 
@@ -39,23 +40,15 @@ public sealed record SvdOptions
     /// <summary>Throws when an option lies outside its range; the message names it.</summary>
     public void Validate()
     {
-        Require(Factors is >= 1 and <= 1024, nameof(Factors), Factors, "1..1024");
-        Require(Epochs is >= 1 and <= 10000, nameof(Epochs), Epochs, "1..10000");
-        Require(LearningRate is > 0 and <= 1, nameof(LearningRate), LearningRate, "(0, 1]");
-        Require(LearningRateDecay is > 0 and <= 1, nameof(LearningRateDecay), LearningRateDecay, "(0, 1]");
-        Require(Regularization >= 0 && float.IsFinite(Regularization), nameof(Regularization), Regularization, "≥ 0");
-        Require(BiasRegularization >= 0 && float.IsFinite(BiasRegularization), nameof(BiasRegularization), BiasRegularization, "≥ 0");
-        Require(InitStdDev is > 0 and <= 1, nameof(InitStdDev), InitStdDev, "(0, 1]");
+        OptionRange.Require(Factors is >= 1 and <= 1024, nameof(Factors), Factors, "1..1024");
+        OptionRange.Require(Epochs is >= 1 and <= 10000, nameof(Epochs), Epochs, "1..10000");
+        OptionRange.Require(LearningRate is > 0 and <= 1, nameof(LearningRate), LearningRate, "(0, 1]");
+        OptionRange.Require(LearningRateDecay is > 0 and <= 1, nameof(LearningRateDecay), LearningRateDecay, "(0, 1]");
+        OptionRange.Require(Regularization >= 0 && float.IsFinite(Regularization), nameof(Regularization), Regularization, "≥ 0");
+        OptionRange.Require(BiasRegularization >= 0 && float.IsFinite(BiasRegularization), nameof(BiasRegularization), BiasRegularization, "≥ 0");
+        OptionRange.Require(InitStdDev is > 0 and <= 1, nameof(InitStdDev), InitStdDev, "(0, 1]");
     }
 
     /// <summary>The options as JSON, as stored in model files.</summary>
     public string ToJson() => JsonSerializer.Serialize(this);
-
-    internal static void Require(bool ok, string name, object value, string range)
-    {
-        if (!ok)
-        {
-            throw new ArgumentOutOfRangeException(name, value, $"{name} must be in {range}; got {value}.");
-        }
-    }
 }

@@ -41,7 +41,7 @@ internal sealed class SvdRun : TrainingRun<ISgdEngine>
     public override void CopyBack(ISgdEngine engine) => engine.CopyTo(_p, _q, _userBias, _itemBias);
 
     public override FactorModel Assemble(int completedEpochs) =>
-        new(ModelKind.Svd, Train.Users, Train.Items, _options.Factors, _p, _q, _userBias, _itemBias, _problem.Mean, Train.UserPtr, Train.UserItems, OptionsJson)
+        new(ModelKind.Svd, Train.Users.ToReadOnly(Train.UserCount), Train.Items.ToReadOnly(Train.ItemCount), _options.Factors, _p, _q, _userBias, _itemBias, _problem.Mean, Train.UserPtr, Train.UserItems, OptionsJson)
         {
             CompletedEpochs = completedEpochs,
         };

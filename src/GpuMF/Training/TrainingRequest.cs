@@ -1,0 +1,24 @@
+using GpuMF.Backends;
+using GpuMF.Data;
+using GpuMF.Models;
+
+namespace GpuMF.Training;
+
+/// <summary>Everything a training run takes besides the options.</summary>
+/// <param name="Train">The training interactions.</param>
+/// <param name="Validation">Interactions in the same index space whose metric each epoch reports, or null.</param>
+/// <param name="Backend">Where to run.</param>
+/// <param name="Progress">Receives a report after each epoch, or null.</param>
+/// <param name="Cancellation">Cancels the run.</param>
+/// <param name="Checkpoint">Checkpoints to write, or null.</param>
+/// <param name="ResumeFrom">A checkpoint of this run to continue from, or null.</param>
+/// <param name="IlgpuWarps">Warps a lock-free ILGPU engine launches; 0 fills the device.</param>
+internal sealed record TrainingRequest(
+    InteractionMatrix Train,
+    InteractionMatrix? Validation,
+    ComputeBackend Backend,
+    IProgress<EpochReport>? Progress,
+    CancellationToken Cancellation,
+    CheckpointOptions? Checkpoint,
+    FactorModel? ResumeFrom,
+    int IlgpuWarps);

@@ -1,0 +1,107 @@
+using System.Text.RegularExpressions;
+using GpuMF.Backends;
+using GpuMF.Data;
+using GpuMF.Evaluation;
+using GpuMF.Models;
+using GpuMF.Svd;
+using GpuMF.Tests.Support;
+using GpuMF.Training;
+
+namespace GpuMF.Tests;
+
+/// <summary>Runs from a folder of its own; the README's code names its files relative to the working folder.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class WorkingFolderCollection
+{
+    public const string Name = "working folder";
+}
+
+/// <summary>
+/// The library example in README.md is <see cref="Snippet"/>'s body, character for character up to indentation:
+/// one test compares them, another runs it on the ML-100K split (whose test set holds users and items that training
+/// lacks, the case that once broke the example).
+/// </summary>
+[Collection(WorkingFolderCollection.Name)]
+public sealed partial class ReadmeSnippetTests
+{
+    [Fact]
+    public void ReadmeShowsThisCode()
+    {
+        string root = LayeringTests.RepositoryRoot();
+        var block = CSharpBlock().Match(File.ReadAllText(Path.Combine(root, "README.md")));
+        Assert.True(block.Success, "README.md has no csharp block");
+        string readme = Normalize(block.Groups[1].Value.Split('\n').Where(l => !l.StartsWith("using ", StringComparison.Ordinal)));
+        string source = File.ReadAllText(Path.Combine(root, "tests", "GpuMF.Tests", "ReadmeSnippetTests.cs"));
+        int begin = source.IndexOf("// README begin", StringComparison.Ordinal);
+        int end = source.IndexOf("// README end", StringComparison.Ordinal);
+        string code = Normalize(source[source.IndexOf('\n', begin)..end].Split('\n'));
+        Assert.Equal(code, readme);
+    }
+
+    [Fact]
+    public void TheReadmeCodeRunsOnDataWithColdTestUsersAndItems()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), $"gpumf-readme-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(folder);
+        string previous = Environment.CurrentDirectory;
+        try
+        {
+            File.Copy(TestData.Split("ml100k_explicit_train.tsv"), Path.Combine(folder, "train.tsv"));
+            File.Copy(TestData.Split("ml100k_explicit_test.tsv"), Path.Combine(folder, "test.tsv"));
+            Environment.CurrentDirectory = folder;
+            var output = new StringWriter();
+            var console = Console.Out;
+            Console.SetOut(output);
+            try
+            {
+                Snippet();
+            }
+            finally
+            {
+                Console.SetOut(console);
+            }
+            var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            double rmse = lines.Select(l => double.TryParse(l, System.Globalization.CultureInfo.CurrentCulture, out double v) ? v : double.NaN).First(double.IsFinite);
+            Assert.InRange(rmse, 0.85, 1.0);
+            Assert.True(File.Exists(Path.Combine(folder, "svd.gpumf")));
+            // Progress reports arrive asynchronously, so the recommendations' line need not be the last.
+            Assert.Contains(lines, l => l.Split(", ").Length == 10);
+        }
+        finally
+        {
+            Environment.CurrentDirectory = previous;
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static void Snippet()
+    {
+        // README begin
+        var users = new IdMap();
+        var items = new IdMap();
+        var train = InteractionMatrix.Build(RatingFileReader.Read("train.tsv"), DuplicatePolicy.Reject, users, items);
+        var test = InteractionMatrix.Build(RatingFileReader.Read("test.tsv"), DuplicatePolicy.Reject, users, items);
+
+        using var backend = ComputeBackend.Create(BackendKind.Auto);
+        var options = SvdOptions.Defaults with { Factors = 64, Epochs = 20 };
+        FactorModel model = new SvdTrainer(options, backend).Fit(train, progress: new Progress<EpochReport>(r =>
+            Console.WriteLine($"epoch {r.Epoch}: loss {r.TrainLoss:F4}")));
+
+        Console.WriteLine(RatingMetrics.Evaluate(model, test).Rmse);
+        foreach (var (item, score) in model.Recommend(user: 42, n: 10))
+        {
+            Console.WriteLine($"{item} {score:F3}");
+        }
+        model.Save("svd.gpumf");
+        var again = FactorModel.Load("svd.gpumf");                // InvalidDataException if corrupt or truncated
+        var newcomer = again.RecalculateUser([(1214L, 5f), (1036L, 5f), (260L, 5f)]);
+        Console.WriteLine(string.Join(", ", again.Recommend(newcomer, 10).Select(r => r.Id)));
+        // README end
+    }
+
+    private static string Normalize(IEnumerable<string> lines) =>
+        string.Join("\n", lines.Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith("// README", StringComparison.Ordinal)));
+
+    [GeneratedRegex("```csharp\\n(.*?)```", RegexOptions.Singleline)]
+    private static partial Regex CSharpBlock();
+}
