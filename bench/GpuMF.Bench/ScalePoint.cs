@@ -2,12 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime;
 using System.Text.Json.Nodes;
-using GpuMF.Als;
 using GpuMF.Backends;
 using GpuMF.Data;
 using GpuMF.Models;
-using GpuMF.Pairwise;
-using GpuMF.Svd;
 using GpuMF.Training;
 
 namespace GpuMF.Bench;

@@ -1,9 +1,6 @@
-using GpuMF.Als;
 using GpuMF.Backends;
 using GpuMF.Data;
 using GpuMF.Models;
-using GpuMF.Pairwise;
-using GpuMF.Svd;
 using GpuMF.Training;
 
 namespace GpuMF.Cli;

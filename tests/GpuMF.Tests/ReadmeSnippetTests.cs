@@ -30,10 +30,10 @@ public sealed partial class ReadmeSnippetTests
         string root = LayeringTests.RepositoryRoot();
         var block = CSharpBlock().Match(File.ReadAllText(Path.Combine(root, "README.md")));
         Assert.True(block.Success, "README.md has no csharp block");
-        string readme = Normalize(block.Groups[1].Value.Split('\n').Where(l => !l.StartsWith("using ", StringComparison.Ordinal)));
+        string readme = Normalize(block.Groups[1].Value.Split('\n').Where(l => !UsingDirective().IsMatch(l)));
         string source = File.ReadAllText(Path.Combine(root, "tests", "GpuMF.Tests", "ReadmeSnippetTests.cs"));
-        int begin = source.IndexOf("// README begin", StringComparison.Ordinal);
-        int end = source.IndexOf("// README end", StringComparison.Ordinal);
+        int begin = source.IndexOf("// README begin\n", StringComparison.Ordinal);
+        int end = source.IndexOf("// README end\n", StringComparison.Ordinal);
         string code = Normalize(source[source.IndexOf('\n', begin)..end].Split('\n'));
         Assert.Equal(code, readme);
     }
@@ -101,6 +101,9 @@ public sealed partial class ReadmeSnippetTests
 
     private static string Normalize(IEnumerable<string> lines) =>
         string.Join("\n", lines.Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith("// README", StringComparison.Ordinal)));
+
+    [GeneratedRegex(@"^using [\w.]+;\s*$")]
+    private static partial Regex UsingDirective();
 
     [GeneratedRegex("```csharp\\n(.*?)```", RegexOptions.Singleline)]
     private static partial Regex CSharpBlock();

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using GpuMF.Svd;
 using GpuMF.Training;
 
 namespace GpuMF.Als;

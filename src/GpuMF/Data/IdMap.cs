@@ -5,7 +5,7 @@ namespace GpuMF.Data;
 /// <summary>
 /// Maps external ids (64-bit integers, as in MovieLens, Netflix and most exports) to dense indices
 /// 0..<see cref="Count"/>-1 in order of first appearance, and back. A trained model keeps a read-only
-/// copy (<see cref="ToReadOnly"/>), so that data built later with the training maps, which may append
+/// copy (<see cref="ToReadOnly()"/>), so that data built later with the training maps, which may append
 /// ids the model never saw, cannot change the model.
 /// </summary>
 public sealed class IdMap
@@ -43,7 +43,7 @@ public sealed class IdMap
         IsReadOnly = true;
     }
 
-    /// <summary>True for a map that refuses new ids: a model's (see <see cref="ToReadOnly"/>).</summary>
+    /// <summary>True for a map that refuses new ids: a model's (see <see cref="ToReadOnly()"/>).</summary>
     public bool IsReadOnly { get; }
 
     /// <summary>This map if it is read-only, else a read-only copy of it.</summary>

@@ -1,8 +1,6 @@
 using System.Numerics.Tensors;
-using GpuMF.Als;
 using GpuMF.Backends;
 using GpuMF.Data;
-using GpuMF.Persistence;
 using GpuMF.TopN;
 
 namespace GpuMF.Models;
@@ -21,7 +19,7 @@ public sealed class FactorModel
     private PackedCandidates? _packedNormalizedUsers;
     private AdagradSums? _adagrad;
 
-    /// <summary>Assembles a model; arrays are taken, not copied, and the id maps are kept as read-only copies (<see cref="IdMap.ToReadOnly"/>).</summary>
+    /// <summary>Assembles a model; arrays are taken, not copied, and the id maps are kept as read-only copies (<see cref="IdMap.ToReadOnly()"/>).</summary>
     /// <exception cref="ArgumentException">An array's length does not match the id maps and factor count.</exception>
     public FactorModel(
         ModelKind kind,

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using GpuMF.Models;
-using GpuMF.Svd;
 using GpuMF.Training;
 
 namespace GpuMF.Pairwise;

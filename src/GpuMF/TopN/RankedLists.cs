@@ -1,5 +1,4 @@
 using GpuMF.Data;
-using GpuMF.Models;
 
 namespace GpuMF.TopN;
 
@@ -28,7 +27,7 @@ public sealed class RankedLists
     /// <summary>Number of lists (queries).</summary>
     public int Count { get; private set; }
 
-    /// <summary>Most entries per list, 1..<see cref="BatchScorer.MaxN"/>.</summary>
+    /// <summary>Most entries per list, 1..<c>BatchScorer.MaxN</c>.</summary>
     public int N { get; }
 
     /// <summary>Entries over all lists.</summary>

@@ -1,5 +1,3 @@
-using GpuMF.Backends;
-using GpuMF.Data;
 using GpuMF.Models;
 
 namespace GpuMF.Training;

@@ -1,7 +1,7 @@
-using GpuMF.Training;
 using GpuMF.Models;
 using GpuMF.Pairwise;
 using GpuMF.Tests.Support;
+using GpuMF.Training;
 
 namespace GpuMF.Tests.Ranking;
 
