@@ -6,7 +6,8 @@ namespace GpuMF.Cli;
 /// <summary>
 /// The external ids a scoring job runs for, read in chunks so that a list of any length streams through:
 /// every id of a model, ids given inline ("1,2,3"), or a file with one id per line (a first line that is
-/// not a number is taken for a header; blank lines are skipped; in CSV/TSV lines only the first field is read).
+/// not a number is taken for a header; blank lines are skipped; in CSV/TSV lines only the first field is read;
+/// a line longer than <see cref="LineReader.MaxLineLength"/> characters is an error).
 /// </summary>
 internal sealed class QueryIdReader : IDisposable
 {
@@ -14,10 +15,10 @@ internal sealed class QueryIdReader : IDisposable
     private readonly string _what;
     private readonly IReadOnlyList<long>? _inline;
     private readonly string? _path;
-    private readonly StreamReader? _file;
+    private readonly LineReader? _file;
     private readonly bool _skipUnknown;
 
-    private QueryIdReader(IdMap? known, string what, IReadOnlyList<long>? inline, string? path, StreamReader? file, bool skipUnknown)
+    private QueryIdReader(IdMap? known, string what, IReadOnlyList<long>? inline, string? path, LineReader? file, bool skipUnknown)
     {
         _known = known;
         _what = what;
@@ -57,24 +58,36 @@ internal sealed class QueryIdReader : IDisposable
             }
             return new QueryIdReader(known, what, ids, null, null, skipUnknown) { Total = ids.Count };
         }
+        if (Directory.Exists(spec))
+        {
+            throw new DataFormatException(spec, 0, $"is a directory, not a list of {what} ids (give all, comma-separated ids, or a file with one id per line).");
+        }
         if (!File.Exists(spec))
         {
             throw new FileNotFoundException($"The {what} list {spec} does not exist (give all, comma-separated ids, or a file with one id per line).", spec);
         }
         // The file stays open for the whole job: a pipe can be read only once. Lines are counted up front
         // for the progress figures where the file can be read twice.
-        var file = new StreamReader(spec);
-        long total = 0;
-        if (file.BaseStream.CanSeek)
+        var stream = new FileStream(spec, FileMode.Open, FileAccess.Read, FileShare.Read);
+        try
         {
-            while (file.ReadLine() is not null)
+            long total = 0;
+            if (stream.CanSeek)
             {
-                total++;
+                using var counter = new LineReader(new StreamReader(stream, leaveOpen: true), spec);
+                while (counter.ReadLine() is not null)
+                {
+                    total++;
+                }
+                stream.Position = 0;
             }
-            file.BaseStream.Position = 0;
-            file.DiscardBufferedData();
+            return new QueryIdReader(known, what, null, spec, new LineReader(new StreamReader(stream), spec), skipUnknown) { Total = total };
         }
-        return new QueryIdReader(known, what, null, spec, file, skipUnknown) { Total = total };
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The known ids in chunks of at most <paramref name="size"/>.</summary>
@@ -120,10 +133,9 @@ internal sealed class QueryIdReader : IDisposable
             }
             yield break;
         }
-        long line = 0;
         while (_file!.ReadLine() is { } text)
         {
-            line++;
+            long line = _file.LineNumber;
             var field = text.AsSpan();
             int end = field.IndexOfAny(',', '\t');
             if (end >= 0)

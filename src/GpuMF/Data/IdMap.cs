@@ -6,7 +6,8 @@ namespace GpuMF.Data;
 /// Maps external ids (64-bit integers, as in MovieLens, Netflix and most exports) to dense indices
 /// 0..<see cref="Count"/>-1 in order of first appearance, and back. A trained model keeps a read-only
 /// copy (<see cref="ToReadOnly()"/>), so that data built later with the training maps, which may append
-/// ids the model never saw, cannot change the model.
+/// ids the model never saw, cannot change the model. Ids are hashed by <see cref="IdComparer"/>, so that no
+/// choice of ids makes lookups slow.
 /// </summary>
 public sealed class IdMap
 {
@@ -16,7 +17,7 @@ public sealed class IdMap
     /// <summary>Creates an empty map.</summary>
     public IdMap()
     {
-        _index = new Dictionary<long, int>();
+        _index = new Dictionary<long, int>(IdComparer.Instance);
         _ids = new List<long>();
     }
 
@@ -26,7 +27,7 @@ public sealed class IdMap
     {
         ArgumentNullException.ThrowIfNull(ids);
         _ids = new List<long>(ids);
-        _index = new Dictionary<long, int>(_ids.Count);
+        _index = new Dictionary<long, int>(_ids.Count, IdComparer.Instance);
         for (int i = 0; i < _ids.Count; i++)
         {
             if (!_index.TryAdd(_ids[i], i))
@@ -38,7 +39,7 @@ public sealed class IdMap
 
     private IdMap(IdMap source)
     {
-        _index = new Dictionary<long, int>(source._index);
+        _index = new Dictionary<long, int>(source._index, IdComparer.Instance);
         _ids = new List<long>(source._ids);
         IsReadOnly = true;
     }
@@ -66,6 +67,12 @@ public sealed class IdMap
 
     /// <summary>The external ids in index order.</summary>
     public IReadOnlyList<long> Ids => _ids;
+
+    /// <summary>The comparer the ids are hashed by.</summary>
+    internal IEqualityComparer<long> Comparer => _index.Comparer;
+
+    /// <summary>The external ids in index order, without a copy; valid until the next id is added.</summary>
+    internal ReadOnlySpan<long> IdSpan => CollectionsMarshal.AsSpan(_ids);
 
     /// <summary>The external id of dense index <paramref name="index"/> (0..Count-1).</summary>
     public long this[int index] => _ids[index];

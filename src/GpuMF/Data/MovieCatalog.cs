@@ -20,14 +20,23 @@ public sealed class MovieCatalog
         _titles.Where(kv => kv.Value.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)).Select(kv => (long?)kv.Key).Min();
 
     /// <summary>Reads a catalogue file.</summary>
-    /// <exception cref="DataFormatException">A line has no id or title.</exception>
+    /// <exception cref="DataFormatException">A line has no id or title, or is longer than 1 Mi characters; or the path is a directory.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     public static MovieCatalog Read(string path)
     {
-        var titles = new Dictionary<long, string>();
-        long lineNo = 0;
-        foreach (string line in File.ReadLines(path, Encoding.Latin1))
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (Directory.Exists(path))
         {
-            lineNo++;
+            throw new DataFormatException(path, 0, "is a directory, not a movie list.");
+        }
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"Movie list '{path}' does not exist.", path);
+        }
+        var titles = new Dictionary<long, string>(IdComparer.Instance);
+        using var lines = new LineReader(new StreamReader(path, Encoding.Latin1), path);
+        while (lines.ReadLine() is { } line)
+        {
             if (line.Length == 0)
             {
                 continue;
@@ -35,7 +44,7 @@ public sealed class MovieCatalog
             string[] parts = line.Contains("::", StringComparison.Ordinal) ? line.Split("::") : line.Split('|');
             if (parts.Length < 2 || !long.TryParse(parts[0], out long id))
             {
-                throw new DataFormatException(path, lineNo, "expected 'id::title::genres' or 'id|title|…'.");
+                throw new DataFormatException(path, lines.LineNumber, "expected 'id::title::genres' or 'id|title|…'.");
             }
             titles[id] = parts[1];
         }

@@ -31,7 +31,7 @@ public static class Splitter
     {
         ArgumentNullException.ThrowIfNull(table);
         CheckFraction(testFraction);
-        var byUser = new Dictionary<long, List<int>>();
+        var byUser = new Dictionary<long, List<int>>(IdComparer.Instance);
         var users = table.Users;
         for (int k = 0; k < table.Count; k++)
         {

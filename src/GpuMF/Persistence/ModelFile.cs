@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
@@ -15,16 +17,20 @@ namespace GpuMF.Persistence;
 /// kind     u32      ModelKind
 /// sections          { tag u32 (four ASCII bytes), length i64, payload }
 ///   OPTS  UTF-8 JSON of the training options
-///   DIMS  users i32, items i32, factors i32, flags i32 (1 user bias, 2 item bias), global mean f32
+///   DIMS  users i32, items i32, factors i32, flags i32 (1 user bias, 2 item bias), global mean f32;
+///         before every section below
 ///   UIDS  users × i64 external ids      IIDS  items × i64
 ///   UFAC  users·factors × f32           IFAC  items·factors × f32
-///   UBIA  users × f32 (flag 1)          IBIA  items × f32 (flag 2)
+///   UBIA  users × f32 (flag 1; SVD only)  IBIA  items × f32 (flag 2; SVD, BPR and WARP)
 ///   SEEN  (users + 1) × i32 offsets, then offsets[users] × i32 item indices
 ///   EPOC  completed epochs i32 (optional: checkpoints only)
 ///   ADAG  adagrad sums, users·factors, then items·factors, then items × f32, each finite and &gt; 0
 ///         (optional: BPR and WARP checkpoints under adagrad only; older builds skip it)
 ///   END.  SHA-256 of every byte before this section's tag; always last
 /// </code>
+/// Files are written and read section by section through a stream, hashed as they go, so that neither
+/// holds the file in memory: a model of any size the arrays can hold (factor matrices beyond 2 GiB
+/// included) is saved and loaded in about the memory of its arrays.
 /// Every field is checked on load; anything amiss is an <see cref="InvalidDataException"/>.
 /// </summary>
 public static class ModelFile
@@ -32,12 +38,25 @@ public static class ModelFile
     /// <summary>The format version this build writes.</summary>
     public const uint CurrentVersion = 1;
 
+    /// <summary>
+    /// The largest magnitude a factor, a bias or the global mean may have on load. A score adds at most
+    /// 65,536 products of two factors and a few biases: at 1e15 each, the sum stays below 7e34, far from
+    /// float's 3.4e38, so no score of a loaded model is infinite. Trained models hold values near 1.
+    /// </summary>
+    public const float MaxMagnitude = 1e15f;
+
     private static ReadOnlySpan<byte> Magic => "GPUMF\r\n\x1A"u8;
 
     private const int HeaderSize = 16;
-    private const int TrailerSize = 4 + 8 + 32;
+    private const int SectionHeadSize = 12;
+    private const int HashSize = 32;
+    private const int MaxFactors = 65536;
+    private const int MaxOptionsBytes = 16 << 20;
 
-    /// <summary>Writes <paramref name="model"/> to a temporary file beside <paramref name="path"/>, then renames it into place.</summary>
+    /// <summary>Bytes hashed and copied at a time: large enough to keep I/O efficient, small beside any array.</summary>
+    private const int ChunkBytes = 1 << 20;
+
+    /// <summary>Writes <paramref name="model"/> to <paramref name="path"/> through <see cref="AtomicFile"/>: a temporary file beside it, renamed into place.</summary>
     public static void Write(FactorModel model, string path)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -45,175 +64,373 @@ public static class ModelFile
         AtomicFile.Write(path, stream => WriteTo(model, stream));
     }
 
-    /// <summary>Writes <paramref name="model"/> to <paramref name="stream"/>.</summary>
+    /// <summary>Writes <paramref name="model"/> to <paramref name="stream"/>, front to back (the stream need not seek).</summary>
     public static void WriteTo(FactorModel model, Stream stream)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        void Put(ReadOnlySpan<byte> bytes)
-        {
-            stream.Write(bytes);
-            hash.AppendData(bytes);
-        }
-        void Section(string tag, ReadOnlySpan<byte> first, ReadOnlySpan<byte> second = default, ReadOnlySpan<byte> third = default)
-        {
-            Span<byte> head = stackalloc byte[12];
-            Encoding.ASCII.GetBytes(tag, head);
-            BinaryPrimitives.WriteInt64LittleEndian(head[4..], (long)first.Length + second.Length + third.Length);
-            Put(head);
-            Put(first);
-            Put(second);
-            Put(third);
-        }
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(stream);
+        using var output = new HashingWriter(stream);
         Span<byte> header = stackalloc byte[HeaderSize];
         Magic.CopyTo(header);
         BinaryPrimitives.WriteUInt32LittleEndian(header[8..], CurrentVersion);
         BinaryPrimitives.WriteUInt32LittleEndian(header[12..], (uint)model.Kind);
-        Put(header);
-        Section("OPTS", Encoding.UTF8.GetBytes(model.OptionsJson));
+        output.Write(header);
+        byte[] options = Encoding.UTF8.GetBytes(model.OptionsJson);
+        output.Head("OPTS", options.Length);
+        output.Write(options);
         Span<byte> dims = stackalloc byte[20];
         BinaryPrimitives.WriteInt32LittleEndian(dims, model.Users.Count);
         BinaryPrimitives.WriteInt32LittleEndian(dims[4..], model.Items.Count);
         BinaryPrimitives.WriteInt32LittleEndian(dims[8..], model.Factors);
         BinaryPrimitives.WriteInt32LittleEndian(dims[12..], (model.UserBias is null ? 0 : 1) | (model.ItemBias is null ? 0 : 2));
         BinaryPrimitives.WriteSingleLittleEndian(dims[16..], model.GlobalMean);
-        Section("DIMS", dims);
-        Section("UIDS", Bytes(model.Users.ToArray()));
-        Section("IIDS", Bytes(model.Items.ToArray()));
-        Section("UFAC", Bytes(model.UserFactors));
-        Section("IFAC", Bytes(model.ItemFactors));
+        output.Head("DIMS", dims.Length);
+        output.Write(dims);
+        output.Section("UIDS", model.Users.IdSpan);
+        output.Section("IIDS", model.Items.IdSpan);
+        output.Section<float>("UFAC", model.UserFactors);
+        output.Section<float>("IFAC", model.ItemFactors);
         if (model.UserBias is not null)
         {
-            Section("UBIA", Bytes(model.UserBias));
+            output.Section<float>("UBIA", model.UserBias);
         }
         if (model.ItemBias is not null)
         {
-            Section("IBIA", Bytes(model.ItemBias));
+            output.Section<float>("IBIA", model.ItemBias);
         }
-        Section("SEEN", Bytes(model.SeenPtr), Bytes(model.SeenItems));
+        output.Head("SEEN", Bytes<int>(model.SeenPtr) + Bytes<int>(model.SeenItems));
+        output.Values<int>(model.SeenPtr);
+        output.Values<int>(model.SeenItems);
         if (model.CompletedEpochs > 0)
         {
             Span<byte> epochs = stackalloc byte[4];
             BinaryPrimitives.WriteInt32LittleEndian(epochs, model.CompletedEpochs);
-            Section("EPOC", epochs);
+            output.Head("EPOC", epochs.Length);
+            output.Write(epochs);
         }
         if (model.Adagrad is { } sums)
         {
-            Section("ADAG", Bytes(sums.Users), Bytes(sums.Items), Bytes(sums.ItemBiases));
+            output.Head("ADAG", Bytes<float>(sums.Users) + Bytes<float>(sums.Items) + Bytes<float>(sums.ItemBiases));
+            output.Values<float>(sums.Users);
+            output.Values<float>(sums.Items);
+            output.Values<float>(sums.ItemBiases);
         }
-        Span<byte> end = stackalloc byte[12];
-        "END."u8.CopyTo(end);
-        BinaryPrimitives.WriteInt64LittleEndian(end[4..], 32);
-        stream.Write(end);
-        stream.Write(hash.GetHashAndReset());
+        output.Seal();
     }
 
     /// <summary>Reads and validates a model file.</summary>
-    /// <exception cref="InvalidDataException">The file is not a GpuMF model, is of a version this build does not know, or is corrupt or truncated.</exception>
+    /// <exception cref="FileNotFoundException">Nothing is at <paramref name="path"/>.</exception>
+    /// <exception cref="InvalidDataException">The path is a directory or not a regular file (a device, a pipe), or the file is not a GpuMF model, is of a version this build does not know, or is corrupt or truncated.</exception>
     public static FactorModel Read(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        if (!File.Exists(path))
+        var kind = FileKinds.Of(path);
+        if (kind == FileKind.Missing)
         {
             throw new FileNotFoundException($"Model file '{path}' does not exist.", path);
         }
-        return Parse(File.ReadAllBytes(path), path);
+        if (kind != FileKind.Regular)
+        {
+            throw Bad(path, $"is {FileKinds.Describe(kind)}, not a regular file: give the path of a saved model");
+        }
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        return ReadFrom(stream, path);
     }
 
-    /// <summary>Parses a model from the bytes of a file; <paramref name="name"/> appears in errors.</summary>
-    /// <exception cref="InvalidDataException">As for <see cref="Read"/>.</exception>
+    /// <summary>Parses a model from the bytes of a file (copied first); <paramref name="name"/> appears in errors.</summary>
+    /// <exception cref="InvalidDataException">As for <see cref="ReadFrom"/>.</exception>
     public static FactorModel Parse(ReadOnlySpan<byte> data, string name)
     {
-        if (data.Length < HeaderSize || !data[..8].SequenceEqual(Magic))
+        using var stream = new MemoryStream(data.ToArray(), writable: false);
+        return ReadFrom(stream, name);
+    }
+
+    /// <summary>
+    /// Reads and validates a model from <paramref name="stream"/>, front to back, to its end; <paramref name="name"/>
+    /// appears in errors. Each array is read straight from the stream, so the peak memory is about the model's.
+    /// Section lengths are checked against the bytes left where the stream can seek; from one that cannot,
+    /// a corrupt length is caught only when the stream ends short of it.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The stream does not hold a GpuMF model, holds one of a version this build does not know, or is corrupt or truncated.</exception>
+    public static FactorModel ReadFrom(Stream stream, string name)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(name);
+        using var input = new HashingReader(stream, name);
+        Span<byte> header = stackalloc byte[HeaderSize];
+        if (input.ReadRaw(header) < HeaderSize || !header[..8].SequenceEqual(Magic))
         {
             throw Bad(name, "not a GpuMF model file (wrong magic bytes)");
         }
-        uint version = BinaryPrimitives.ReadUInt32LittleEndian(data[8..]);
+        input.Hash(header);
+        uint version = BinaryPrimitives.ReadUInt32LittleEndian(header[8..]);
         if (version == 0 || version > CurrentVersion)
         {
             throw Bad(name, $"format version {version} is not supported by this build (it reads versions 1..{CurrentVersion}); upgrade GpuMF");
         }
-        uint kindValue = BinaryPrimitives.ReadUInt32LittleEndian(data[12..]);
+        uint kindValue = BinaryPrimitives.ReadUInt32LittleEndian(header[12..]);
         if (!Enum.IsDefined(typeof(ModelKind), (int)kindValue))
         {
             throw Bad(name, $"unknown model kind {kindValue}");
         }
-        if (data.Length < HeaderSize + TrailerSize)
+        var parts = ReadSections(input, name);
+        return Build((ModelKind)kindValue, parts, name);
+    }
+
+    /// <summary>The sections up to and including the checksum, each checked against the dimensions as it comes; the checksum is verified before anything else is.</summary>
+    private static Parts ReadSections(HashingReader input, string name)
+    {
+        var parts = new Parts();
+        var tags = new HashSet<string>(StringComparer.Ordinal);
+        Span<byte> head = stackalloc byte[SectionHeadSize];
+        while (true)
         {
-            throw Bad(name, "truncated: too short to hold a checksum");
-        }
-        var trailer = data[^TrailerSize..];
-        if (!trailer[..4].SequenceEqual("END."u8) || BinaryPrimitives.ReadInt64LittleEndian(trailer[4..]) != 32)
-        {
-            throw Bad(name, "truncated or corrupt: the checksum section is missing from the end");
-        }
-        Span<byte> actual = stackalloc byte[32];
-        SHA256.HashData(data[..^TrailerSize], actual);
-        if (!actual.SequenceEqual(trailer[12..]))
-        {
-            throw Bad(name, "corrupt: the SHA-256 checksum does not match the contents");
-        }
-        var sections = new Dictionary<string, (int Start, int Length)>();
-        int pos = HeaderSize;
-        int end = data.Length - TrailerSize;
-        while (pos < end)
-        {
-            if (end - pos < 12)
+            long at = input.Position;
+            int got = input.ReadRaw(head);
+            if (got == 0)
             {
-                throw Bad(name, $"section header at byte {pos} is cut short");
+                throw Bad(name, "truncated: the checksum section is missing from the end");
             }
-            string tag = Encoding.ASCII.GetString(data.Slice(pos, 4));
-            long length = BinaryPrimitives.ReadInt64LittleEndian(data[(pos + 4)..]);
-            pos += 12;
-            if (length < 0 || length > end - pos)
+            if (got < SectionHeadSize)
             {
-                throw Bad(name, $"section '{tag}' claims {length} bytes but {end - pos} remain");
+                throw Bad(name, $"section header at byte {at} is cut short");
             }
-            if (!sections.TryAdd(tag, (pos, (int)length)))
+            string tag = Encoding.ASCII.GetString(head[..4]);
+            long length = BinaryPrimitives.ReadInt64LittleEndian(head[4..]);
+            if (tag == "END.")
+            {
+                Verify(input, length, name);
+                return parts;
+            }
+            input.Hash(head);
+            if (length < 0 || length > input.Remaining)
+            {
+                throw Bad(name, $"section '{tag}' claims {length} bytes but {input.Remaining} remain");
+            }
+            if (!tags.Add(tag))
             {
                 throw Bad(name, $"section '{tag}' occurs twice");
             }
-            pos += (int)length;
+            ReadSection(input, tag, length, parts, name);
         }
-        ReadOnlySpan<byte> Get(ReadOnlySpan<byte> all, string tag) =>
-            sections.TryGetValue(tag, out var s) ? all.Slice(s.Start, s.Length) : throw Bad(name, $"required section '{tag}' is missing");
-        var dims = Get(data, "DIMS");
-        if (dims.Length != 20)
+    }
+
+    private static void ReadSection(HashingReader input, string tag, long length, Parts parts, string name)
+    {
+        if (tag == "OPTS")
         {
-            throw Bad(name, $"section 'DIMS' holds {dims.Length} bytes, 20 expected");
+            if (length > MaxOptionsBytes)
+            {
+                throw Bad(name, $"section 'OPTS' holds {length} bytes, more than the {MaxOptionsBytes} options may take");
+            }
+            parts.Options = input.Values<byte>(length, tag);
+            return;
         }
-        int users = BinaryPrimitives.ReadInt32LittleEndian(dims);
-        int items = BinaryPrimitives.ReadInt32LittleEndian(dims[4..]);
-        int factors = BinaryPrimitives.ReadInt32LittleEndian(dims[8..]);
-        int flags = BinaryPrimitives.ReadInt32LittleEndian(dims[12..]);
-        float mean = BinaryPrimitives.ReadSingleLittleEndian(dims[16..]);
-        if (users < 0 || items < 0 || factors < 1 || factors > 65536 || (flags & ~3) != 0 || !float.IsFinite(mean))
+        if (tag == "DIMS")
         {
-            throw Bad(name, $"invalid dimensions: {users} users, {items} items, {factors} factors, flags {flags}, mean {mean}");
+            parts.Dims = ReadDims(input, length, name);
+            return;
         }
+        if (tag is not ("UIDS" or "IIDS" or "UFAC" or "IFAC" or "UBIA" or "IBIA" or "SEEN" or "EPOC" or "ADAG"))
+        {
+            // A section of a later build: skipped, as the format promises.
+            input.Skip(length, tag);
+            return;
+        }
+        var dims = parts.Dims ?? throw Bad(name, $"section '{tag}' comes before section 'DIMS'");
+        long userFactors = (long)dims.Users * dims.Factors;
+        long itemFactors = (long)dims.Items * dims.Factors;
+        switch (tag)
+        {
+            case "UIDS":
+                parts.UserIds = input.Values<long>(Expect(length, dims.Users, 8, tag, name), tag);
+                break;
+            case "IIDS":
+                parts.ItemIds = input.Values<long>(Expect(length, dims.Items, 8, tag, name), tag);
+                break;
+            case "UFAC":
+                parts.UserFactors = input.Values<float>(Expect(length, userFactors, 4, tag, name), tag);
+                break;
+            case "IFAC":
+                parts.ItemFactors = input.Values<float>(Expect(length, itemFactors, 4, tag, name), tag);
+                break;
+            case "UBIA":
+                parts.UserBias = input.Values<float>(Expect(length, dims.Users, 4, tag, name), tag);
+                break;
+            case "IBIA":
+                parts.ItemBias = input.Values<float>(Expect(length, dims.Items, 4, tag, name), tag);
+                break;
+            case "SEEN":
+                long ptrBytes = (dims.Users + 1L) * 4;
+                if (length < ptrBytes || (length - ptrBytes) % 4 != 0)
+                {
+                    throw Bad(name, $"section 'SEEN' holds {length} bytes: not {ptrBytes} bytes of offsets and whole item indices");
+                }
+                parts.SeenPtr = input.Values<int>(dims.Users + 1L, tag);
+                parts.SeenItems = input.Values<int>((length - ptrBytes) / 4, tag);
+                break;
+            case "EPOC":
+                parts.Epochs = input.Values<int>(Expect(length, 1, 4, tag, name), tag)[0];
+                break;
+            case "ADAG":
+                long count = userFactors + itemFactors + dims.Items;
+                Expect(length, count, 4, tag, name);
+                parts.Adagrad = new AdagradSums(input.Values<float>(userFactors, tag), input.Values<float>(itemFactors, tag), input.Values<float>(dims.Items, tag));
+                break;
+        }
+    }
+
+    private static Dims ReadDims(HashingReader input, long length, string name)
+    {
+        if (length != 20)
+        {
+            throw Bad(name, $"section 'DIMS' holds {length} bytes, 20 expected");
+        }
+        Span<byte> bytes = stackalloc byte[20];
+        input.Read(bytes, "DIMS");
+        var dims = new Dims(
+            BinaryPrimitives.ReadInt32LittleEndian(bytes),
+            BinaryPrimitives.ReadInt32LittleEndian(bytes[4..]),
+            BinaryPrimitives.ReadInt32LittleEndian(bytes[8..]),
+            BinaryPrimitives.ReadInt32LittleEndian(bytes[12..]),
+            BinaryPrimitives.ReadSingleLittleEndian(bytes[16..]));
+        if (dims.Users < 0 || dims.Items < 0 || dims.Factors < 1 || dims.Factors > MaxFactors || (dims.Flags & ~3) != 0 || !float.IsFinite(dims.Mean))
+        {
+            throw Bad(name, $"invalid dimensions: {dims.Users} users, {dims.Items} items, {dims.Factors} factors, flags {dims.Flags}, mean {dims.Mean}");
+        }
+        return dims;
+    }
+
+    /// <summary>The element count, after checking that a section of <paramref name="length"/> bytes holds exactly <paramref name="count"/> elements.</summary>
+    private static long Expect(long length, long count, int size, string tag, string name) =>
+        length == count * size ? count : throw Bad(name, $"section '{tag}' holds {length} bytes, {count * size} expected");
+
+    /// <summary>Reads the checksum section (its tag already read) and checks it, and that nothing follows it.</summary>
+    private static void Verify(HashingReader input, long length, string name)
+    {
+        if (length != HashSize)
+        {
+            throw Bad(name, $"truncated or corrupt: the checksum section claims {length} bytes, {HashSize} expected");
+        }
+        Span<byte> stored = stackalloc byte[HashSize];
+        if (input.ReadRaw(stored) < HashSize)
+        {
+            throw Bad(name, "truncated: the checksum is cut short");
+        }
+        if (!input.HashMatches(stored))
+        {
+            throw Bad(name, "corrupt: the SHA-256 checksum does not match the contents");
+        }
+        if (input.ReadRaw(stackalloc byte[1]) != 0)
+        {
+            throw Bad(name, "corrupt: bytes follow the checksum section, which must be last");
+        }
+    }
+
+    /// <summary>Checks the sections against one another and the model kind, then assembles the model.</summary>
+    private static FactorModel Build(ModelKind kind, Parts p, string name)
+    {
+        var dims = p.Dims ?? throw Missing(name, "DIMS");
+        var optionBytes = p.Options ?? throw Missing(name, "OPTS");
+        var userIds = p.UserIds ?? throw Missing(name, "UIDS");
+        var itemIds = p.ItemIds ?? throw Missing(name, "IIDS");
+        var userFactors = p.UserFactors ?? throw Missing(name, "UFAC");
+        var itemFactors = p.ItemFactors ?? throw Missing(name, "IFAC");
+        var seenPtr = p.SeenPtr ?? throw Missing(name, "SEEN");
+        var seenItems = p.SeenItems!;
         string options;
         try
         {
-            options = new UTF8Encoding(false, true).GetString(Get(data, "OPTS"));
+            options = new UTF8Encoding(false, true).GetString(optionBytes);
         }
         catch (DecoderFallbackException)
         {
             throw Bad(name, "the options section is not valid UTF-8");
         }
-        var userIds = Array<long>(Get(data, "UIDS"), users, "UIDS", name);
-        var itemIds = Array<long>(Get(data, "IIDS"), items, "IIDS", name);
-        var userFactors = Floats(Get(data, "UFAC"), (long)users * factors, "UFAC", name);
-        var itemFactors = Floats(Get(data, "IFAC"), (long)items * factors, "IFAC", name);
-        float[]? userBias = (flags & 1) != 0 ? Floats(Get(data, "UBIA"), users, "UBIA", name) : null;
-        float[]? itemBias = (flags & 2) != 0 ? Floats(Get(data, "IBIA"), items, "IBIA", name) : null;
-        var seen = Get(data, "SEEN");
-        long ptrBytes = (long)(users + 1) * 4;
-        if (seen.Length < ptrBytes)
+        CheckBias(p.UserBias, (dims.Flags & 1) != 0, "UBIA", "user", name);
+        CheckBias(p.ItemBias, (dims.Flags & 2) != 0, "IBIA", "item", name);
+        // Biases as the trainers make them: ALS has none, BPR and WARP at most item biases.
+        if (kind == ModelKind.Als && (p.UserBias is not null || p.ItemBias is not null))
         {
-            throw Bad(name, "section 'SEEN' is shorter than its offsets");
+            throw Bad(name, $"an ALS model has no biases, but this file holds {(p.UserBias is not null ? "user" : "item")} biases");
         }
-        var seenPtr = Array<int>(seen[..(int)ptrBytes], users + 1, "SEEN offsets", name);
-        var seenItems = MemoryMarshal.Cast<byte, int>(seen[(int)ptrBytes..]).ToArray();
-        if (seenPtr[0] != 0 || seenPtr[users] != seenItems.Length || (seen.Length - ptrBytes) % 4 != 0)
+        if ((kind is ModelKind.Bpr or ModelKind.Warp) && p.UserBias is not null)
+        {
+            throw Bad(name, $"a {kind.ToString().ToUpperInvariant()} model has no user biases, but this file holds them");
+        }
+        if (Math.Abs(dims.Mean) > MaxMagnitude)
+        {
+            throw Bad(name, $"the global mean {dims.Mean} is beyond ±{MaxMagnitude}, where scores overflow");
+        }
+        CheckValues(userFactors, "UFAC", name);
+        CheckValues(itemFactors, "IFAC", name);
+        CheckValues(p.UserBias, "UBIA", name);
+        CheckValues(p.ItemBias, "IBIA", name);
+        CheckSeen(seenPtr, seenItems, dims.Items, name);
+        if (p.Epochs is < 1)
+        {
+            throw Bad(name, "section 'EPOC' must hold one positive epoch count");
+        }
+        if (p.Adagrad is { } sums)
+        {
+            if (p.Epochs is null)
+            {
+                throw Bad(name, "section 'ADAG' belongs to checkpoints only, and there is no 'EPOC' section");
+            }
+            CheckSums(sums.Users, "user sums", name);
+            CheckSums(sums.Items, "item sums", name);
+            CheckSums(sums.ItemBiases, "item-bias sums", name);
+        }
+        try
+        {
+            return new FactorModel(kind, new IdMap(userIds), new IdMap(itemIds), dims.Factors, userFactors, itemFactors, p.UserBias, p.ItemBias, dims.Mean, seenPtr, seenItems, options)
+            {
+                CompletedEpochs = p.Epochs ?? 0,
+                Adagrad = p.Adagrad,
+            };
+        }
+        catch (ArgumentException e)
+        {
+            throw Bad(name, e.Message);
+        }
+    }
+
+    private static void CheckBias(float[]? bias, bool flagged, string tag, string what, string name)
+    {
+        if (flagged && bias is null)
+        {
+            throw Missing(name, tag);
+        }
+        if (!flagged && bias is not null)
+        {
+            throw Bad(name, $"section '{tag}' is present, but the dimensions' flags say there are no {what} biases");
+        }
+    }
+
+    /// <summary>Factors and biases: finite and within <see cref="MaxMagnitude"/>; the vectorised maximum finds whether any is not, a scan where.</summary>
+    private static void CheckValues(float[]? values, string tag, string name)
+    {
+        if (values is not { Length: > 0 } || Math.Abs(TensorPrimitives.MaxMagnitude<float>(values)) <= MaxMagnitude)
+        {
+            return;
+        }
+        for (int k = 0; k < values.Length; k++)
+        {
+            if (!float.IsFinite(values[k]))
+            {
+                throw Bad(name, $"section '{tag}' holds a non-finite value at index {k}");
+            }
+            if (Math.Abs(values[k]) > MaxMagnitude)
+            {
+                throw Bad(name, $"section '{tag}' holds {values[k]} at index {k}, beyond ±{MaxMagnitude}, where scores overflow");
+            }
+        }
+    }
+
+    private static void CheckSeen(int[] seenPtr, int[] seenItems, int items, string name)
+    {
+        int users = seenPtr.Length - 1;
+        if (seenPtr[0] != 0 || seenPtr[users] != seenItems.Length)
         {
             throw Bad(name, "section 'SEEN' offsets do not match its item count");
         }
@@ -231,75 +448,11 @@ public static class ModelFile
                 }
             }
         }
-        int completed = 0;
-        if (sections.ContainsKey("EPOC"))
-        {
-            var epochs = Get(data, "EPOC");
-            completed = epochs.Length == 4 ? BinaryPrimitives.ReadInt32LittleEndian(epochs) : -1;
-            if (completed < 1)
-            {
-                throw Bad(name, "section 'EPOC' must hold one positive epoch count");
-            }
-        }
-        AdagradSums? adagrad = null;
-        if (sections.ContainsKey("ADAG"))
-        {
-            if (completed == 0)
-            {
-                throw Bad(name, "section 'ADAG' belongs to checkpoints only, and there is no 'EPOC' section");
-            }
-            var all = Get(data, "ADAG");
-            long userBytes = (long)users * factors * 4;
-            long itemBytes = (long)items * factors * 4;
-            if (all.Length != userBytes + itemBytes + (long)items * 4)
-            {
-                throw Bad(name, $"section 'ADAG' holds {all.Length} bytes, {userBytes + itemBytes + (long)items * 4} expected");
-            }
-            adagrad = new AdagradSums(
-                Sums(all[..(int)userBytes], "user sums", name),
-                Sums(all.Slice((int)userBytes, (int)itemBytes), "item sums", name),
-                Sums(all[(int)(userBytes + itemBytes)..], "item-bias sums", name));
-        }
-        try
-        {
-            return new FactorModel((ModelKind)kindValue, new IdMap(userIds), new IdMap(itemIds), factors, userFactors, itemFactors, userBias, itemBias, mean, seenPtr, seenItems, options)
-            {
-                CompletedEpochs = completed,
-                Adagrad = adagrad,
-            };
-        }
-        catch (ArgumentException e)
-        {
-            throw Bad(name, e.Message);
-        }
-    }
-
-    private static T[] Array<T>(ReadOnlySpan<byte> bytes, long count, string tag, string name) where T : unmanaged
-    {
-        if (bytes.Length != count * System.Runtime.CompilerServices.Unsafe.SizeOf<T>())
-        {
-            throw Bad(name, $"section '{tag}' holds {bytes.Length} bytes, {count * System.Runtime.CompilerServices.Unsafe.SizeOf<T>()} expected");
-        }
-        return MemoryMarshal.Cast<byte, T>(bytes).ToArray();
-    }
-
-    private static float[] Floats(ReadOnlySpan<byte> bytes, long count, string tag, string name)
-    {
-        var values = Array<float>(bytes, count, tag, name);
-        for (int k = 0; k < values.Length; k++)
-        {
-            if (!float.IsFinite(values[k]))
-            {
-                throw Bad(name, $"section '{tag}' holds a non-finite value at index {k}");
-            }
-        }
-        return values;
     }
 
     /// <summary>Adagrad sums: finite and positive, since they start at 1 and only grow.</summary>
-    private static float[] Sums(ReadOnlySpan<byte> bytes, string what, string name)
+    private static void CheckSums(float[] values, string what, string name)
     {
-        var values = MemoryMarshal.Cast<byte, float>(bytes).ToArray();
         for (int k = 0; k < values.Length; k++)
         {
             if (!float.IsFinite(values[k]) || values[k] <= 0)
@@ -307,10 +460,150 @@ public static class ModelFile
                 throw Bad(name, $"section 'ADAG' holds {values[k]} at index {k} of the {what}; adagrad sums are finite and positive");
             }
         }
-        return values;
     }
 
-    private static ReadOnlySpan<byte> Bytes<T>(T[] values) where T : unmanaged => MemoryMarshal.AsBytes(values.AsSpan());
+    private static long Bytes<T>(ReadOnlySpan<T> values) where T : unmanaged => (long)values.Length * Unsafe.SizeOf<T>();
+
+    private static InvalidDataException Missing(string name, string tag) => Bad(name, $"required section '{tag}' is missing");
 
     private static InvalidDataException Bad(string name, string problem) => new($"Model file '{name}': {problem}.");
+
+    private readonly record struct Dims(int Users, int Items, int Factors, int Flags, float Mean);
+
+    /// <summary>The sections read so far; null where absent.</summary>
+    private sealed class Parts
+    {
+        public byte[]? Options;
+        public Dims? Dims;
+        public long[]? UserIds;
+        public long[]? ItemIds;
+        public float[]? UserFactors;
+        public float[]? ItemFactors;
+        public float[]? UserBias;
+        public float[]? ItemBias;
+        public int[]? SeenPtr;
+        public int[]? SeenItems;
+        public int? Epochs;
+        public AdagradSums? Adagrad;
+    }
+
+    /// <summary>Writes to a stream and hashes what it writes, an array at most <see cref="ChunkBytes"/> at a time.</summary>
+    private sealed class HashingWriter(Stream stream) : IDisposable
+    {
+        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+
+        public void Write(ReadOnlySpan<byte> bytes)
+        {
+            stream.Write(bytes);
+            _hash.AppendData(bytes);
+        }
+
+        public void Head(string tag, long length)
+        {
+            Span<byte> head = stackalloc byte[SectionHeadSize];
+            Encoding.ASCII.GetBytes(tag, head);
+            BinaryPrimitives.WriteInt64LittleEndian(head[4..], length);
+            Write(head);
+        }
+
+        public void Section<T>(string tag, ReadOnlySpan<T> values) where T : unmanaged
+        {
+            Head(tag, Bytes(values));
+            Values(values);
+        }
+
+        /// <summary>In chunks, since one span of the bytes of 2 GiB or more cannot be made.</summary>
+        public void Values<T>(ReadOnlySpan<T> values) where T : unmanaged
+        {
+            int chunk = ChunkBytes / Unsafe.SizeOf<T>();
+            while (!values.IsEmpty)
+            {
+                var part = values[..Math.Min(chunk, values.Length)];
+                Write(MemoryMarshal.AsBytes(part));
+                values = values[part.Length..];
+            }
+        }
+
+        /// <summary>The checksum section, itself not hashed.</summary>
+        public void Seal()
+        {
+            Span<byte> end = stackalloc byte[SectionHeadSize + HashSize];
+            "END."u8.CopyTo(end);
+            BinaryPrimitives.WriteInt64LittleEndian(end[4..], HashSize);
+            _hash.GetHashAndReset(end[SectionHeadSize..]);
+            stream.Write(end);
+        }
+
+        public void Dispose() => _hash.Dispose();
+    }
+
+    /// <summary>Reads from a stream, counting and (on request) hashing what it reads; arrays come straight into place, a chunk at a time.</summary>
+    private sealed class HashingReader(Stream stream, string name) : IDisposable
+    {
+        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        private readonly long _length = stream.CanSeek ? stream.Length - stream.Position : long.MaxValue;
+
+        /// <summary>Bytes read so far.</summary>
+        public long Position { get; private set; }
+
+        /// <summary>Bytes left; <see cref="long.MaxValue"/> where the stream cannot tell.</summary>
+        public long Remaining => _length == long.MaxValue ? long.MaxValue : _length - Position;
+
+        /// <summary>Fills <paramref name="buffer"/> unless the stream ends first; returns the bytes read, unhashed.</summary>
+        public int ReadRaw(Span<byte> buffer)
+        {
+            int read = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+            Position += read;
+            return read;
+        }
+
+        public void Hash(ReadOnlySpan<byte> bytes) => _hash.AppendData(bytes);
+
+        public bool HashMatches(ReadOnlySpan<byte> stored)
+        {
+            Span<byte> actual = stackalloc byte[HashSize];
+            _hash.GetHashAndReset(actual);
+            return actual.SequenceEqual(stored);
+        }
+
+        /// <summary>Fills and hashes <paramref name="buffer"/>, part of section <paramref name="tag"/>.</summary>
+        public void Read(Span<byte> buffer, string tag)
+        {
+            if (ReadRaw(buffer) < buffer.Length)
+            {
+                throw Bad(name, $"truncated inside section '{tag}'");
+            }
+            Hash(buffer);
+        }
+
+        public T[] Values<T>(long count, string tag) where T : unmanaged
+        {
+            if (count > Array.MaxLength)
+            {
+                throw Bad(name, $"section '{tag}' holds {count} values, more than an array can");
+            }
+            var values = GC.AllocateUninitializedArray<T>((int)count);
+            int chunk = ChunkBytes / Unsafe.SizeOf<T>();
+            for (int start = 0; start < values.Length;)
+            {
+                int n = Math.Min(chunk, values.Length - start);
+                Read(MemoryMarshal.AsBytes(values.AsSpan(start, n)), tag);
+                start += n;
+            }
+            return values;
+        }
+
+        public void Skip(long length, string tag)
+        {
+            var scratch = new byte[(int)Math.Min(length, ChunkBytes)];
+            while (length > 0)
+            {
+                var part = scratch.AsSpan(0, (int)Math.Min(length, scratch.Length));
+                Read(part, tag);
+                length -= part.Length;
+            }
+        }
+
+        public void Dispose() => _hash.Dispose();
+    }
 }

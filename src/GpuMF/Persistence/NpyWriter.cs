@@ -25,7 +25,14 @@ public static class NpyWriter
             stream.WriteByte(0);
             stream.Write(BitConverter.GetBytes((ushort)header.Length));
             stream.Write(Encoding.ASCII.GetBytes(header));
-            stream.Write(MemoryMarshal.AsBytes(values.AsSpan()));
+            // In parts, since one span of the bytes of 2 GiB or more cannot be made.
+            var rest = values.AsSpan();
+            while (!rest.IsEmpty)
+            {
+                var part = rest[..Math.Min(rest.Length, 1 << 18)];
+                stream.Write(MemoryMarshal.AsBytes(part));
+                rest = rest[part.Length..];
+            }
         });
     }
 }

@@ -14,7 +14,7 @@ public sealed class ItemFilter
     private ItemFilter(IEnumerable<long> items, bool allow)
     {
         ArgumentNullException.ThrowIfNull(items);
-        _items = new HashSet<long>(items);
+        _items = new HashSet<long>(items, IdComparer.Instance);
         IsAllowList = allow;
     }
 

@@ -53,7 +53,7 @@ public sealed class ModelFileTests
         {
             model.Save(path);
             AssertSame(model, FactorModel.Load(path));
-            Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(path)!, Path.GetFileName(path) + ".tmp*"));
+            Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(path)!, Path.GetFileName(path) + ".*.tmp"));
         }
         finally
         {

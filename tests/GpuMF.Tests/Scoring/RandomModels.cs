@@ -48,7 +48,7 @@ public static class RandomModels
             }
             ptr[u + 1] = seen.Count;
         }
-        return new FactorModel(ModelKind.Als, new IdMap(Enumerable.Range(1000, users).Select(x => (long)x)), new IdMap(Enumerable.Range(5000, items).Select(x => (long)x)),
+        return new FactorModel(bias ? ModelKind.Bpr : ModelKind.Als, new IdMap(Enumerable.Range(1000, users).Select(x => (long)x)), new IdMap(Enumerable.Range(5000, items).Select(x => (long)x)),
             factors, p, q, null, itemBias, 0f, ptr, seen.ToArray(), "{}");
     }
 
