@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using GpuMF.Backends;
 using GpuMF.Data;
 using GpuMF.Models;

@@ -1,8 +1,6 @@
 using System.Numerics.Tensors;
-using GpuMF.Als;
 using GpuMF.Backends;
 using GpuMF.Data;
-using GpuMF.Persistence;
 using GpuMF.TopN;
 
 namespace GpuMF.Models;

@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using GpuMF.Backends;
 using GpuMF.Data;
-using GpuMF.Evaluation;
 using GpuMF.Models;
 using GpuMF.Training;
 
