@@ -37,7 +37,7 @@ public sealed record WarpOptions
     public float LearningRateDecay { get; init; } = 1f;
 
     /// <summary>L2 weight λ on the factors and item biases an update touches, ≥ 0. Default 0.</summary>
-    public float Regularization { get; init; } = 0f;
+    public float Regularization { get; init; }
 
     /// <summary>Learn an item bias b_i (LightFM does). Default true.</summary>
     public bool ItemBias { get; init; } = true;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using GpuMF.Als;
 using GpuMF.Backends;
 using GpuMF.Conformance;
@@ -100,7 +101,7 @@ public sealed class DeterminismTests(IlgpuCpuFixture fixture)
         if (model == "svd")
         {
             var rmse = models.Select(m => RatingMetrics.Evaluate(m, test).Rmse).ToArray();
-            Assert.True(rmse.Max() - rmse.Min() <= 0.01, $"{model} test RMSE {string.Join(", ", rmse.Select(r => r.ToString("F4")))}");
+            Assert.True(rmse.Max() - rmse.Min() <= 0.01, $"{model} test RMSE {string.Join(", ", rmse.Select(r => r.ToString("F4", CultureInfo.InvariantCulture)))}");
             return;
         }
         var metrics = models.Select(m => RankingMetrics.Evaluate(m, test)).ToArray();
