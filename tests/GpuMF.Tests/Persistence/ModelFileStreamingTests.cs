@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using GpuMF.Data;
 using GpuMF.Models;
 using GpuMF.Persistence;
 using GpuMF.Tests.Support;
