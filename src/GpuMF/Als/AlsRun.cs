@@ -39,6 +39,7 @@ internal sealed class AlsRun : TrainingRun<IAlsEngine>
         new(ModelKind.Als, Train.Users.ToReadOnly(Train.UserCount), Train.Items.ToReadOnly(Train.ItemCount), _options.Factors, _x, _y, null, null, 0f, Train.UserPtr, Train.UserItems, OptionsJson)
         {
             CompletedEpochs = completedEpochs,
+            DataFingerprint = completedEpochs > 0 ? DataFingerprint : null,
             FoldIn = new AlsUserFoldIn(_options),
         };
 

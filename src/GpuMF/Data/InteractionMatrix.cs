@@ -1,3 +1,7 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+
 namespace GpuMF.Data;
 
 /// <summary>
@@ -57,6 +61,25 @@ public sealed class InteractionMatrix
 
     /// <summary>The users of dense item <paramref name="item"/>, ascending.</summary>
     public ReadOnlySpan<int> UsersOf(int item) => ItemUsers.AsSpan(ItemPtr[item], ItemPtr[item + 1] - ItemPtr[item]);
+
+    /// <summary>
+    /// The SHA-256 of the matrix: its id maps (the ids its rows and columns have) and every stored (user, item,
+    /// value) in CSR order. Two matrices with the same fingerprint hold the same data under the same ids.
+    /// </summary>
+    public byte[] Fingerprint()
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Span<byte> counts = stackalloc byte[8];
+        BinaryPrimitives.WriteInt32LittleEndian(counts, UserCount);
+        BinaryPrimitives.WriteInt32LittleEndian(counts[4..], ItemCount);
+        hash.AppendData(counts);
+        hash.AppendData(MemoryMarshal.AsBytes(Users.IdSpan[..UserCount]));
+        hash.AppendData(MemoryMarshal.AsBytes(Items.IdSpan[..ItemCount]));
+        hash.AppendData(MemoryMarshal.AsBytes(UserPtr.AsSpan()));
+        hash.AppendData(MemoryMarshal.AsBytes(UserItems.AsSpan()));
+        hash.AppendData(MemoryMarshal.AsBytes(UserValues.AsSpan()));
+        return hash.GetHashAndReset();
+    }
 
     /// <summary>The dense user index of each CSR entry (the row expanded), a new array.</summary>
     public int[] EntryUsers()

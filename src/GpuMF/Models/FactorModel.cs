@@ -99,6 +99,12 @@ public sealed class FactorModel
     /// </summary>
     public int CompletedEpochs { get; init; }
 
+    /// <summary>
+    /// For a checkpoint, the SHA-256 of the training data it was trained on (<see cref="InteractionMatrix.Fingerprint"/>),
+    /// so that resuming on other data is refused; null for a finished model and for checkpoints of earlier builds.
+    /// </summary>
+    internal byte[]? DataFingerprint { get; init; }
+
     /// <summary>How <see cref="RecalculateUser"/> folds users in: the model family's rule, the least-squares fit by default.</summary>
     internal UserFoldIn FoldIn { get; init; } = LeastSquaresFoldIn.Instance;
 
@@ -313,6 +319,7 @@ public sealed class FactorModel
         {
             CompletedEpochs = CompletedEpochs,
             Adagrad = Adagrad,
+            DataFingerprint = DataFingerprint,
             FoldIn = foldIn,
         };
 

@@ -19,6 +19,10 @@ internal sealed class PairwiseRun : TrainingRun<IPairwiseEngine>
         : base(settings.Kind, settings.OptionsJson, settings.Epochs, "epochs", settings.LearningRate, settings.LearningRateDecay, train)
     {
         _settings = settings;
+        if (!HasNegatives(train))
+        {
+            throw new ArgumentException($"{settings.Kind} learns from items a user does not have, and every user of the training data has all {train.ItemCount} items: there is no negative to sample.", nameof(train));
+        }
         _problem = CreateProblem(settings, train);
         Engines = new PairwiseEngineFactory(_problem, ilgpuWarps);
     }
@@ -44,6 +48,19 @@ internal sealed class PairwiseRun : TrainingRun<IPairwiseEngine>
             Ones((long)train.ItemCount * k),
             Ones(train.ItemCount),
             settings);
+    }
+
+    /// <summary>True when some user lacks some item, so that a negative can be drawn.</summary>
+    private static bool HasNegatives(InteractionMatrix train)
+    {
+        for (int u = 0; u < train.UserCount; u++)
+        {
+            if (train.UserPtr[u + 1] - train.UserPtr[u] < train.ItemCount)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>Loads a checkpoint's parameters and adagrad sums.</summary>
@@ -76,6 +93,7 @@ internal sealed class PairwiseRun : TrainingRun<IPairwiseEngine>
             _settings.ItemBias ? _problem.ItemBias : null, 0f, Train.UserPtr, Train.UserItems, OptionsJson)
         {
             CompletedEpochs = completedEpochs,
+            DataFingerprint = completedEpochs > 0 ? DataFingerprint : null,
             Adagrad = completedEpochs > 0 && _problem is { UserAccumulators: { } gp, ItemAccumulators: { } gq, BiasAccumulators: { } gb } ? new AdagradSums(gp, gq, gb) : null,
         };
 

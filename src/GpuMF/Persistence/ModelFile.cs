@@ -24,6 +24,7 @@ namespace GpuMF.Persistence;
 ///   UBIA  users × f32 (flag 1; SVD only)  IBIA  items × f32 (flag 2; SVD, BPR and WARP)
 ///   SEEN  (users + 1) × i32 offsets, then offsets[users] × i32 item indices
 ///   EPOC  completed epochs i32 (optional: checkpoints only)
+///   DATA  SHA-256 of the training data (32 bytes; optional: checkpoints only; older builds skip it)
 ///   ADAG  adagrad sums, users·factors, then items·factors, then items × f32, each finite and &gt; 0
 ///         (optional: BPR and WARP checkpoints under adagrad only; older builds skip it)
 ///   END.  SHA-256 of every byte before this section's tag; always last
@@ -107,6 +108,11 @@ public static class ModelFile
             BinaryPrimitives.WriteInt32LittleEndian(epochs, model.CompletedEpochs);
             output.Head("EPOC", epochs.Length);
             output.Write(epochs);
+        }
+        if (model.DataFingerprint is { } fingerprint)
+        {
+            output.Head("DATA", fingerprint.Length);
+            output.Write(fingerprint);
         }
         if (model.Adagrad is { } sums)
         {
@@ -231,7 +237,7 @@ public static class ModelFile
             parts.Dims = ReadDims(input, length, name);
             return;
         }
-        if (tag is not ("UIDS" or "IIDS" or "UFAC" or "IFAC" or "UBIA" or "IBIA" or "SEEN" or "EPOC" or "ADAG"))
+        if (tag is not ("UIDS" or "IIDS" or "UFAC" or "IFAC" or "UBIA" or "IBIA" or "SEEN" or "EPOC" or "DATA" or "ADAG"))
         {
             // A section of a later build: skipped, as the format promises.
             input.Skip(length, tag);
@@ -271,6 +277,9 @@ public static class ModelFile
                 break;
             case "EPOC":
                 parts.Epochs = input.Values<int>(Expect(length, 1, 4, tag, name), tag)[0];
+                break;
+            case "DATA":
+                parts.DataFingerprint = input.Values<byte>(Expect(length, 32, 1, tag, name), tag);
                 break;
             case "ADAG":
                 long count = userFactors + itemFactors + dims.Items;
@@ -371,6 +380,10 @@ public static class ModelFile
         {
             throw Bad(name, "section 'EPOC' must hold one positive epoch count");
         }
+        if (p.DataFingerprint is not null && p.Epochs is null)
+        {
+            throw Bad(name, "section 'DATA' belongs to checkpoints only, and there is no 'EPOC' section");
+        }
         if (p.Adagrad is { } sums)
         {
             if (p.Epochs is null)
@@ -387,6 +400,7 @@ public static class ModelFile
             {
                 CompletedEpochs = p.Epochs ?? 0,
                 Adagrad = p.Adagrad,
+                DataFingerprint = p.DataFingerprint,
             };
         }
         catch (ArgumentException e)
@@ -485,6 +499,7 @@ public static class ModelFile
         public int[]? SeenItems;
         public int? Epochs;
         public AdagradSums? Adagrad;
+        public byte[]? DataFingerprint;
     }
 
     /// <summary>Writes to a stream and hashes what it writes, an array at most <see cref="ChunkBytes"/> at a time.</summary>

@@ -26,7 +26,8 @@ internal static class Checkpoints
             : checkpoint.CompletedEpochs < 1 ? "it is a finished model, not a checkpoint"
             : checkpoint.CompletedEpochs >= total ? $"it has {checkpoint.CompletedEpochs} {unit}, the run only {total}"
             : checkpoint.OptionsJson != optionsJson ? "it was written with other options"
-            : !checkpoint.Users.Ids.SequenceEqual(train.Users.Ids) || !checkpoint.Items.Ids.SequenceEqual(train.Items.Ids) ? "it was trained on other data"
+            : !checkpoint.Users.Ids.SequenceEqual(train.Users.Ids.Take(train.UserCount)) || !checkpoint.Items.Ids.SequenceEqual(train.Items.Ids.Take(train.ItemCount)) ? "it was trained on other data"
+            : checkpoint.DataFingerprint is { } fingerprint && !fingerprint.AsSpan().SequenceEqual(train.Fingerprint()) ? "it was trained on other data (the same ids, but other interactions, values or order)"
             : null;
         if (problem is not null)
         {

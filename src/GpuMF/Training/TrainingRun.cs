@@ -13,6 +13,8 @@ namespace GpuMF.Training;
 internal abstract class TrainingRun<TEngine>(ModelKind kind, string optionsJson, int epochs, string unit, float learningRate, float learningRateDecay, InteractionMatrix train)
     where TEngine : ITrainingEngine
 {
+    private byte[]? _dataFingerprint;
+
     public ModelKind Kind { get; } = kind;
 
     public string OptionsJson { get; } = optionsJson;
@@ -31,6 +33,9 @@ internal abstract class TrainingRun<TEngine>(ModelKind kind, string optionsJson,
 
     /// <summary>The training interactions, never empty.</summary>
     public InteractionMatrix Train { get; } = train.Count > 0 ? train : throw new ArgumentException("The training matrix holds no interactions.", nameof(train));
+
+    /// <summary>The training data's fingerprint, which checkpoints carry; computed once.</summary>
+    public byte[] DataFingerprint => _dataFingerprint ??= Train.Fingerprint();
 
     /// <summary>Copies a checkpoint's parameters (and optimiser state) into the host parameters; the checkpoint is known to be of this run.</summary>
     public abstract void Resume(FactorModel checkpoint);
