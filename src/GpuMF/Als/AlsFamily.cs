@@ -1,3 +1,5 @@
+using GpuMF.Backends;
+using GpuMF.Data;
 using GpuMF.Models;
 using GpuMF.Training;
 
@@ -48,4 +50,7 @@ internal sealed class AlsFamily : ModelFamily<AlsOptions>
         new AlsTrainer(options, r.Backend) { Checkpoint = r.Checkpoint }.Fit(r.Train, r.Progress, r.Cancellation, r.ResumeFrom, r.Validation);
 
     protected override UserFoldIn FoldIn(AlsOptions options) => new AlsUserFoldIn(options);
+
+    protected override FactorModel Update(FactorModel model, AlsOptions options, RatingTable interactions, UpdateOptions update, ComputeBackend backend) =>
+        AlsUpdate.Run(model, options, interactions, update, backend);
 }

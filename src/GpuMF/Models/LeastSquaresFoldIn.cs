@@ -10,7 +10,11 @@ internal sealed class LeastSquaresFoldIn : UserFoldIn
     /// <summary>The one instance: the rule holds no state.</summary>
     public static LeastSquaresFoldIn Instance { get; } = new();
 
-    public override UserVector Solve(FactorModel model, IReadOnlyList<(int Item, float Value)> rows, float regularization)
+    public override UserVector Solve(FactorModel model, IReadOnlyList<(int Item, float Value)> rows, float regularization) =>
+        Solve(model, rows, regularization, regularization);
+
+    /// <summary>The fit with λ <paramref name="factorRegularization"/> on p_u and <paramref name="biasRegularization"/> on b_u.</summary>
+    public static UserVector Solve(FactorModel model, IReadOnlyList<(int Item, float Value)> rows, double factorRegularization, double biasRegularization)
     {
         int k = model.Factors;
         bool bias = model.UserBias is not null;
@@ -20,7 +24,7 @@ internal sealed class LeastSquaresFoldIn : UserFoldIn
         var x = new double[n];
         for (int d = 0; d < n; d++)
         {
-            a[d * n + d] = regularization;
+            a[d * n + d] = d < k ? factorRegularization : biasRegularization;
         }
         foreach (var (item, value) in rows)
         {

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using GpuMF.Backends;
+using GpuMF.Data;
 using GpuMF.Models;
 using GpuMF.Training;
 
@@ -46,5 +48,8 @@ internal sealed class BprFamily : ModelFamily<BprOptions>
     protected override FactorModel Train(BprOptions options, TrainingRequest r) =>
         new BprTrainer(options, r.Backend) { IlgpuWarps = r.IlgpuWarps, Checkpoint = r.Checkpoint }.Fit(r.Train, r.Validation, r.Progress, r.Cancellation, r.ResumeFrom);
 
-    protected override UserFoldIn FoldIn(BprOptions options) => LeastSquaresFoldIn.Instance;
+    protected override UserFoldIn FoldIn(BprOptions options) => new PairwiseUserFoldIn(options.ToSettings());
+
+    protected override FactorModel Update(FactorModel model, BprOptions options, RatingTable interactions, UpdateOptions update, ComputeBackend backend) =>
+        PairwiseUpdate.Run(model, options.ToSettings(), interactions, update, backend);
 }

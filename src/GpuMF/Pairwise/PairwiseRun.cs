@@ -93,6 +93,7 @@ internal sealed class PairwiseRun : TrainingRun<IPairwiseEngine>
             _settings.ItemBias ? _problem.ItemBias : null, 0f, Train.UserPtr, Train.UserItems, OptionsJson)
         {
             CompletedEpochs = completedEpochs,
+            FoldIn = new PairwiseUserFoldIn(_settings),
             DataFingerprint = completedEpochs > 0 ? DataFingerprint : null,
             Adagrad = completedEpochs > 0 && _problem is { UserAccumulators: { } gp, ItemAccumulators: { } gq, BiasAccumulators: { } gb } ? new AdagradSums(gp, gq, gb) : null,
         };

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using GpuMF.Backends;
+using GpuMF.Data;
 using GpuMF.Models;
 using GpuMF.Training;
 
@@ -42,5 +44,8 @@ internal sealed class SvdFamily : ModelFamily<SvdOptions>
     protected override FactorModel Train(SvdOptions options, TrainingRequest r) =>
         new SvdTrainer(options, r.Backend) { IlgpuWarps = r.IlgpuWarps, Checkpoint = r.Checkpoint }.Fit(r.Train, r.Validation, r.Progress, r.Cancellation, r.ResumeFrom);
 
-    protected override UserFoldIn FoldIn(SvdOptions options) => LeastSquaresFoldIn.Instance;
+    protected override UserFoldIn FoldIn(SvdOptions options) => new SvdUserFoldIn(options);
+
+    protected override FactorModel Update(FactorModel model, SvdOptions options, RatingTable interactions, UpdateOptions update, ComputeBackend backend) =>
+        SvdUpdate.Run(model, options, interactions, update, backend);
 }

@@ -44,6 +44,7 @@ internal sealed class SvdRun : TrainingRun<ISgdEngine>
         new(ModelKind.Svd, Train.Users.ToReadOnly(Train.UserCount), Train.Items.ToReadOnly(Train.ItemCount), _options.Factors, _p, _q, _userBias, _itemBias, _problem.Mean, Train.UserPtr, Train.UserItems, OptionsJson)
         {
             CompletedEpochs = completedEpochs,
+            FoldIn = new SvdUserFoldIn(_options),
             DataFingerprint = completedEpochs > 0 ? DataFingerprint : null,
         };
 

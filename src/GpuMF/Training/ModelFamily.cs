@@ -1,3 +1,5 @@
+using GpuMF.Backends;
+using GpuMF.Data;
 using GpuMF.Models;
 
 namespace GpuMF.Training;
@@ -72,6 +74,9 @@ public abstract class ModelFamily
 
     /// <summary>Trains a model of this family.</summary>
     internal abstract FactorModel Train(object options, TrainingRequest request);
+
+    /// <summary>The model grown by new interactions (see <c>model.Update</c>).</summary>
+    internal abstract FactorModel Update(FactorModel model, RatingTable interactions, UpdateOptions options, ComputeBackend backend);
 
     /// <summary>The fold-in rule of a saved model of this family, whose options are <paramref name="optionsJson"/>.</summary>
     /// <exception cref="InvalidDataException">The options are not this family's, or are out of range.</exception>

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using GpuMF.Backends;
+using GpuMF.Data;
 using GpuMF.Models;
 
 namespace GpuMF.Training;
@@ -19,7 +21,14 @@ internal abstract class ModelFamily<TOptions> : ModelFamily
 
     internal sealed override FactorModel Train(object options, TrainingRequest request) => Train((TOptions)options, request);
 
-    internal sealed override UserFoldIn FoldIn(string optionsJson)
+    internal sealed override UserFoldIn FoldIn(string optionsJson) => FoldIn(Stored(optionsJson));
+
+    internal sealed override FactorModel Update(FactorModel model, RatingTable interactions, UpdateOptions options, ComputeBackend backend) =>
+        Update(model, Stored(model.OptionsJson), interactions, options, backend);
+
+    /// <summary>The options a model stores, validated.</summary>
+    /// <exception cref="InvalidDataException">They are not this family's, or are out of range.</exception>
+    private TOptions Stored(string optionsJson)
     {
         TOptions? options;
         try
@@ -42,7 +51,7 @@ internal abstract class ModelFamily<TOptions> : ModelFamily
         {
             throw new InvalidDataException($"the stored {Name} options are out of range: {e.Message.Split('\n')[0]}", e);
         }
-        return FoldIn(options);
+        return options;
     }
 
     protected abstract string ToJson(TOptions options);
@@ -56,4 +65,6 @@ internal abstract class ModelFamily<TOptions> : ModelFamily
     protected abstract FactorModel Train(TOptions options, TrainingRequest request);
 
     protected abstract UserFoldIn FoldIn(TOptions options);
+
+    protected abstract FactorModel Update(FactorModel model, TOptions options, RatingTable interactions, UpdateOptions update, ComputeBackend backend);
 }
