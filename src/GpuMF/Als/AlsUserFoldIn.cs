@@ -1,4 +1,5 @@
 using GpuMF.Models;
+using GpuMF.TopN;
 
 namespace GpuMF.Als;
 
@@ -18,6 +19,56 @@ internal sealed class AlsUserFoldIn(AlsOptions options) : UserFoldIn
     }
 
     public override void Prepare(FactorModel model) => Gram(model);
+
+    /// <summary>
+    /// Hu, Koren and Volinsky's explanation (2008, §5): with W = (YᵀC_uY + λI)⁻¹, the score x_u·y_i is
+    /// Σ_j c_uj·y_iᵀW y_j over the user's items j, each term that item's weight. The user's values are taken as 1
+    /// (a model keeps which items a user had, not their values), as the console host trains them.
+    /// </summary>
+    public override Explanation Explain(FactorModel model, int user, int item, int top)
+    {
+        int k = model.Factors;
+        var seen = model.SeenItems.AsSpan(model.SeenPtr[user], model.SeenPtr[user + 1] - model.SeenPtr[user]).ToArray();
+        double c = options.ConfidenceOf(1f);
+        var gram = Gram(model);
+        var a = new double[k * k];
+        for (int r = 0; r < k; r++)
+        {
+            for (int s = 0; s <= r; s++)
+            {
+                a[r * k + s] = gram[r * k + s] + (r == s ? options.Regularization : 0);
+            }
+        }
+        foreach (int j in seen)
+        {
+            var y = model.ItemRow(j);
+            for (int r = 0; r < k; r++)
+            {
+                for (int s = 0; s <= r; s++)
+                {
+                    a[r * k + s] += (c - 1) * y[r] * y[s];
+                }
+            }
+        }
+        var v = new double[k];
+        var target = model.ItemRow(item);
+        for (int f = 0; f < k; f++)
+        {
+            v[f] = target[f];
+        }
+        LeastSquaresFoldIn.CholeskySolve(a, v, k);
+        var reasons = seen.Select(j =>
+        {
+            var y = model.ItemRow(j);
+            double dot = 0;
+            for (int f = 0; f < k; f++)
+            {
+                dot += v[f] * y[f];
+            }
+            return new ScoredItem(model.Items[j], (float)(c * dot));
+        }).OrderByDescending(r => r.Score).Take(top).ToArray();
+        return new Explanation(reasons, Exact: true);
+    }
 
     /// <summary>The item Gram matrix of <paramref name="model"/>, computed on first use (a race computes it twice, harmlessly).</summary>
     private double[] Gram(FactorModel model)

@@ -287,6 +287,22 @@ public sealed class FactorModel
     }
 
     /// <summary>
+    /// Why the model scores <paramref name="item"/> for <paramref name="user"/>: the <paramref name="top"/> of the
+    /// user's training items that weigh most. For ALS the weights are the score taken apart (exact: they sum to
+    /// p_u·q_i over all the user's items); for the other models they are the cosine similarities of the user's items
+    /// to <paramref name="item"/>, labelled not exact (<see cref="Explanation.Exact"/>).
+    /// </summary>
+    /// <param name="user">External user id.</param>
+    /// <param name="item">External item id.</param>
+    /// <param name="top">Reasons wanted, ≥ 1 (default 3).</param>
+    /// <exception cref="KeyNotFoundException">The user or item is unknown.</exception>
+    public Explanation Explain(long user, long item, int top = 3)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);
+        return FoldIn.Explain(this, Users.IndexOf(user, "user"), Items.IndexOf(item, "item"), top);
+    }
+
+    /// <summary>
     /// <see cref="RecalculateUser"/> for many users at once, in parallel; the result's order follows
     /// <paramref name="users"/>.
     /// </summary>

@@ -1,3 +1,5 @@
+using GpuMF.TopN;
+
 namespace GpuMF.Models;
 
 /// <summary>
@@ -12,6 +14,22 @@ internal abstract class UserFoldIn
     /// <param name="rows">The user's (dense item, value) pairs.</param>
     /// <param name="regularization">λ of the rules that take one from the caller, &gt; 0.</param>
     public abstract UserVector Solve(FactorModel model, IReadOnlyList<(int Item, float Value)> rows, float regularization);
+
+    /// <summary>
+    /// Why <paramref name="model"/> scores dense item <paramref name="item"/> for dense user <paramref name="user"/>:
+    /// by default the user's items most similar to it by cosine (not exact).
+    /// </summary>
+    public virtual Explanation Explain(FactorModel model, int user, int item, int top)
+    {
+        var normalized = model.NormalizedItems;
+        int k = model.Factors;
+        var reasons = model.SeenItems.AsSpan(model.SeenPtr[user], model.SeenPtr[user + 1] - model.SeenPtr[user]).ToArray()
+            .Select(j => new ScoredItem(model.Items[j], System.Numerics.Tensors.TensorPrimitives.Dot(normalized.AsSpan(item * k, k), normalized.AsSpan(j * k, k))))
+            .OrderByDescending(r => r.Score)
+            .Take(top)
+            .ToArray();
+        return new Explanation(reasons, Exact: false);
+    }
 
     /// <summary>Work done once for <paramref name="model"/> before many users are folded in in parallel; none by default.</summary>
     public virtual void Prepare(FactorModel model)
