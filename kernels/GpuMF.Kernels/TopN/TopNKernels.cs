@@ -1,3 +1,4 @@
+using GpuMF.Kernels.Lanes;
 using ILGPU;
 
 namespace GpuMF.Kernels.TopN;
@@ -148,7 +149,7 @@ public static class TopNKernels
                     && Admissible(item, query, exFrom, exTo, excluded, allowed, tile);
                 while (true)
                 {
-                    int first = LowestLane(keep, lane, warpSize);
+                    int first = LaneVote.FirstLane(keep);
                     if (first >= warpSize)
                     {
                         break;
@@ -230,17 +231,6 @@ public static class TopNKernels
             }
         }
         return true;
-    }
-
-    /// <summary>The lowest lane whose flag is set, or the warp size when none is (a butterfly min; ILGPU has no ballot).</summary>
-    private static int LowestLane(bool flag, int lane, int warpSize)
-    {
-        int v = flag ? lane : warpSize;
-        for (int offset = warpSize / 2; offset > 0; offset /= 2)
-        {
-            v = Math.Min(v, Warp.ShuffleXor(v, offset));
-        }
-        return v;
     }
 
     /// <summary>
