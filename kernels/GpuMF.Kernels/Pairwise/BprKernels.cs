@@ -1,5 +1,6 @@
 using GpuMF.Kernels.Lanes;
 using GpuMF.Kernels.Sampling;
+using GpuMF.Kernels.Sparse;
 using ILGPU;
 
 namespace GpuMF.Kernels.Pairwise;
@@ -73,7 +74,7 @@ public static class BprKernels
                     int start = seenPtr[u];
                     int end = seenPtr[u + 1];
                     int tries = 1;
-                    while (PairwiseSgd.Contains(seenItems, start, end, j))
+                    while (SortedRange.Contains(seenItems, start, end, j))
                     {
                         if (tries == MaxNegativeDraws)
                         {

@@ -1,5 +1,6 @@
 using GpuMF.Kernels.Lanes;
 using GpuMF.Kernels.Sampling;
+using GpuMF.Kernels.Sparse;
 using ILGPU;
 
 namespace GpuMF.Kernels.Pairwise;
@@ -93,7 +94,7 @@ public static class WarpLossKernels
                     {
                         score += p[pu + f] * q[qj + f];
                     }
-                    violates = score > threshold && !PairwiseSgd.Contains(seenItems, start, end, j);
+                    violates = score > threshold && !SortedRange.Contains(seenItems, start, end, j);
                 }
                 first = LaneVote.FirstLane(violates);
                 if (first < warpSize)

@@ -1,4 +1,5 @@
 using GpuMF.Kernels.Lanes;
+using GpuMF.Kernels.Sparse;
 using ILGPU;
 
 namespace GpuMF.Kernels.TopN;
@@ -211,26 +212,7 @@ public static class TopNKernels
         {
             return false;
         }
-        int lo = exFrom;
-        int hi = exTo;
-        while (lo < hi)
-        {
-            int mid = (lo + hi) >> 1;
-            int v = excluded[mid];
-            if (v == item)
-            {
-                return false;
-            }
-            if (v < item)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
-        return true;
+        return !SortedRange.Contains(excluded, exFrom, exTo, item);
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
 using GpuMF.Kernels.Sampling;
+using GpuMF.Kernels.Sparse;
 using GpuMF.Training;
 
 namespace GpuMF.Pairwise;
@@ -224,26 +225,7 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
             long bit = (long)u * Problem.ItemCount + item;
             return (SeenBits[bit >> 6] & (1UL << (int)(bit & 63))) != 0;
         }
-        int lo = SeenPtr[u];
-        int hi = SeenPtr[u + 1] - 1;
-        while (lo <= hi)
-        {
-            int mid = (lo + hi) >>> 1;
-            int v = SeenItems[mid];
-            if (v == item)
-            {
-                return true;
-            }
-            if (v < item)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid - 1;
-            }
-        }
-        return false;
+        return SortedRange.Contains(new PointerValues(SeenItems), SeenPtr[u], SeenPtr[u + 1], item);
     }
 
     /// <summary>Asks for the bitmap word that <see cref="Seen"/>(u, item) will read, so that its cache miss overlaps other work.</summary>
@@ -379,5 +361,12 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
             _cellPairs[2 * to] = _blockPairs[2 * from];
             _cellPairs[2 * to + 1] = _blockPairs[2 * from + 1];
         }
+    }
+
+    /// <summary>The ints at a pointer into pinned memory, as <see cref="IIntValues"/>.</summary>
+    private readonly struct PointerValues(int* values) : IIntValues
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int At(int position) => values[position];
     }
 }
