@@ -126,9 +126,8 @@ public static class TopNKernels
     {
         int warpSize = Warp.WarpSize;
         int lane = Warp.LaneIdx;
-        int warp = Grid.GlobalIndex.X / warpSize;
-        int warps = Grid.DimX * Group.DimX / warpSize;
-        for (int r = warp; r < tile.RowCount; r += warps)
+        int warps = LaneGrid.WarpCount;
+        for (int r = LaneGrid.WarpIndex; r < tile.RowCount; r += warps)
         {
             var heap = new TopNViewHeap(heapScores, heapIndices, (long)r * tile.N);
             int query = rows[r];
