@@ -1,4 +1,5 @@
 using GpuMF.Models;
+using GpuMF.Svd;
 using GpuMF.Training;
 
 namespace GpuMF.Pairwise;
@@ -20,4 +21,15 @@ internal sealed record PairwiseSettings(
     string OptionsJson)
 {
     public bool Adagrad => Schedule == LearningRateSchedule.Adagrad;
+
+    /// <summary>Throws when one of the options BPR and WARP share lies outside its range (the same for both); the message names it.</summary>
+    public static void RequireShared(int factors, int epochs, float learningRate, LearningRateSchedule schedule, float learningRateDecay, float regularization)
+    {
+        SvdOptions.Require(factors is >= 1 and <= 1024, nameof(Factors), factors, "1..1024");
+        SvdOptions.Require(epochs is >= 1 and <= 10000, nameof(Epochs), epochs, "1..10000");
+        SvdOptions.Require(learningRate is > 0 and <= 1, nameof(LearningRate), learningRate, "(0, 1]");
+        SvdOptions.Require(Enum.IsDefined(schedule), nameof(Schedule), schedule, "ConstantWithDecay or Adagrad");
+        SvdOptions.Require(learningRateDecay is > 0 and <= 1, nameof(LearningRateDecay), learningRateDecay, "(0, 1]");
+        SvdOptions.Require(regularization >= 0 && float.IsFinite(regularization), nameof(Regularization), regularization, "≥ 0");
+    }
 }
