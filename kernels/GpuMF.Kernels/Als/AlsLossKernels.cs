@@ -27,8 +27,8 @@ public static class AlsLossKernels
     {
         int w = Warp.WarpSize;
         int lane = Warp.LaneIdx;
-        int warp = Grid.GlobalIndex.X / w;
-        int warps = Grid.DimX * Group.DimX / w;
+        int warp = LaneGrid.WarpIndex;
+        int warps = LaneGrid.WarpCount;
         int k = step.Factors;
         var gx = scratch.SubView((long)warp * k, k);
         float total = 0f;

@@ -66,7 +66,7 @@ public static class CholeskyKernels
         norm = LaneReduce.Sum(norm);
         if (Warp.LaneIdx == 0)
         {
-            norms[Grid.GlobalIndex.X / Warp.WarpSize] += norm;
+            norms[LaneGrid.WarpIndex] += norm;
         }
     }
 

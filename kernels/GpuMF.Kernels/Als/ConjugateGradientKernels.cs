@@ -42,8 +42,8 @@ public static class ConjugateGradientKernels
     {
         int w = Warp.WarpSize;
         int lane = Warp.LaneIdx;
-        int warp = Grid.GlobalIndex.X / w;
-        int warps = Grid.DimX * Group.DimX / w;
+        int warp = LaneGrid.WarpIndex;
+        int warps = LaneGrid.WarpCount;
         int k = step.Factors;
         float norm = 0f;
         for (int row = warp; row < step.Rows; row += warps)
@@ -121,8 +121,8 @@ public static class ConjugateGradientKernels
     {
         int w = Warp.WarpSize;
         int lane = Warp.LaneIdx;
-        int warp = Grid.GlobalIndex.X / w;
-        int warps = Grid.DimX * Group.DimX / w;
+        int warp = LaneGrid.WarpIndex;
+        int warps = LaneGrid.WarpCount;
         int k = step.Factors;
         bool residual = step.Phase == CgStep.Residual;
         var acc = local.SubView((long)warp * k, k);

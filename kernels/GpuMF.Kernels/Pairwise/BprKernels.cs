@@ -1,5 +1,5 @@
 using GpuMF.Kernels.Lanes;
-using GpuMF.Kernels.Sampling;
+using GpuMF.Kernels.Sparse;
 using ILGPU;
 
 namespace GpuMF.Kernels.Pairwise;
@@ -45,18 +45,14 @@ public static class BprKernels
     {
         int warpSize = Warp.WarpSize;
         int lane = Warp.LaneIdx;
-        int warp = Grid.GlobalIndex.X / warpSize;
-        int warps = Grid.DimX * Group.DimX / warpSize;
         int k = step.Factors;
-        var rng = step.First == 0 ? PairwiseSgd.Stream(step.Seed, step.Epoch, warp) : XorShiftRandom.FromState((ulong)counts[3 * warp + 2]);
+        var warp = PairwiseWarp.Begin(step, counts);
         float lossSum = 0f;
         long correct = 0;
         long draws = 0;
-        for (int s = step.First + warp; s < step.End; s += warps)
+        for (int s = warp.First(step); s < step.End; s += warp.Count)
         {
-            int idx = step.Given != 0 ? s : (int)((step.OrderA * s + step.OrderB) % step.Positives);
-            int u = users[idx];
-            int i = items[idx];
+            PairwiseWarp.Positive(step, s, users, items, out int u, out int i);
             int j;
             bool found = true;
             if (step.Given != 0)
@@ -66,21 +62,21 @@ public static class BprKernels
             }
             else
             {
-                j = rng.NextInt(step.ItemCount);
+                j = warp.Random.NextInt(step.ItemCount);
                 draws++;
                 if (step.RejectObserved != 0)
                 {
                     int start = seenPtr[u];
                     int end = seenPtr[u + 1];
                     int tries = 1;
-                    while (PairwiseSgd.Contains(seenItems, start, end, j))
+                    while (SortedRange.Contains(seenItems, start, end, j))
                     {
                         if (tries == MaxNegativeDraws)
                         {
                             found = false;
                             break;
                         }
-                        j = rng.NextInt(step.ItemCount);
+                        j = warp.Random.NextInt(step.ItemCount);
                         draws++;
                         tries++;
                     }
@@ -118,12 +114,6 @@ public static class BprKernels
                 }
             }
         }
-        if (lane == 0)
-        {
-            loss[warp] = lossSum;
-            counts[3 * warp] = correct;
-            counts[3 * warp + 1] = draws;
-            counts[3 * warp + 2] = (long)rng.State;
-        }
+        warp.End(loss, counts, lossSum, correct, draws);
     }
 }

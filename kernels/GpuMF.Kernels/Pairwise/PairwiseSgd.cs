@@ -45,31 +45,6 @@ public static class PairwiseSgd
         return MathF.Log(r) + 0.57721566f + 0.5f / r - 1f / (12f * r * r);
     }
 
-    /// <summary>True when the sorted range [<paramref name="start"/>, <paramref name="end"/>) of <paramref name="sorted"/> holds <paramref name="value"/>.</summary>
-    public static bool Contains(ArrayView<int> sorted, int start, int end, int value)
-    {
-        int lo = start;
-        int hi = end - 1;
-        while (lo <= hi)
-        {
-            int mid = (lo + hi) >> 1;
-            int v = sorted[mid];
-            if (v == value)
-            {
-                return true;
-            }
-            if (v < value)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid - 1;
-            }
-        }
-        return false;
-    }
-
     /// <summary>
     /// One lane's share (factors lane, lane + W, …) of the pairwise step that raises p_u·q_i − p_u·q_j
     /// with weight <paramref name="c"/>: ascent directions c(q_i − q_j) − λp_u, c·p_u − λq_i and

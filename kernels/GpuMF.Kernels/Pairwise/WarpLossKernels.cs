@@ -1,5 +1,5 @@
 using GpuMF.Kernels.Lanes;
-using GpuMF.Kernels.Sampling;
+using GpuMF.Kernels.Sparse;
 using ILGPU;
 
 namespace GpuMF.Kernels.Pairwise;
@@ -46,20 +46,16 @@ public static class WarpLossKernels
     {
         int warpSize = Warp.WarpSize;
         int lane = Warp.LaneIdx;
-        int warp = Grid.GlobalIndex.X / warpSize;
-        int warps = Grid.DimX * Group.DimX / warpSize;
         int k = step.Factors;
         int m = step.MaxSampled;
-        var rng = step.First == 0 ? PairwiseSgd.Stream(step.Seed, step.Epoch, warp) : XorShiftRandom.FromState((ulong)counts[3 * warp + 2]);
+        var warp = PairwiseWarp.Begin(step, counts);
         float lossSum = 0f;
         long violated = 0;
         long trialSum = 0;
-        for (int s = step.First + warp; s < step.End; s += warps)
+        for (int s = warp.First(step); s < step.End; s += warp.Count)
         {
-            int idx = step.Given != 0 ? s : (int)((step.OrderA * s + step.OrderB) % step.Positives);
-            int u = users[idx];
-            int i = items[idx];
-            ulong key = step.Given != 0 ? 0UL : rng.NextULong();
+            PairwiseWarp.Positive(step, s, users, items, out int u, out int i);
+            ulong key = step.Given != 0 ? 0UL : warp.Random.NextULong();
             long pu = (long)u * k;
             long qi = (long)i * k;
             float partial = 0f;
@@ -93,7 +89,7 @@ public static class WarpLossKernels
                     {
                         score += p[pu + f] * q[qj + f];
                     }
-                    violates = score > threshold && !PairwiseSgd.Contains(seenItems, start, end, j);
+                    violates = score > threshold && !SortedRange.Contains(seenItems, start, end, j);
                 }
                 first = LaneVote.FirstLane(violates);
                 if (first < warpSize)
@@ -121,12 +117,6 @@ public static class WarpLossKernels
                 Warp.Barrier();
             }
         }
-        if (lane == 0)
-        {
-            loss[warp] = lossSum;
-            counts[3 * warp] = violated;
-            counts[3 * warp + 1] = trialSum;
-            counts[3 * warp + 2] = (long)rng.State;
-        }
+        warp.End(loss, counts, lossSum, violated, trialSum);
     }
 }

@@ -26,8 +26,8 @@ public static class SgdKernels
     {
         int warpSize = Warp.WarpSize;
         int lane = Warp.LaneIdx;
-        int warp = Grid.GlobalIndex.X / warpSize;
-        int warps = Grid.DimX * Group.DimX / warpSize;
+        int warp = LaneGrid.WarpIndex;
+        int warps = LaneGrid.WarpCount;
         int k = step.Factors;
         float lr = step.LearningRate;
         float sq = 0f;

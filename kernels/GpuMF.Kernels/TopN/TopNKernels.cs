@@ -1,3 +1,5 @@
+using GpuMF.Kernels.Lanes;
+using GpuMF.Kernels.Sparse;
 using ILGPU;
 
 namespace GpuMF.Kernels.TopN;
@@ -124,11 +126,10 @@ public static class TopNKernels
     {
         int warpSize = Warp.WarpSize;
         int lane = Warp.LaneIdx;
-        int warp = Grid.GlobalIndex.X / warpSize;
-        int warps = Grid.DimX * Group.DimX / warpSize;
-        for (int r = warp; r < tile.RowCount; r += warps)
+        int warps = LaneGrid.WarpCount;
+        for (int r = LaneGrid.WarpIndex; r < tile.RowCount; r += warps)
         {
-            long at = (long)r * tile.N;
+            var heap = new TopNViewHeap(heapScores, heapIndices, (long)r * tile.N);
             int query = rows[r];
             int exFrom = 0;
             int exTo = 0;
@@ -137,33 +138,18 @@ public static class TopNKernels
                 exFrom = excludePtr[query];
                 exTo = excludePtr[query + 1];
             }
-            int count = 0;
-            int full = 0;
-            float floorScore = 0f;
-            int floorIndex = 0;
-            if (lane == 0)
-            {
-                count = heapCounts[r];
-                full = count >= tile.N ? 1 : 0;
-                if (full != 0)
-                {
-                    floorScore = heapScores[at];
-                    floorIndex = heapIndices[at];
-                }
-            }
-            full = Warp.Shuffle(full, 0);
-            floorScore = Warp.Shuffle(floorScore, 0);
-            floorIndex = Warp.Shuffle(floorIndex, 0);
+            int count = lane == 0 ? heapCounts[r] : 0;
+            var floor = HeapFloor.Of(heap, count, tile.N);
             for (int start = 0; start < tile.ItemCount; start += warpSize)
             {
                 int j = start + lane;
                 int item = tile.ItemStart + j;
                 float s = j < tile.ItemCount ? scores[(long)r * tile.Stride + j] : 0f;
-                bool keep = j < tile.ItemCount && Beats(s, item, full, floorScore, floorIndex)
+                bool keep = j < tile.ItemCount && floor.Admits(s, item)
                     && Admissible(item, query, exFrom, exTo, excluded, allowed, tile);
                 while (true)
                 {
-                    int first = LowestLane(keep, lane, warpSize);
+                    int first = LaneVote.FirstLane(keep);
                     if (first >= warpSize)
                     {
                         break;
@@ -172,18 +158,10 @@ public static class TopNKernels
                     int offerIndex = Warp.Shuffle(item, first);
                     if (lane == 0)
                     {
-                        count = TopNHeap.Offer(heapScores, heapIndices, at, count, tile.N, offerScore, offerIndex);
-                        full = count >= tile.N ? 1 : 0;
-                        if (full != 0)
-                        {
-                            floorScore = heapScores[at];
-                            floorIndex = heapIndices[at];
-                        }
+                        count = TopNHeap.Offer(heap, count, tile.N, offerScore, offerIndex);
                     }
-                    full = Warp.Shuffle(full, 0);
-                    floorScore = Warp.Shuffle(floorScore, 0);
-                    floorIndex = Warp.Shuffle(floorIndex, 0);
-                    keep = keep && lane != first && Beats(s, item, full, floorScore, floorIndex);
+                    floor = HeapFloor.Of(heap, count, tile.N);
+                    keep = keep && lane != first && floor.Admits(s, item);
                 }
             }
             if (lane == 0)
@@ -199,7 +177,7 @@ public static class TopNKernels
         int row = r;
         if (row < tile.RowCount)
         {
-            TopNHeap.SortBestFirst(heapScores, heapIndices, (long)row * tile.N, heapCounts[row]);
+            TopNHeap.SortBestFirst(new TopNViewHeap(heapScores, heapIndices, (long)row * tile.N), heapCounts[row]);
         }
     }
 
@@ -223,10 +201,6 @@ public static class TopNKernels
         }
     }
 
-    /// <summary>True when (s, item) would enter the heap: not NaN, and the heap has room or its worst pair ranks below.</summary>
-    private static bool Beats(float s, int item, int full, float floorScore, int floorIndex) =>
-        !float.IsNaN(s) && (full == 0 || TopNHeap.Worse(floorScore, floorIndex, s, item));
-
     private static bool Admissible(int item, int query, int exFrom, int exTo, ArrayView<int> excluded, ArrayView<int> allowed, TopNTile tile)
     {
         if (tile.HasAllowed != 0 && allowed[item] == 0)
@@ -237,36 +211,45 @@ public static class TopNKernels
         {
             return false;
         }
-        int lo = exFrom;
-        int hi = exTo;
-        while (lo < hi)
-        {
-            int mid = (lo + hi) >> 1;
-            int v = excluded[mid];
-            if (v == item)
-            {
-                return false;
-            }
-            if (v < item)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
-        return true;
+        return !SortedRange.Contains(excluded, exFrom, exTo, item);
     }
 
-    /// <summary>The lowest lane whose flag is set, or the warp size when none is (a butterfly min; ILGPU has no ballot).</summary>
-    private static int LowestLane(bool flag, int lane, int warpSize)
+    /// <summary>
+    /// What the lanes of a row's warp know of its heap, to filter candidates without reading it: whether
+    /// it is full and, if so, its worst pair, as lane 0 (the heap's only reader) last saw them.
+    /// </summary>
+    private readonly struct HeapFloor
     {
-        int v = flag ? lane : warpSize;
-        for (int offset = warpSize / 2; offset > 0; offset /= 2)
+        private readonly int _full;
+        private readonly float _score;
+        private readonly int _index;
+
+        private HeapFloor(int full, float score, int index)
         {
-            v = Math.Min(v, Warp.ShuffleXor(v, offset));
+            _full = full;
+            _score = score;
+            _index = index;
         }
-        return v;
+
+        /// <summary>Lane 0 reads the floor of <paramref name="heap"/>, holding <paramref name="count"/> of at most <paramref name="n"/> pairs; every lane receives it.</summary>
+        public static HeapFloor Of(TopNViewHeap heap, int count, int n)
+        {
+            int full = 0;
+            float score = 0f;
+            int index = 0;
+            if (Warp.LaneIdx == 0)
+            {
+                full = count >= n ? 1 : 0;
+                if (full != 0)
+                {
+                    score = heap.Score(0);
+                    index = heap.Index(0);
+                }
+            }
+            return new HeapFloor(Warp.Shuffle(full, 0), Warp.Shuffle(score, 0), Warp.Shuffle(index, 0));
+        }
+
+        /// <summary>True when (s, item) would enter the heap: not NaN, and the heap has room or its worst pair ranks below.</summary>
+        public bool Admits(float s, int item) => !float.IsNaN(s) && (_full == 0 || TopNHeap.Worse(_score, _index, s, item));
     }
 }

@@ -58,12 +58,7 @@ public sealed record BprOptions
     /// <summary>Throws when an option lies outside its range; the message names it.</summary>
     public void Validate()
     {
-        OptionRange.Require(Factors is >= 1 and <= 1024, nameof(Factors), Factors, "1..1024");
-        OptionRange.Require(Epochs is >= 1 and <= 10000, nameof(Epochs), Epochs, "1..10000");
-        OptionRange.Require(LearningRate is > 0 and <= 1, nameof(LearningRate), LearningRate, "(0, 1]");
-        OptionRange.Require(Enum.IsDefined(Schedule), nameof(Schedule), Schedule, "ConstantWithDecay or Adagrad");
-        OptionRange.Require(LearningRateDecay is > 0 and <= 1, nameof(LearningRateDecay), LearningRateDecay, "(0, 1]");
-        OptionRange.Require(Regularization >= 0 && float.IsFinite(Regularization), nameof(Regularization), Regularization, "≥ 0");
+        PairwiseSettings.RequireShared(Factors, Epochs, LearningRate, Schedule, LearningRateDecay, Regularization);
         OptionRange.Require(InitStdDev is > 0 and <= 1, nameof(InitStdDev), InitStdDev, "(0, 1]");
     }
 

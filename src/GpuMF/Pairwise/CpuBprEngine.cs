@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using GpuMF.Kernels.Pairwise;
+using GpuMF.Kernels.Sampling;
 using GpuMF.Training;
 
 namespace GpuMF.Pairwise;
@@ -29,25 +30,19 @@ internal sealed unsafe class CpuBprEngine(PairwiseProblem problem, int threads) 
     /// miss of the observed-item check overlaps the current update; the draws keep the kernel's order.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    protected override EpochResult RunCell(int cell, int epoch, float learningRate, CancellationCheck cancel)
+    protected override EpochResult RunCell(Cell cell, XorShiftRandom rng, float learningRate, CancellationCheck cancel)
     {
-        int count = CellCount[cell];
-        if (count == 0)
-        {
-            return default;
-        }
-        int* pairs = CellPairs + 2L * CellStart[cell];
-        int itemBlock = cell % Threads;
-        int* block = ItemBlockItems + ItemBlockStart[itemBlock];
-        int blockSize = ItemBlockStart[itemBlock + 1] - ItemBlockStart[itemBlock];
+        int count = cell.Count;
+        int* pairs = cell.Pairs;
+        int* block = cell.Block;
+        int blockSize = cell.BlockSize;
         bool reject = Settings.RejectObserved;
-        var rng = PairwiseSgd.Stream(Settings.Seed, epoch, cell);
         var stats = default(EpochResult);
         int nextJ = block[rng.NextInt(blockSize)];
         PrefetchSeen(pairs[0], nextJ);
         for (int n = 0; n < count; n++)
         {
-            if ((n & (CheckEvery - 1)) == 0 && n > 0 && cancel.Requested())
+            if (Stop(n, cancel))
             {
                 break;
             }

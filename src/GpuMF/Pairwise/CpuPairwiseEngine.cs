@@ -1,7 +1,9 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
+using GpuMF.Kernels.Pairwise;
 using GpuMF.Kernels.Sampling;
+using GpuMF.Kernels.Sparse;
 using GpuMF.Training;
 
 namespace GpuMF.Pairwise;
@@ -36,7 +38,7 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
     protected const int Line = 16;
 
     /// <summary>Pairs of a cell between cancellation checks (a power of two): well under a millisecond of work.</summary>
-    protected const int CheckEvery = 4096;
+    private const int CheckEvery = 4096;
 
     private readonly int[] _userBlockStart;
     private readonly int[] _blockPairs;
@@ -108,21 +110,21 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
 
     protected PairwiseSettings Settings { get; }
 
-    protected int Threads { get; }
+    private int Threads { get; }
 
     /// <summary>First pair of each cell in <see cref="CellPairs"/>.</summary>
-    protected int[] CellStart { get; }
+    private int[] CellStart { get; }
 
     /// <summary>Pairs in each cell.</summary>
-    protected int[] CellCount { get; }
+    private int[] CellCount { get; }
 
     /// <summary>This epoch's pairs grouped by cell, as (user, item) at [2n, 2n + 1].</summary>
-    protected int* CellPairs { get; }
+    private int* CellPairs { get; }
 
     /// <summary>This epoch's items grouped by block (ascending within one), block b at [ItemBlockStart[b], ItemBlockStart[b + 1]).</summary>
-    protected int* ItemBlockItems { get; }
+    private int* ItemBlockItems { get; }
 
-    protected int[] ItemBlockStart { get; }
+    private int[] ItemBlockStart { get; }
 
     /// <summary>Floats from one row of <see cref="P"/>, <see cref="Q"/>, <see cref="GP"/> or <see cref="GQ"/> to the next: the factors rounded up to whole cache lines.</summary>
     protected int Stride { get; }
@@ -168,7 +170,7 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
                     PartitionCells(block, epoch);
                 }
                 int cell = block * t + (block + r) % t;
-                partial[block] += RunCell(cell, epoch, learningRate, cancel);
+                partial[block] += CellCount[cell] == 0 ? default : RunCell(CellAt(cell), PairwiseSgd.Stream(Settings.Seed, epoch, cell), learningRate, cancel);
             });
             cancel.ThrowIfCancelled();
         }
@@ -210,10 +212,14 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
     }
 
     /// <summary>
-    /// Runs the cell's share of the epoch: its pairs front to back, negatives drawn from the stream (seed,
-    /// epoch, cell); stops early, with a check point every <see cref="CheckEvery"/> pairs, once <paramref name="cancel"/> is cancelled.
+    /// Runs a non-empty cell's share of the epoch: its pairs front to back, negatives drawn from its item
+    /// block with <paramref name="rng"/>, the stream (seed, epoch, cell); stops early once <see cref="Stop"/> says so.
     /// </summary>
-    protected abstract EpochResult RunCell(int cell, int epoch, float learningRate, CancellationCheck cancel);
+    protected abstract EpochResult RunCell(Cell cell, XorShiftRandom rng, float learningRate, CancellationCheck cancel);
+
+    /// <summary>True when the cell loop should stop before pair <paramref name="n"/>: a check point every <see cref="CheckEvery"/> pairs after the first finds <paramref name="cancel"/> cancelled.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    protected static bool Stop(int n, CancellationCheck cancel) => (n & (CheckEvery - 1)) == 0 && n > 0 && cancel.Requested();
 
     /// <summary>True when user <paramref name="u"/> has item <paramref name="item"/> among the observed ones.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -224,26 +230,7 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
             long bit = (long)u * Problem.ItemCount + item;
             return (SeenBits[bit >> 6] & (1UL << (int)(bit & 63))) != 0;
         }
-        int lo = SeenPtr[u];
-        int hi = SeenPtr[u + 1] - 1;
-        while (lo <= hi)
-        {
-            int mid = (lo + hi) >>> 1;
-            int v = SeenItems[mid];
-            if (v == item)
-            {
-                return true;
-            }
-            if (v < item)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid - 1;
-            }
-        }
-        return false;
+        return SortedRange.Contains(new PointerValues(SeenItems), SeenPtr[u], SeenPtr[u + 1], item);
     }
 
     /// <summary>Asks for the bitmap word that <see cref="Seen"/>(u, item) will read, so that its cache miss overlaps other work.</summary>
@@ -254,6 +241,17 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
         {
             Sse.Prefetch0(SeenBits + (((long)u * Problem.ItemCount + item) >> 6));
         }
+    }
+
+    /// <summary>Where this epoch put cell <paramref name="cell"/>'s pairs, and the item block its negatives come from.</summary>
+    private Cell CellAt(int cell)
+    {
+        int itemBlock = cell % Threads;
+        return new Cell(
+            CellPairs + 2L * CellStart[cell],
+            CellCount[cell],
+            ItemBlockItems + ItemBlockStart[itemBlock],
+            ItemBlockStart[itemBlock + 1] - ItemBlockStart[itemBlock]);
     }
 
     private static ulong[]? Bitmap(PairwiseProblem problem)
@@ -379,5 +377,24 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
             _cellPairs[2 * to] = _blockPairs[2 * from];
             _cellPairs[2 * to + 1] = _blockPairs[2 * from + 1];
         }
+    }
+
+    /// <summary>One cell of an epoch: <see cref="Count"/> pairs, (user, item) at <see cref="Pairs"/>[2n, 2n + 1], and the <see cref="BlockSize"/> items at <see cref="Block"/> its negatives are drawn from.</summary>
+    protected readonly struct Cell(int* pairs, int count, int* block, int blockSize)
+    {
+        public int* Pairs { get; } = pairs;
+
+        public int Count { get; } = count;
+
+        public int* Block { get; } = block;
+
+        public int BlockSize { get; } = blockSize;
+    }
+
+    /// <summary>The ints at a pointer into pinned memory, as <see cref="IIntValues"/>.</summary>
+    private readonly struct PointerValues(int* values) : IIntValues
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int At(int position) => values[position];
     }
 }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using GpuMF.Kernels.Pairwise;
+using GpuMF.Kernels.Sampling;
 using GpuMF.Training;
 
 namespace GpuMF.Pairwise;
@@ -31,26 +32,17 @@ internal sealed unsafe class CpuWarpEngine(PairwiseProblem problem, int threads)
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    protected override EpochResult RunCell(int cell, int epoch, float learningRate, CancellationCheck cancel)
+    protected override EpochResult RunCell(Cell cell, XorShiftRandom rng, float learningRate, CancellationCheck cancel)
     {
-        int count = CellCount[cell];
-        if (count == 0)
-        {
-            return default;
-        }
-        int* pairs = CellPairs + 2L * CellStart[cell];
-        int itemBlock = cell % Threads;
-        int* block = ItemBlockItems + ItemBlockStart[itemBlock];
-        int blockSize = ItemBlockStart[itemBlock + 1] - ItemBlockStart[itemBlock];
-        var rng = PairwiseSgd.Stream(Settings.Seed, epoch, cell);
+        int* pairs = cell.Pairs;
         var stats = default(EpochResult);
-        for (int n = 0; n < count; n++)
+        for (int n = 0; n < cell.Count; n++)
         {
-            if ((n & (CheckEvery - 1)) == 0 && n > 0 && cancel.Requested())
+            if (Stop(n, cancel))
             {
                 break;
             }
-            stats += Step(pairs[2 * n], pairs[2 * n + 1], rng.NextULong(), null, block, blockSize, learningRate);
+            stats += Step(pairs[2 * n], pairs[2 * n + 1], rng.NextULong(), null, cell.Block, cell.BlockSize, learningRate);
         }
         return stats;
     }

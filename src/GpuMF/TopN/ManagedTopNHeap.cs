@@ -1,8 +1,12 @@
+using System.Runtime.CompilerServices;
+using GpuMF.Kernels.TopN;
+
 namespace GpuMF.TopN;
 
 /// <summary>
-/// Bounded selection of the n best (index, score) pairs: a min-heap of size n over a stream of scores.
-/// Ties are broken towards the lower index so that results do not depend on scan order.
+/// Bounded selection of the n best (index, score) pairs on the CPU: the heap rules of <see cref="TopNHeap"/>,
+/// the same the top-N kernels follow, over managed arrays. Ties are broken towards the lower index so that
+/// results do not depend on scan order.
 /// </summary>
 internal sealed class ManagedTopNHeap
 {
@@ -23,85 +27,35 @@ internal sealed class ManagedTopNHeap
 
     public void Clear() => Count = 0;
 
-    /// <summary>True when (a, ia) ranks below (b, ib): lower score, or equal score and higher index.</summary>
-    private static bool Worse(float a, int ia, float b, int ib) => a < b || (a == b && ia > ib);
-
-    public void Offer(int index, float score)
-    {
-        if (Count < _index.Length)
-        {
-            SiftUp(Count++, index, score);
-        }
-        else if (Worse(_score[0], _index[0], score, index))
-        {
-            SiftDown(index, score);
-        }
-    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Offer(int index, float score) =>
+        Count = TopNHeap.Offer(new ArrayStorage(_score, _index), Count, _index.Length, score, index);
 
     /// <summary>Writes the kept pairs best first into the spans (each at least <see cref="Count"/> long) and returns how many; empties the heap.</summary>
     public int DrainInto(Span<int> indices, Span<float> scores)
     {
         int n = Count;
-        for (int k = n - 1; k >= 0; k--)
-        {
-            indices[k] = _index[0];
-            scores[k] = _score[0];
-            Count--;
-            if (Count > 0)
-            {
-                SiftDown(_index[Count], _score[Count]);
-            }
-        }
+        TopNHeap.SortBestFirst(new ArrayStorage(_score, _index), n);
+        _index.AsSpan(0, n).CopyTo(indices);
+        _score.AsSpan(0, n).CopyTo(scores);
+        Count = 0;
         return n;
     }
 
-    /// <summary>Moves the hole at <paramref name="c"/> up past every parent that ranks above (index, score), then fills it.</summary>
-    private void SiftUp(int c, int index, float score)
+    /// <summary>The heap's slots: slot s at <c>scores[s]</c> and <c>indices[s]</c>.</summary>
+    private readonly struct ArrayStorage(float[] scores, int[] indices) : ITopNHeapStorage
     {
-        var scores = _score;
-        var indices = _index;
-        while (c > 0)
-        {
-            int parent = (c - 1) >> 1;
-            if (!Worse(score, index, scores[parent], indices[parent]))
-            {
-                break;
-            }
-            scores[c] = scores[parent];
-            indices[c] = indices[parent];
-            c = parent;
-        }
-        scores[c] = score;
-        indices[c] = index;
-    }
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public float Score(int slot) => scores[slot];
 
-    /// <summary>Replaces the root by (index, score): the hole moves down past the worse child while it ranks below (index, score).</summary>
-    private void SiftDown(int index, float score)
-    {
-        var scores = _score;
-        var indices = _index;
-        int count = Count;
-        int c = 0;
-        while (true)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int Index(int slot) => indices[slot];
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Put(int slot, float score, int index)
         {
-            int m = 2 * c + 1;
-            if (m >= count)
-            {
-                break;
-            }
-            if (m + 1 < count && Worse(scores[m + 1], indices[m + 1], scores[m], indices[m]))
-            {
-                m++;
-            }
-            if (!Worse(scores[m], indices[m], score, index))
-            {
-                break;
-            }
-            scores[c] = scores[m];
-            indices[c] = indices[m];
-            c = m;
+            scores[slot] = score;
+            indices[slot] = index;
         }
-        scores[c] = score;
-        indices[c] = index;
     }
 }
