@@ -7,6 +7,7 @@ using GpuMF.Training;
 
 namespace GpuMF.Tests.Models;
 
+/// <summary>SVD on MovieLens; cancellation, fold-in and checkpoints on every backend are the suites' (Suites/).</summary>
 public sealed class SvdQualityTests
 {
     private static (InteractionMatrix Train, InteractionMatrix Test) Split(string prefix)
@@ -58,24 +59,6 @@ public sealed class SvdQualityTests
     }
 
     [Fact]
-    public void CancellationStopsBetweenEpochs()
-    {
-        var (train, _) = Split("ml100k_explicit");
-        using var cts = new CancellationTokenSource();
-        var seen = new List<int>();
-        var progress = new SyncProgress<EpochReport>(r =>
-        {
-            seen.Add(r.Epoch);
-            if (r.Epoch == 2)
-            {
-                cts.Cancel();
-            }
-        });
-        Assert.Throws<OperationCanceledException>(() => new SvdTrainer().Fit(train, progress: progress, cancellation: cts.Token));
-        Assert.Equal([1, 2], seen);
-    }
-
-    [Fact]
     public void DivergenceNamesTheEpochAndSuggestsASmallerRate()
     {
         var (train, _) = Split("ml100k_explicit");
@@ -100,55 +83,5 @@ public sealed class SvdQualityTests
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => new SvdTrainer(SvdOptions.Defaults with { Factors = 0 }));
         Assert.Contains("Factors", e.Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => new SvdTrainer(SvdOptions.Defaults with { LearningRate = -1 }));
-    }
-
-    [Fact]
-    public void FoldInOfATrainingUserPredictsLikeTheTrainedUser()
-    {
-        var (train, _) = Split("ml100k_explicit");
-        var model = new SvdTrainer(SvdOptions.Defaults with { Epochs = 10 }).Fit(train);
-        int u = 0;
-        var rows = train.ItemsOf(u).ToArray().Zip(train.ValuesOf(u).ToArray(), (i, v) => (model.Items[i], v)).ToList();
-        var folded = model.RecalculateUser(rows, regularization: 0.5f);
-        var trained = model.RecommendIndex(u, 20, filterSeen: true).Select(x => x.Index).ToHashSet();
-        var viaFold = model.Recommend(folded, 20).Select(x => model.Items.IndexOf(x.Id)).ToHashSet();
-        Assert.True(trained.Intersect(viaFold).Count() >= 5, "fold-in should agree with the trained user on part of the top 20");
-        Assert.Equal(train.ItemsOf(u).ToArray(), folded.SeenItems);
-    }
-
-    [Fact]
-    public void ResumingFromACheckpointEqualsAnUninterruptedRun()
-    {
-        var (train, _) = Split("ml100k_explicit");
-        using var backend = ComputeBackend.Create(BackendKind.Cpu, threads: 2);
-        var options = SvdOptions.Defaults with { Epochs = 6 };
-        string path = TestData.TempPath(".ckpt");
-        try
-        {
-            var full = new SvdTrainer(options, backend).Fit(train);
-            using var cts = new CancellationTokenSource();
-            var stopAfter4 = new SyncProgress<EpochReport>(r =>
-            {
-                if (r.Epoch == 4)
-                {
-                    cts.Cancel();
-                }
-            });
-            var trainer = new SvdTrainer(options, backend) { Checkpoint = new CheckpointOptions(path, 2) };
-            Assert.Throws<OperationCanceledException>(() => trainer.Fit(train, progress: stopAfter4, cancellation: cts.Token));
-            var checkpoint = GpuMF.Models.FactorModel.Load(path);
-            Assert.Equal(4, checkpoint.CompletedEpochs);
-            var resumed = new SvdTrainer(options, backend).Fit(train, resumeFrom: checkpoint);
-            Assert.Equal(full.UserFactors, resumed.UserFactors);
-            Assert.Equal(full.ItemFactors, resumed.ItemFactors);
-            Assert.Equal(full.ItemBias, resumed.ItemBias);
-            Assert.Equal(0, resumed.CompletedEpochs);
-            var other = Assert.Throws<ArgumentException>(() => new SvdTrainer(options with { Regularization = 0.1f }, backend).Fit(train, resumeFrom: checkpoint));
-            Assert.Contains("other options", other.Message);
-        }
-        finally
-        {
-            File.Delete(path);
-        }
     }
 }
