@@ -10,13 +10,15 @@ namespace GpuMF.Tests.Models;
 /// <summary>SVD on MovieLens; cancellation, fold-in and checkpoints on every backend are the suites' (Suites/).</summary>
 public sealed class SvdQualityTests
 {
-    private static (InteractionMatrix Train, InteractionMatrix Test) Split(string prefix)
+    /// <summary>The split's training and test ratings in one index space, only those of users up to <paramref name="lastUser"/>.</summary>
+    private static (InteractionMatrix Train, InteractionMatrix Test) Split(string prefix, long lastUser = long.MaxValue)
     {
-        var users = new IdMap();
-        var items = new IdMap();
-        var train = InteractionMatrix.Build(RatingFileReader.Read(TestData.Split(prefix + "_train.tsv")), DuplicatePolicy.Reject, users, items);
-        var test = InteractionMatrix.Build(RatingFileReader.Read(TestData.Split(prefix + "_test.tsv")), DuplicatePolicy.Reject, users, items);
-        return (InteractionMatrix.FromIndices(users, items, train.EntryUsers(), train.UserItems, train.UserValues), test);
+        RatingTable Read(string part)
+        {
+            var table = RatingFileReader.Read(TestData.Split($"{prefix}_{part}.tsv"));
+            return table.Select(Enumerable.Range(0, table.Count).Where(n => table.Users[n] <= lastUser).ToArray());
+        }
+        return TrainingCases.Join(Read("train"), Read("test"));
     }
 
     /// <summary>
@@ -39,17 +41,25 @@ public sealed class SvdQualityTests
         Assert.True(reports[^1].TrainLoss < reports[0].TrainLoss, "training loss should fall");
     }
 
+    /// <summary>
+    /// The SGD kernel on ILGPU's CPU accelerator, with the warps the launch rule picks, on the ML-100K ratings of
+    /// users 1–200 (a fifth of the split, 17,756 ratings) for three epochs, a tenth of the work of eight epochs
+    /// on the whole split: the test RMSE falls far below the untrained model's (1.17), to within 0.01 of what
+    /// the CPU backend reaches from the same start (0.977).
+    /// </summary>
     [Fact]
     public void KernelsLearnOnMovieLens100KOnIlgpuCpu()
     {
-        var (train, test) = Split("ml100k_explicit");
+        var (train, test) = Split("ml100k_explicit", lastUser: 200);
         using var backend = ComputeBackend.Create(BackendKind.IlgpuCpu);
-        var options = SvdOptions.Defaults with { Factors = 16, Epochs = 8 };
-        var model = new SvdTrainer(options, backend).Fit(train);
-        var rmse = RatingMetrics.Evaluate(model, test).Rmse;
-        var baseline = new SvdTrainer(options with { Epochs = 1, LearningRate = 1e-6f }, backend).Fit(train);
-        Assert.True(rmse < 0.98, $"ML-100K RMSE on IlgpuCpu {rmse:F4} ≥ 0.98");
-        Assert.True(rmse < RatingMetrics.Evaluate(baseline, test).Rmse - 0.05, "training should beat the untrained mean predictor by a margin");
+        using var cpu = ComputeBackend.Create(BackendKind.Cpu, threads: 1);
+        var options = SvdOptions.Defaults with { Factors = 16, Epochs = 3 };
+        var rmse = RatingMetrics.Evaluate(new SvdTrainer(options, backend).Fit(train), test).Rmse;
+        var untrained = RatingMetrics.Evaluate(new SvdTrainer(options with { Epochs = 1, LearningRate = 1e-6f }, backend).Fit(train), test).Rmse;
+        var host = RatingMetrics.Evaluate(new SvdTrainer(options, cpu).Fit(train), test).Rmse;
+        Assert.True(rmse < 0.985, $"RMSE on IlgpuCpu {rmse:F4} ≥ 0.985");
+        Assert.True(rmse < untrained - 0.15, $"RMSE on IlgpuCpu {rmse:F4}, untrained {untrained:F4}");
+        Assert.True(Math.Abs(rmse - host) < 0.01, $"RMSE on IlgpuCpu {rmse:F4}, on the CPU backend {host:F4}");
     }
 
     [Fact]
