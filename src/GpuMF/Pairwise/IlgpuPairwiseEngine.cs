@@ -75,6 +75,9 @@ internal sealed class IlgpuPairwiseEngine : IPairwiseEngine
         }
     }
 
+    /// <summary>Warps each launch runs; when there are several, their updates race on shared rows (lock-free).</summary>
+    internal int Warps => _warps;
+
     private PairwiseProblem Problem { get; }
 
     private KernelConfig Shape { get; }

@@ -74,6 +74,9 @@ internal sealed class IlgpuSgdEngine : ISgdEngine
         }
     }
 
+    /// <summary>Warps each launch runs; when there are several, their updates race on shared rows (lock-free).</summary>
+    internal int Warps => _warps;
+
     public EpochResult RunEpoch(int epoch, float learningRate, CancellationCheck cancel = default)
     {
         var order = AffinePermutation.Random(_problem.Ratings.Length, _problem.Options.Seed, epoch, 0);

@@ -3,7 +3,7 @@ using GpuMF.Backends;
 using GpuMF.Data;
 using GpuMF.Models;
 using GpuMF.Svd;
-using GpuMF.Tests.Training;
+using GpuMF.Tests.Support;
 
 namespace GpuMF.Tests.Backends;
 
@@ -45,9 +45,9 @@ public sealed class DeviceMemoryTests
     [InlineData("warp")]
     public void TrainingTooLargeForTheDeviceNamesBothSizesAndWhatToDo(string model)
     {
-        var data = CheckpointResumeTests.Data(model);
+        var data = TrainingCases.MovieLens100K(model);
         using var device = SmallDevice();
-        var e = Assert.Throws<DeviceMemoryException>(() => CheckpointResumeTests.Fit(model, device, data, epochs: 1));
+        var e = Assert.Throws<DeviceMemoryException>(() => TrainingCases.Fit(model, device, data, epochs: 1));
         long lower = LowerBound(model, data);
         Assert.InRange(e.RequiredBytes, lower, lower + (1 << 20));
         Assert.Equal(Budget, e.DeviceBytes);

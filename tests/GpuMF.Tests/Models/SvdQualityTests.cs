@@ -7,40 +7,59 @@ using GpuMF.Training;
 
 namespace GpuMF.Tests.Models;
 
+/// <summary>SVD on MovieLens; cancellation, fold-in and checkpoints on every backend are the suites' (Suites/).</summary>
 public sealed class SvdQualityTests
 {
-    private static (InteractionMatrix Train, InteractionMatrix Test) Split(string prefix)
+    /// <summary>The split's training and test ratings in one index space, only those of users up to <paramref name="lastUser"/>.</summary>
+    private static (InteractionMatrix Train, InteractionMatrix Test) Split(string prefix, long lastUser = long.MaxValue)
     {
-        var users = new IdMap();
-        var items = new IdMap();
-        var train = InteractionMatrix.Build(RatingFileReader.Read(TestData.Split(prefix + "_train.tsv")), DuplicatePolicy.Reject, users, items);
-        var test = InteractionMatrix.Build(RatingFileReader.Read(TestData.Split(prefix + "_test.tsv")), DuplicatePolicy.Reject, users, items);
-        return (InteractionMatrix.FromIndices(users, items, train.EntryUsers(), train.UserItems, train.UserValues), test);
+        RatingTable Read(string part)
+        {
+            var table = RatingFileReader.Read(TestData.Split($"{prefix}_{part}.tsv"));
+            return table.Select(Enumerable.Range(0, table.Count).Where(n => table.Users[n] <= lastUser).ToArray());
+        }
+        return TrainingCases.Join(Read("train"), Read("test"));
     }
 
+    /// <summary>
+    /// BENCH.md's target (test RMSE ≤ 0.845), and a regression bound 0.005 above what the defaults reach today on
+    /// two threads (RMSE 0.8368, MAE 0.6579): the thread count is pinned, since the CPU backend's block
+    /// partition, and with it the result, follows it.
+    /// </summary>
     [Fact]
     public void DefaultsReachTheMovieLens1MBound()
     {
         var (train, test) = Split("ml1m_explicit");
         var reports = new List<EpochReport>();
-        var model = new SvdTrainer().Fit(train, progress: new SyncProgress<EpochReport>(reports.Add));
+        using var cpu = ComputeBackend.Create(BackendKind.Cpu, threads: 2);
+        var model = new SvdTrainer(backend: cpu).Fit(train, progress: new SyncProgress<EpochReport>(reports.Add));
         var m = RatingMetrics.Evaluate(model, test);
         Assert.True(m.Rmse <= 0.845, $"test RMSE {m.Rmse:F4} > 0.845");
+        Assert.True(m.Rmse <= 0.8418, $"test RMSE {m.Rmse:F4} regressed from 0.8368");
+        Assert.True(m.Mae <= 0.6629, $"test MAE {m.Mae:F4} regressed from 0.6579");
         Assert.Equal(SvdOptions.Defaults.Epochs, reports.Count);
         Assert.True(reports[^1].TrainLoss < reports[0].TrainLoss, "training loss should fall");
     }
 
+    /// <summary>
+    /// The SGD kernel on ILGPU's CPU accelerator, with the warps the launch rule picks, on the ML-100K ratings of
+    /// users 1–200 (a fifth of the split, 17,756 ratings) for three epochs, a tenth of the work of eight epochs
+    /// on the whole split: the test RMSE falls far below the untrained model's (1.17), to within 0.01 of what
+    /// the CPU backend reaches from the same start (0.977).
+    /// </summary>
     [Fact]
     public void KernelsLearnOnMovieLens100KOnIlgpuCpu()
     {
-        var (train, test) = Split("ml100k_explicit");
+        var (train, test) = Split("ml100k_explicit", lastUser: 200);
         using var backend = ComputeBackend.Create(BackendKind.IlgpuCpu);
-        var options = SvdOptions.Defaults with { Factors = 16, Epochs = 8 };
-        var model = new SvdTrainer(options, backend).Fit(train);
-        var rmse = RatingMetrics.Evaluate(model, test).Rmse;
-        var baseline = new SvdTrainer(options with { Epochs = 1, LearningRate = 1e-6f }, backend).Fit(train);
-        Assert.True(rmse < 0.98, $"ML-100K RMSE on IlgpuCpu {rmse:F4} ≥ 0.98");
-        Assert.True(rmse < RatingMetrics.Evaluate(baseline, test).Rmse - 0.05, "training should beat the untrained mean predictor by a margin");
+        using var cpu = ComputeBackend.Create(BackendKind.Cpu, threads: 1);
+        var options = SvdOptions.Defaults with { Factors = 16, Epochs = 3 };
+        var rmse = RatingMetrics.Evaluate(new SvdTrainer(options, backend).Fit(train), test).Rmse;
+        var untrained = RatingMetrics.Evaluate(new SvdTrainer(options with { Epochs = 1, LearningRate = 1e-6f }, backend).Fit(train), test).Rmse;
+        var host = RatingMetrics.Evaluate(new SvdTrainer(options, cpu).Fit(train), test).Rmse;
+        Assert.True(rmse < 0.985, $"RMSE on IlgpuCpu {rmse:F4} ≥ 0.985");
+        Assert.True(rmse < untrained - 0.15, $"RMSE on IlgpuCpu {rmse:F4}, untrained {untrained:F4}");
+        Assert.True(Math.Abs(rmse - host) < 0.01, $"RMSE on IlgpuCpu {rmse:F4}, on the CPU backend {host:F4}");
     }
 
     [Fact]
@@ -55,24 +74,6 @@ public sealed class SvdQualityTests
         Assert.Equal(a.ItemBias, b.ItemBias);
         var c = new SvdTrainer(options with { Seed = 7 }, backend).Fit(train);
         Assert.NotEqual(a.UserFactors, c.UserFactors);
-    }
-
-    [Fact]
-    public void CancellationStopsBetweenEpochs()
-    {
-        var (train, _) = Split("ml100k_explicit");
-        using var cts = new CancellationTokenSource();
-        var seen = new List<int>();
-        var progress = new SyncProgress<EpochReport>(r =>
-        {
-            seen.Add(r.Epoch);
-            if (r.Epoch == 2)
-            {
-                cts.Cancel();
-            }
-        });
-        Assert.Throws<OperationCanceledException>(() => new SvdTrainer().Fit(train, progress: progress, cancellation: cts.Token));
-        Assert.Equal([1, 2], seen);
     }
 
     [Fact]
@@ -100,55 +101,5 @@ public sealed class SvdQualityTests
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => new SvdTrainer(SvdOptions.Defaults with { Factors = 0 }));
         Assert.Contains("Factors", e.Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => new SvdTrainer(SvdOptions.Defaults with { LearningRate = -1 }));
-    }
-
-    [Fact]
-    public void FoldInOfATrainingUserPredictsLikeTheTrainedUser()
-    {
-        var (train, _) = Split("ml100k_explicit");
-        var model = new SvdTrainer(SvdOptions.Defaults with { Epochs = 10 }).Fit(train);
-        int u = 0;
-        var rows = train.ItemsOf(u).ToArray().Zip(train.ValuesOf(u).ToArray(), (i, v) => (model.Items[i], v)).ToList();
-        var folded = model.RecalculateUser(rows, regularization: 0.5f);
-        var trained = model.RecommendIndex(u, 20, filterSeen: true).Select(x => x.Index).ToHashSet();
-        var viaFold = model.Recommend(folded, 20).Select(x => model.Items.IndexOf(x.Id)).ToHashSet();
-        Assert.True(trained.Intersect(viaFold).Count() >= 5, "fold-in should agree with the trained user on part of the top 20");
-        Assert.Equal(train.ItemsOf(u).ToArray(), folded.SeenItems);
-    }
-
-    [Fact]
-    public void ResumingFromACheckpointEqualsAnUninterruptedRun()
-    {
-        var (train, _) = Split("ml100k_explicit");
-        using var backend = ComputeBackend.Create(BackendKind.Cpu, threads: 2);
-        var options = SvdOptions.Defaults with { Epochs = 6 };
-        string path = TestData.TempPath(".ckpt");
-        try
-        {
-            var full = new SvdTrainer(options, backend).Fit(train);
-            using var cts = new CancellationTokenSource();
-            var stopAfter4 = new SyncProgress<EpochReport>(r =>
-            {
-                if (r.Epoch == 4)
-                {
-                    cts.Cancel();
-                }
-            });
-            var trainer = new SvdTrainer(options, backend) { Checkpoint = new CheckpointOptions(path, 2) };
-            Assert.Throws<OperationCanceledException>(() => trainer.Fit(train, progress: stopAfter4, cancellation: cts.Token));
-            var checkpoint = GpuMF.Models.FactorModel.Load(path);
-            Assert.Equal(4, checkpoint.CompletedEpochs);
-            var resumed = new SvdTrainer(options, backend).Fit(train, resumeFrom: checkpoint);
-            Assert.Equal(full.UserFactors, resumed.UserFactors);
-            Assert.Equal(full.ItemFactors, resumed.ItemFactors);
-            Assert.Equal(full.ItemBias, resumed.ItemBias);
-            Assert.Equal(0, resumed.CompletedEpochs);
-            var other = Assert.Throws<ArgumentException>(() => new SvdTrainer(options with { Regularization = 0.1f }, backend).Fit(train, resumeFrom: checkpoint));
-            Assert.Contains("other options", other.Message);
-        }
-        finally
-        {
-            File.Delete(path);
-        }
     }
 }

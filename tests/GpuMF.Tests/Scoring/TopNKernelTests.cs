@@ -25,26 +25,6 @@ public sealed class TopNKernelTests(IlgpuCpuFixture fixture)
     }
 
     [Fact]
-    public void BatchScorerOnTheDeviceGivesTheCpuLists()
-    {
-        var model = RandomModels.Create(19, 70, 9, seed: 4, integral: true);
-        var filter = ItemFilter.Deny([5003, 5010, 5011]);
-        var cpu = model.RecommendAll(n: 8, filter: filter);
-        var device = model.RecommendAll(n: 8, filter: filter, backend: fixture.Backend);
-        for (int u = 0; u < 19; u++)
-        {
-            Assert.Equal(cpu[u], device[u]);
-        }
-        var items = new long[] { 5000, 5069, 5033 };
-        var similarCpu = model.SimilarItems(items, n: 5);
-        var similarDevice = model.SimilarItems(items, n: 5, backend: fixture.Backend);
-        for (int q = 0; q < items.Length; q++)
-        {
-            Assert.Equal(similarCpu.Ids(q).ToArray(), similarDevice.Ids(q).ToArray());
-        }
-    }
-
-    [Fact]
     public void TimingTheStagesChangesNoList()
     {
         var model = RandomModels.Create(23, 61, 9, seed: 8, integral: true);

@@ -2,7 +2,6 @@ using GpuMF.Als;
 using GpuMF.Backends;
 using GpuMF.Conformance;
 using GpuMF.Data;
-using GpuMF.Models;
 using GpuMF.Svd;
 using GpuMF.Training;
 
@@ -61,78 +60,6 @@ public sealed class AlsTrainerTests
         Assert.Equal(one.ItemFactors, three.ItemFactors);
     }
 
-    [Theory]
-    [InlineData(AlsSolver.ConjugateGradient)]
-    [InlineData(AlsSolver.Cholesky)]
-    public void CheckerboardHeldOutItemsRankFirst(AlsSolver solver)
-    {
-        // Users and items of equal parity like each other; two of each user's liked items are held out
-        // and must be exactly its top two recommendations.
-        const int users = 20, items = 16;
-        var table = new RatingTable();
-        var heldOut = new Dictionary<long, HashSet<long>>();
-        for (int u = 0; u < users; u++)
-        {
-            var liked = Enumerable.Range(0, items).Where(i => (u + i) % 2 == 0).ToArray();
-            var hidden = new HashSet<long> { liked[u % liked.Length], liked[(u + 3) % liked.Length] };
-            heldOut[u] = hidden;
-            foreach (int i in liked.Where(i => !hidden.Contains(i)))
-            {
-                table.Add(u, i, 1f);
-            }
-        }
-        var model = new AlsTrainer(new AlsOptions { Factors = 2, Iterations = 10, Regularization = 0.1f, Solver = solver }).Fit(InteractionMatrix.Build(table));
-        for (int u = 0; u < users; u++)
-        {
-            var top = model.Recommend(u, 2).Select(r => r.Id).ToHashSet();
-            Assert.True(heldOut[u].SetEquals(top), $"user {u}: recommended {string.Join(",", top)}, held out {string.Join(",", heldOut[u])}");
-        }
-    }
-
-    [Fact]
-    public void FoldInOfATrainingUserReproducesItsCholeskyFactors()
-    {
-        var (_, matrix) = AlsKernelSelfTest.RandomProblem(users: 60, items: 40, interactions: 700, factors: 12, seed: 4, AlsOptions.Defaults);
-        var model = new AlsTrainer(new AlsOptions { Factors = 12, Iterations = 4, Solver = AlsSolver.Cholesky, Confidence = ConfidenceScaling.Log }).Fit(matrix);
-        for (int u = 0; u < matrix.UserCount; u += 7)
-        {
-            var items = matrix.ItemsOf(u).ToArray();
-            var values = matrix.ValuesOf(u).ToArray();
-            var folded = model.RecalculateUser(items.Select((i, n) => (matrix.Items[i], values[n])));
-            Assert.True(SelfTestResult.Compare(folded.Factors, model.UserRow(u)) < 1e-4, $"user {u}");
-            Assert.Equal(items.Order(), folded.SeenItems);
-        }
-    }
-
-    [Fact]
-    public void RecalculateUsersMatchesOneAtATime()
-    {
-        var (_, matrix) = AlsKernelSelfTest.RandomProblem(users: 30, items: 20, interactions: 200, factors: 6, seed: 8, AlsOptions.Defaults);
-        var model = new AlsTrainer(new AlsOptions { Factors = 6, Iterations = 3 }).Fit(matrix);
-        var histories = new List<IEnumerable<(long, float)>> { new[] { (1L, 1f), (2L, 3f) }, new[] { (5L, 2f) }, Array.Empty<(long, float)>() };
-        var batch = model.RecalculateUsers(histories);
-        Assert.Equal(3, batch.Count);
-        for (int n = 0; n < histories.Count; n++)
-        {
-            Assert.Equal(model.RecalculateUser(histories[n]).Factors, batch[n].Factors);
-        }
-        Assert.All(batch[2].Factors, f => Assert.Equal(0f, f));
-    }
-
-    [Fact]
-    public void CholeskyLossNeverIncreases()
-    {
-        var (_, matrix) = AlsKernelSelfTest.RandomProblem(users: 200, items: 120, interactions: 2500, factors: 10, seed: 6, AlsOptions.Defaults);
-        var losses = new List<double>();
-        new AlsTrainer(new AlsOptions { Factors = 10, Iterations = 6, Solver = AlsSolver.Cholesky, ComputeLoss = true }).Fit(matrix, new Progress(losses));
-        Assert.Equal(6, losses.Count);
-        for (int n = 1; n < losses.Count; n++)
-        {
-            Assert.True(losses[n] <= losses[n - 1] * (1 + 1e-5), $"loss rose from {losses[n - 1]} to {losses[n]} at iteration {n + 1}");
-        }
-        Assert.True(losses[^1] < losses[0]);
-    }
-
     [Fact]
     public void LossIsNaNUnlessAskedFor()
     {
@@ -169,15 +96,6 @@ public sealed class AlsTrainerTests
     {
         var matrix = InteractionMatrix.FromIndices(new IdMap([1]), new IdMap([1]), [], [], []);
         Assert.Throws<ArgumentException>(() => new AlsTrainer().Fit(matrix));
-    }
-
-    [Fact]
-    public void CancellationStopsTraining()
-    {
-        var (_, matrix) = AlsKernelSelfTest.RandomProblem(users: 20, items: 10, interactions: 60, factors: 3, seed: 1, AlsOptions.Defaults);
-        using var cancel = new CancellationTokenSource();
-        cancel.Cancel();
-        Assert.ThrowsAny<OperationCanceledException>(() => new AlsTrainer(new AlsOptions { Factors = 3 }).Fit(matrix, cancellation: cancel.Token));
     }
 
     [Theory]
@@ -224,29 +142,6 @@ public sealed class AlsTrainerTests
     {
         var options = new AlsOptions { Alpha = 2f, Confidence = scaling, Epsilon = 1f };
         Assert.Equal(expected, options.ConfidenceOf(value), 5);
-    }
-
-    [Fact]
-    public void SavedModelLoadsAndFoldsInTheSame()
-    {
-        var (_, matrix) = AlsKernelSelfTest.RandomProblem(users: 30, items: 20, interactions: 200, factors: 6, seed: 12, AlsOptions.Defaults);
-        var model = new AlsTrainer(new AlsOptions { Factors = 6, Iterations = 3, Alpha = 3f }).Fit(matrix);
-        string path = Support.TestData.TempPath(".gpumf");
-        try
-        {
-            model.Save(path);
-            var loaded = FactorModel.Load(path);
-            Assert.Equal(ModelKind.Als, loaded.Kind);
-            Assert.Equal(model.UserFactors, loaded.UserFactors);
-            Assert.Equal(AlsOptions.FromJson(model.OptionsJson), AlsOptions.FromJson(loaded.OptionsJson));
-            var history = new[] { (3L, 1f), (4L, 2f) };
-            Assert.Equal(model.RecalculateUser(history).Factors, loaded.RecalculateUser(history).Factors);
-            Assert.Equal(model.Recommend(1, 5), loaded.Recommend(1, 5));
-        }
-        finally
-        {
-            File.Delete(path);
-        }
     }
 
     [Fact]

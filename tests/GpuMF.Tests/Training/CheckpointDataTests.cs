@@ -25,7 +25,7 @@ public sealed class CheckpointDataTests
         try
         {
             using var backend = ComputeBackend.Create(BackendKind.Cpu, threads: 1);
-            CheckpointResumeTests.Fit(model, backend, data, new CheckpointOptions(path, 1), epochs: 3);
+            TrainingCases.Fit(model, backend, data, new CheckpointOptions(path, 1), epochs: 3);
             var checkpoint = ModelFile.Read(path);
             Assert.NotNull(checkpoint.DataFingerprint);
             Assert.Equal(data.Fingerprint(), checkpoint.DataFingerprint);
@@ -38,10 +38,10 @@ public sealed class CheckpointDataTests
             }
             var other = InteractionMatrix.Build(changed);
             Assert.Equal(data.Users.Ids, other.Users.Ids);
-            var e = Assert.Throws<ArgumentException>(() => CheckpointResumeTests.Fit(model, backend, other, resumeFrom: checkpoint, epochs: 3));
+            var e = Assert.Throws<ArgumentException>(() => TrainingCases.Fit(model, backend, other, resumeFrom: checkpoint, epochs: 3));
             Assert.Contains("trained on other data", e.Message);
 
-            var resumed = CheckpointResumeTests.Fit(model, backend, data, resumeFrom: checkpoint, epochs: 3);
+            var resumed = TrainingCases.Fit(model, backend, data, resumeFrom: checkpoint, epochs: 3);
             Assert.Equal(0, resumed.CompletedEpochs);
         }
         finally
@@ -53,9 +53,9 @@ public sealed class CheckpointDataTests
     [Fact]
     public void AFinishedModelCarriesNoFingerprintAndAFingerprintWithoutEpochsIsRejected()
     {
-        var data = CheckpointResumeTests.Data("svd");
+        var data = TrainingCases.MovieLens100K("svd");
         using var backend = ComputeBackend.Create(BackendKind.Cpu, threads: 1);
-        var model = CheckpointResumeTests.Fit("svd", backend, data, epochs: 1);
+        var model = TrainingCases.Fit("svd", backend, data, epochs: 1);
         Assert.Null(model.DataFingerprint);
         var forged = new GpuMF.Models.FactorModel(model.Kind, model.Users, model.Items, model.Factors, model.UserFactors, model.ItemFactors, model.UserBias, model.ItemBias, model.GlobalMean, model.SeenPtr, model.SeenItems, model.OptionsJson)
         {

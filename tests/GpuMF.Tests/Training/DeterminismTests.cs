@@ -20,7 +20,17 @@ namespace GpuMF.Tests.Training;
 [Collection(IlgpuCpuCollection.Name)]
 public sealed class DeterminismTests(IlgpuCpuFixture fixture)
 {
-    public static TheoryData<string, int> ModelsAndThreads() => CheckpointResumeTests.Cases();
+    /// <summary>Every model with one thread and with every core.</summary>
+    public static TheoryData<string, int> ModelsAndThreads()
+    {
+        var cases = new TheoryData<string, int>();
+        foreach (string model in new[] { "svd", "als", "bpr", "warp" })
+        {
+            cases.Add(model, 1);
+            cases.Add(model, 0);
+        }
+        return cases;
+    }
 
     public static TheoryData<string> SgdModels() => new() { "svd", "bpr", "warp" };
 
@@ -28,10 +38,10 @@ public sealed class DeterminismTests(IlgpuCpuFixture fixture)
     [MemberData(nameof(ModelsAndThreads))]
     public void TheCpuBackendRepeatsEveryModelBitForBit(string model, int threads)
     {
-        var data = CheckpointResumeTests.Data(model);
+        var data = TrainingCases.MovieLens100K(model);
         using var backend = ComputeBackend.Create(BackendKind.Cpu, threads: threads);
-        var a = CheckpointResumeTests.Fit(model, backend, data, epochs: 3);
-        var b = CheckpointResumeTests.Fit(model, backend, data, epochs: 3);
+        var a = TrainingCases.Fit(model, backend, data, epochs: 3);
+        var b = TrainingCases.Fit(model, backend, data, epochs: 3);
         Assert.Equal(a.UserFactors, b.UserFactors);
         Assert.Equal(a.ItemFactors, b.ItemFactors);
         Assert.Equal(a.UserBias, b.UserBias);
@@ -41,11 +51,11 @@ public sealed class DeterminismTests(IlgpuCpuFixture fixture)
     [Fact]
     public void AlsOnTheCpuBackendDoesNotDependOnTheThreadCount()
     {
-        var data = CheckpointResumeTests.Data("als");
+        var data = TrainingCases.MovieLens100K("als");
         using var one = ComputeBackend.Create(BackendKind.Cpu, threads: 1);
         using var three = ComputeBackend.Create(BackendKind.Cpu, threads: 3);
-        var a = CheckpointResumeTests.Fit("als", one, data, epochs: 3);
-        var b = CheckpointResumeTests.Fit("als", three, data, epochs: 3);
+        var a = TrainingCases.Fit("als", one, data, epochs: 3);
+        var b = TrainingCases.Fit("als", three, data, epochs: 3);
         Assert.Equal(a.UserFactors, b.UserFactors);
         Assert.Equal(a.ItemFactors, b.ItemFactors);
     }
@@ -69,16 +79,20 @@ public sealed class DeterminismTests(IlgpuCpuFixture fixture)
     }
 
     /// <summary>
-    /// The SGD kernels with the device filled (lock-free warps racing on shared rows) on the CPU accelerator:
-    /// two runs, and the CPU backend, reach test metrics within bounds of one another.
+    /// The SGD kernels with eight lock-free warps racing on shared rows, as many as fill the CPU accelerator (the
+    /// launch rule alone gives data this small one warp), for six epochs: two runs, and the CPU backend, reach
+    /// test metrics within bounds of one another.
     /// </summary>
     [Theory]
     [MemberData(nameof(SgdModels))]
     public void TheLockFreeKernelsRepeatStatistically(string model)
     {
-        var (train, test) = Synthetic(positives: model != "svd");
+        var (train, test) = TrainingCases.SyntheticSplit(users: 300, items: 200, interactions: 6000, positives: model != "svd");
         using var cpu = ComputeBackend.Create(BackendKind.Cpu, threads: 1);
-        AssertSameQuality(model, test, Fit(model, fixture.Backend, train, 8, 10), Fit(model, fixture.Backend, train, 8, 10), Fit(model, cpu, train, 8, 10));
+        var first = RacingFit.Fit(model, fixture.Backend, train, factors: 8, epochs: 6, warps: 8);
+        var second = RacingFit.Fit(model, fixture.Backend, train, factors: 8, epochs: 6, warps: 8);
+        Assert.True(first.Warps > 1 && second.Warps > 1, $"launched {first.Warps} and {second.Warps} warps");
+        AssertSameQuality(model, test, first.Model, second.Model, Fit(model, cpu, train, 8, 6));
     }
 
     /// <summary>ALS's kernels have no races, but the Gram matrix is summed with atomics in no fixed order: two runs agree up to float rounding.</summary>
@@ -127,39 +141,6 @@ public sealed class DeterminismTests(IlgpuCpuFixture fixture)
             var table = RatingFileReader.Read(TestData.Split($"ml100k_{kind}_{part}.tsv"));
             return model == "svd" ? table : table.Positives();
         }
-        return Join(Read("train"), Read("test"));
-    }
-
-    /// <summary>
-    /// Ratings from a hidden rank-8 model (<see cref="SyntheticData"/>), a fifth of each user's held out; as
-    /// positives, the ratings of 4 and 5. Small enough for the CPU accelerator.
-    /// </summary>
-    private static (InteractionMatrix Train, InteractionMatrix Test) Synthetic(bool positives)
-    {
-        var m = SyntheticData.Generate(users: 300, items: 200, interactions: 6000, explicitRatings: true, seed: 5);
-        var table = new RatingTable(m.Count);
-        for (int u = 0; u < m.UserCount; u++)
-        {
-            var items = m.ItemsOf(u);
-            var values = m.ValuesOf(u);
-            for (int n = 0; n < items.Length; n++)
-            {
-                if (!positives || values[n] >= 4)
-                {
-                    table.Add(m.Users[u], m.Items[items[n]], positives ? 1f : values[n]);
-                }
-            }
-        }
-        var (train, test) = Splitter.PerUserFraction(table, 0.2, 3);
-        return Join(train, test);
-    }
-
-    private static (InteractionMatrix Train, InteractionMatrix Test) Join(RatingTable trainTable, RatingTable testTable)
-    {
-        var users = new IdMap();
-        var items = new IdMap();
-        var train = InteractionMatrix.Build(trainTable, DuplicatePolicy.Reject, users, items);
-        var test = InteractionMatrix.Build(testTable, DuplicatePolicy.Reject, users, items);
-        return (InteractionMatrix.FromIndices(users, items, train.EntryUsers(), train.UserItems, train.UserValues), test);
+        return TrainingCases.Join(Read("train"), Read("test"));
     }
 }
