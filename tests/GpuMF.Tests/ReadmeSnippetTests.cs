@@ -28,14 +28,18 @@ public sealed partial class ReadmeSnippetTests
     public void ReadmeShowsThisCode()
     {
         string root = LayeringTests.RepositoryRoot();
-        var block = CSharpBlock().Match(File.ReadAllText(Path.Combine(root, "README.md")));
-        Assert.True(block.Success, "README.md has no csharp block");
-        string readme = Normalize(block.Groups[1].Value.Split('\n').Where(l => !UsingDirective().IsMatch(l)));
+        var blocks = CSharpBlock().Matches(File.ReadAllText(Path.Combine(root, "README.md")))
+            .Select(m => Normalize(m.Groups[1].Value.Split('\n').Where(l => !UsingDirective().IsMatch(l))))
+            .ToList();
         string source = File.ReadAllText(Path.Combine(root, "tests", "GpuMF.Tests", "ReadmeSnippetTests.cs"));
-        int begin = source.IndexOf("// README begin\n", StringComparison.Ordinal);
-        int end = source.IndexOf("// README end\n", StringComparison.Ordinal);
-        string code = Normalize(source[source.IndexOf('\n', begin)..end].Split('\n'));
-        Assert.Equal(code, readme);
+        var regions = new List<string>();
+        for (int begin = source.IndexOf("// README begin\n", StringComparison.Ordinal); begin >= 0; begin = source.IndexOf("// README begin\n", begin + 1, StringComparison.Ordinal))
+        {
+            int end = source.IndexOf("// README end\n", begin, StringComparison.Ordinal);
+            regions.Add(Normalize(source[source.IndexOf('\n', begin)..end].Split('\n')));
+        }
+        Assert.Equal(2, blocks.Count);
+        Assert.Equal(regions, blocks);
     }
 
     [Fact]
@@ -66,6 +70,11 @@ public sealed partial class ReadmeSnippetTests
             Assert.True(File.Exists(Path.Combine(folder, "svd.gpumf")));
             // Progress reports arrive asynchronously, so the recommendations' line need not be the last.
             Assert.Contains(lines, l => l.Split(", ").Length == 10);
+
+            File.Copy("test.tsv", "today.tsv");
+            var (updated, why) = Update(FactorModel.Load("svd.gpumf"));
+            Assert.True(updated.Users.Count >= 943);
+            Assert.Equal(3, why.Reasons.Count);
         }
         finally
         {
@@ -97,6 +106,15 @@ public sealed partial class ReadmeSnippetTests
         var newcomer = again.RecalculateUser([(1214L, 5f), (1036L, 5f), (260L, 5f)]);
         Console.WriteLine(string.Join(", ", again.Recommend(newcomer, 10).Select(r => r.Id)));
         // README end
+    }
+
+    private static (FactorModel Updated, Explanation Why) Update(FactorModel model)
+    {
+        // README begin
+        var updated = model.Update(RatingFileReader.Read("today.tsv"));   // the old model is unchanged
+        var why = updated.Explain(user: 42, item: 1196);                   // the user's items that weigh most
+        // README end
+        return (updated, why);
     }
 
     private static string Normalize(IEnumerable<string> lines) =>

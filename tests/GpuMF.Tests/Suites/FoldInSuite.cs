@@ -52,25 +52,27 @@ public abstract class FoldInSuite(BackendFixture fixture)
     }
 
     /// <summary>
-    /// SVD's fold-in of its heaviest training user minimises Σ(r − μ − b_i − b_u − p·q_i)² + λ(|p|² + b_u²) over
-    /// the user's ratings: the gradient vanishes there, the trained row does no better, and the two agree on
+    /// SVD's fold-in of its heaviest training user minimises its training objective restricted to the user,
+    /// Σ(r − μ − b_i − b_u − p·q_i)² + n_u(λ|p|² + λ_b·b_u²) over the user's n_u ratings: the gradient vanishes there, the trained row does no better, and the two agree on
     /// what the user likes. The recommendations for the folded-in user leave its rated items out.
     /// </summary>
     [BackendFact]
-    public void SvdFoldInMinimisesTheLeastSquaresObjective()
+    public void SvdFoldInMinimisesTheUsersTrainingObjective()
     {
-        const float lambda = 0.5f;
         var data = TrainingCases.Data("svd", fixture);
         int factors = TrainingCases.Factors(fixture);
         var model = new SvdTrainer(SvdOptions.Defaults with { Factors = factors, Epochs = 10 }, Backend).Fit(data);
         int u = Enumerable.Range(0, data.UserCount).MaxBy(u => data.ItemsOf(u).Length);
         var rated = data.ItemsOf(u).ToArray();
         var ratings = data.ValuesOf(u).ToArray();
-        var folded = model.RecalculateUser(rated.Select((i, n) => (data.Items[i], ratings[n])), lambda);
+        var folded = model.RecalculateUser(rated.Select((i, n) => (data.Items[i], ratings[n])));
+        // Training's SGD applies its L2 weights at every rating it visits: n_u times per epoch for the user's row.
+        double lambda = SvdOptions.Defaults.Regularization * rated.Length;
+        double biasLambda = SvdOptions.Defaults.BiasRegularization * rated.Length;
 
         double Objective(float[] p, double bias, double[]? gradient)
         {
-            double sum = lambda * (p.Sum(x => (double)x * x) + bias * bias);
+            double sum = lambda * p.Sum(x => (double)x * x) + biasLambda * bias * bias;
             for (int n = 0; n < rated.Length; n++)
             {
                 var q = model.ItemRow(rated[n]);
@@ -95,7 +97,7 @@ public abstract class FoldInSuite(BackendFixture fixture)
                 {
                     gradient[f] += 2 * lambda * p[f];
                 }
-                gradient[factors] += 2 * lambda * bias;
+                gradient[factors] += 2 * biasLambda * bias;
             }
             return sum;
         }
