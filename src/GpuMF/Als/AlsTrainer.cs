@@ -33,6 +33,12 @@ public sealed class AlsTrainer
     /// <summary>Checkpoints to write while training (<see cref="CheckpointOptions.Every"/> counts iterations), or null (default) for none.</summary>
     public CheckpointOptions? Checkpoint { get; init; }
 
+    /// <summary>
+    /// Stop when the metric on the validation data given to <c>Fit</c> has not improved for this many epochs, and
+    /// return the best epoch's model; null (default) runs every epoch.
+    /// </summary>
+    public EarlyStopping? EarlyStopping { get; init; }
+
     /// <summary>Called at every cancellation check point inside an epoch (tests cancel from it); null (default) for none.</summary>
     internal Action? CancellationProbe { get; init; }
 
@@ -50,7 +56,7 @@ public sealed class AlsTrainer
     public FactorModel Fit(InteractionMatrix train, IProgress<EpochReport>? progress = null, CancellationToken cancellation = default, FactorModel? resumeFrom = null, InteractionMatrix? validation = null)
     {
         ArgumentNullException.ThrowIfNull(train);
-        return TrainingLoop.Run(new AlsRun(Options, train), _backend, validation, progress, new CancellationCheck(cancellation, CancellationProbe), Checkpoint, resumeFrom);
+        return TrainingLoop.Run(new AlsRun(Options, train), _backend, validation, progress, new CancellationCheck(cancellation, CancellationProbe), Checkpoint, resumeFrom, EarlyStopping);
     }
 
     /// <summary>

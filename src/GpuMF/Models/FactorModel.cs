@@ -329,6 +329,14 @@ public sealed class FactorModel
         return TopOne(TopNProblems.Recommendations(this, user), PackedItems, 0, n).Select(x => new ScoredItem(Items[x.Index], x.Score)).ToArray();
     }
 
+    /// <summary>A copy of the model whose arrays are its own, so that training that goes on cannot change it.</summary>
+    internal FactorModel Copy() =>
+        new(Kind, Users, Items, Factors, (float[])UserFactors.Clone(), (float[])ItemFactors.Clone(), (float[]?)UserBias?.Clone(), (float[]?)ItemBias?.Clone(), GlobalMean, SeenPtr, SeenItems, OptionsJson)
+        {
+            CompletedEpochs = CompletedEpochs,
+            FoldIn = FoldIn,
+        };
+
     /// <summary>The same model (arrays shared) with <paramref name="foldIn"/> as its fold-in rule.</summary>
     internal FactorModel WithFoldIn(UserFoldIn foldIn) =>
         new(Kind, Users, Items, Factors, UserFactors, ItemFactors, UserBias, ItemBias, GlobalMean, SeenPtr, SeenItems, OptionsJson)

@@ -46,7 +46,7 @@ internal sealed class BprFamily : ModelFamily<BprOptions>
     protected override void Validate(BprOptions options) => options.Validate();
 
     protected override FactorModel Train(BprOptions options, TrainingRequest r) =>
-        new BprTrainer(options, r.Backend) { IlgpuWarps = r.IlgpuWarps, Checkpoint = r.Checkpoint }.Fit(r.Train, r.Validation, r.Progress, r.Cancellation, r.ResumeFrom);
+        new BprTrainer(options, r.Backend) { IlgpuWarps = r.IlgpuWarps, Checkpoint = r.Checkpoint, EarlyStopping = r.EarlyStopping }.Fit(r.Train, r.Validation, r.Progress, r.Cancellation, r.ResumeFrom);
 
     protected override UserFoldIn FoldIn(BprOptions options) => new PairwiseUserFoldIn(options.ToSettings());
 

@@ -38,6 +38,12 @@ public sealed class BprTrainer
     /// <summary>Checkpoints to write while training (with the adagrad sums, under adagrad), or null (default) for none.</summary>
     public CheckpointOptions? Checkpoint { get; init; }
 
+    /// <summary>
+    /// Stop when the metric on the validation data given to <c>Fit</c> has not improved for this many epochs, and
+    /// return the best epoch's model; null (default) runs every epoch.
+    /// </summary>
+    public EarlyStopping? EarlyStopping { get; init; }
+
     /// <summary>Warps launched by the ILGPU engine; 0 (default) fills the device, 1 makes a run sequential (for kernel tests).</summary>
     internal int IlgpuWarps { get; init; }
 
@@ -56,5 +62,5 @@ public sealed class BprTrainer
     /// <exception cref="ArgumentException">The matrix is empty, the validation matrix does not share its id maps, or <paramref name="resumeFrom"/> is not a checkpoint of this training.</exception>
     /// <exception cref="TrainingDivergedException">The loss became NaN or infinite.</exception>
     public FactorModel Fit(InteractionMatrix train, InteractionMatrix? validation = null, IProgress<EpochReport>? progress = null, CancellationToken cancellation = default, FactorModel? resumeFrom = null) =>
-        TrainingLoop.Run(new PairwiseRun(Options.ToSettings(), train ?? throw new ArgumentNullException(nameof(train)), IlgpuWarps), _backend, validation, progress, new CancellationCheck(cancellation, CancellationProbe), Checkpoint, resumeFrom);
+        TrainingLoop.Run(new PairwiseRun(Options.ToSettings(), train ?? throw new ArgumentNullException(nameof(train)), IlgpuWarps), _backend, validation, progress, new CancellationCheck(cancellation, CancellationProbe), Checkpoint, resumeFrom, EarlyStopping);
 }

@@ -46,7 +46,7 @@ internal sealed class WarpFamily : ModelFamily<WarpOptions>
     protected override void Validate(WarpOptions options) => options.Validate();
 
     protected override FactorModel Train(WarpOptions options, TrainingRequest r) =>
-        new WarpTrainer(options, r.Backend) { IlgpuWarps = r.IlgpuWarps, Checkpoint = r.Checkpoint }.Fit(r.Train, r.Validation, r.Progress, r.Cancellation, r.ResumeFrom);
+        new WarpTrainer(options, r.Backend) { IlgpuWarps = r.IlgpuWarps, Checkpoint = r.Checkpoint, EarlyStopping = r.EarlyStopping }.Fit(r.Train, r.Validation, r.Progress, r.Cancellation, r.ResumeFrom);
 
     protected override UserFoldIn FoldIn(WarpOptions options) => new PairwiseUserFoldIn(options.ToSettings());
 

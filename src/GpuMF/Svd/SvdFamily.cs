@@ -42,7 +42,7 @@ internal sealed class SvdFamily : ModelFamily<SvdOptions>
     protected override void Validate(SvdOptions options) => options.Validate();
 
     protected override FactorModel Train(SvdOptions options, TrainingRequest r) =>
-        new SvdTrainer(options, r.Backend) { IlgpuWarps = r.IlgpuWarps, Checkpoint = r.Checkpoint }.Fit(r.Train, r.Validation, r.Progress, r.Cancellation, r.ResumeFrom);
+        new SvdTrainer(options, r.Backend) { IlgpuWarps = r.IlgpuWarps, Checkpoint = r.Checkpoint, EarlyStopping = r.EarlyStopping }.Fit(r.Train, r.Validation, r.Progress, r.Cancellation, r.ResumeFrom);
 
     protected override UserFoldIn FoldIn(SvdOptions options) => new SvdUserFoldIn(options);
 

@@ -29,6 +29,12 @@ public sealed class SvdTrainer
     /// <summary>Checkpoints to write while training, or null (default) for none.</summary>
     public CheckpointOptions? Checkpoint { get; init; }
 
+    /// <summary>
+    /// Stop when the metric on the validation data given to <c>Fit</c> has not improved for this many epochs, and
+    /// return the best epoch's model; null (default) runs every epoch.
+    /// </summary>
+    public EarlyStopping? EarlyStopping { get; init; }
+
     /// <summary>Warps launched by the ILGPU engine; 0 (default) fills the device, 1 makes a run sequential (for kernel tests).</summary>
     internal int IlgpuWarps { get; init; }
 
@@ -49,6 +55,6 @@ public sealed class SvdTrainer
     public FactorModel Fit(InteractionMatrix train, InteractionMatrix? validation = null, IProgress<EpochReport>? progress = null, CancellationToken cancellation = default, FactorModel? resumeFrom = null)
     {
         ArgumentNullException.ThrowIfNull(train);
-        return TrainingLoop.Run(new SvdRun(Options, train, IlgpuWarps), _backend, validation, progress, new CancellationCheck(cancellation, CancellationProbe), Checkpoint, resumeFrom);
+        return TrainingLoop.Run(new SvdRun(Options, train, IlgpuWarps), _backend, validation, progress, new CancellationCheck(cancellation, CancellationProbe), Checkpoint, resumeFrom, EarlyStopping);
     }
 }

@@ -23,6 +23,9 @@ public sealed record EpochReport(int Epoch, int Epochs, double TrainLoss, double
     /// <summary>WARP: fraction of positives that found a negative violating the margin within MaxSampled draws, in [0, 1]; null for the other models.</summary>
     public double? ViolatorFraction { get; init; }
 
+    /// <summary>With validation data: the 1-based epoch whose validation metric is best so far (lowest RMSE for SVD, highest precision@10 for the others); else null.</summary>
+    public int? BestEpoch { get; init; }
+
     /// <summary>BPR and WARP: negatives drawn per sample (BPR: draws of j, rejections included; WARP: candidates up to the violator, as sequential sampling counts them); null for the others.</summary>
     public double? NegativesPerSample { get; init; }
 }

@@ -21,7 +21,8 @@ internal static class TrainingLoop
     /// <param name="cancellation">Checked between epochs and at the engine's check points inside one.</param>
     /// <param name="checkpoint">Checkpoints to write, or null.</param>
     /// <param name="resumeFrom">A checkpoint of this very run to continue from, or null.</param>
-    /// <exception cref="ArgumentException">The validation matrix does not share the training matrix's id maps, or the checkpoint is not of this run.</exception>
+    /// <param name="earlyStopping">Stop when the validation metric has not improved for this long and return the best epoch's model; null (default) runs every epoch.</param>
+    /// <exception cref="ArgumentException">The validation matrix does not share the training matrix's id maps, the checkpoint is not of this run, or early stopping is asked for without validation data.</exception>
     /// <exception cref="TrainingDivergedException">An epoch's result is not finite.</exception>
     public static FactorModel Run<TEngine>(
         TrainingRun<TEngine> run,
@@ -30,10 +31,16 @@ internal static class TrainingLoop
         IProgress<EpochReport>? progress,
         CancellationCheck cancellation,
         CheckpointOptions? checkpoint,
-        FactorModel? resumeFrom)
+        FactorModel? resumeFrom,
+        EarlyStopping? earlyStopping = null)
         where TEngine : ITrainingEngine
     {
         var train = run.Train;
+        earlyStopping?.Validate();
+        if (earlyStopping is not null && validation is null)
+        {
+            throw new ArgumentException("Early stopping watches a validation metric: give validation data.", nameof(earlyStopping));
+        }
         if (validation is not null && (validation.UserCount > train.UserCount || validation.ItemCount > train.ItemCount))
         {
             throw new ArgumentException("The validation matrix must share the training matrix's id maps (build it with them).", nameof(validation));
@@ -47,6 +54,9 @@ internal static class TrainingLoop
             done = resumeFrom.CompletedEpochs;
         }
         var host = backend ?? ComputeBackend.Create(BackendKind.Cpu);
+        FactorModel? best = null;
+        double bestScore = double.NegativeInfinity;
+        int bestEpoch = 0;
         try
         {
             using var engine = host.CreateEngine(run.Engines);
@@ -66,21 +76,35 @@ internal static class TrainingLoop
                 {
                     throw new TrainingDivergedException(epoch + 1, advice);
                 }
-                if (progress is not null)
+                if (progress is not null || earlyStopping is not null)
                 {
                     var report = run.Describe(epoch, result, clock.Elapsed, seconds);
                     if (validation is not null)
                     {
                         run.CopyBack(engine);
-                        report = run.Validate(report, run.Assemble(0), validation);
+                        var current = run.Assemble(0);
+                        report = run.Validate(report, current, validation);
+                        // Higher is better: precision as it is, RMSE negated.
+                        double score = report.ValidationRmse is { } rmse ? -rmse : report.ValidationPrecision ?? double.NaN;
+                        if (score > bestScore || bestEpoch == 0)
+                        {
+                            bestScore = score;
+                            bestEpoch = epoch + 1;
+                            best = earlyStopping is null ? null : current.Copy();
+                        }
+                        report = report with { BestEpoch = bestEpoch };
                     }
-                    progress.Report(report);
+                    progress?.Report(report);
                 }
                 lr *= run.LearningRateDecay;
                 if (Checkpoints.Due(checkpoint, epoch + 1, run.Epochs))
                 {
                     run.CopyBack(engine);
                     ModelFile.Write(run.Assemble(epoch + 1), checkpoint!.Path);
+                }
+                if (earlyStopping is not null && epoch + 1 - bestEpoch >= earlyStopping.Patience)
+                {
+                    break;
                 }
             }
             run.CopyBack(engine);
@@ -92,6 +116,6 @@ internal static class TrainingLoop
                 host.Dispose();
             }
         }
-        return run.Assemble(0);
+        return best ?? run.Assemble(0);
     }
 }

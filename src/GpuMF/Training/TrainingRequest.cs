@@ -21,4 +21,8 @@ internal sealed record TrainingRequest(
     CancellationToken Cancellation,
     CheckpointOptions? Checkpoint,
     FactorModel? ResumeFrom,
-    int IlgpuWarps);
+    int IlgpuWarps)
+{
+    /// <summary>Early stopping on the validation data, or null (default) for none.</summary>
+    public EarlyStopping? EarlyStopping { get; init; }
+}
