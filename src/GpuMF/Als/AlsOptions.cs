@@ -10,15 +10,18 @@ namespace GpuMF.Als;
 /// <see cref="Confidence"/>), every other pair preference 0 and confidence 1, and ALS minimises
 /// Σ c_ui (p_ui − x_u·y_i)² + λ(Σ|x_u|² + Σ|y_i|²). Every default lives in <see cref="Defaults"/>.
 /// </summary>
-public sealed record AlsOptions
+public sealed record AlsOptions : ModelOptions
 {
+    /// <summary>Options at their defaults.</summary>
+    public AlsOptions()
+        : base(0.01f)
+    {
+    }
+
     private static readonly JsonSerializerOptions Json = new() { Converters = { new JsonStringEnumConverter() } };
 
     /// <summary>The defaults, chosen on a validation split carved from the ML-1M implicit training split.</summary>
     public static AlsOptions Defaults { get; } = new();
-
-    /// <summary>Latent factors k, 1..1024. Default 64.</summary>
-    public int Factors { get; init; } = 64;
 
     /// <summary>Iterations, 1..10000; each solves every item, then every user. Default 15.</summary>
     public int Iterations { get; init; } = 15;
@@ -44,19 +47,13 @@ public sealed record AlsOptions
     /// <summary>Conjugate-gradient steps per row and half-iteration, 1..1024 (implicit's default is 3). Default 3.</summary>
     public int CgSteps { get; init; } = 3;
 
-    /// <summary>Standard deviation of the normal initial factors, (0, 1]. Default 0.01.</summary>
-    public float InitStdDev { get; init; } = 0.01f;
-
-    /// <summary>Seed of the initial factors. Default 42.</summary>
-    public ulong Seed { get; init; } = 42;
-
     /// <summary>Compute the objective after every iteration (about one extra CG step of work); otherwise progress reports NaN as the loss. Default false.</summary>
     public bool ComputeLoss { get; init; }
 
     /// <summary>Throws when an option lies outside its range; the message names it.</summary>
     public void Validate()
     {
-        OptionRange.Require(Factors is >= 1 and <= 1024, nameof(Factors), Factors, "1..1024");
+        ValidateShared();
         OptionRange.Require(Iterations is >= 1 and <= 10000, nameof(Iterations), Iterations, "1..10000");
         OptionRange.Require(Regularization is > 0 and <= 1e6f, nameof(Regularization), Regularization, "(0, 1e6]");
         OptionRange.Require(Alpha is >= 0 and <= 1e6f, nameof(Alpha), Alpha, "[0, 1e6]");
@@ -64,7 +61,6 @@ public sealed record AlsOptions
         OptionRange.Require(Epsilon is > 0 and <= 1e6f, nameof(Epsilon), Epsilon, "(0, 1e6]");
         OptionRange.Require(Enum.IsDefined(Solver), nameof(Solver), Solver, "ConjugateGradient or Cholesky");
         OptionRange.Require(CgSteps is >= 1 and <= 1024, nameof(CgSteps), CgSteps, "1..1024");
-        OptionRange.Require(InitStdDev is > 0 and <= 1, nameof(InitStdDev), InitStdDev, "(0, 1]");
     }
 
     /// <summary>The options as JSON, as stored in model files (enums by name).</summary>

@@ -12,8 +12,14 @@ namespace GpuMF.Pairwise;
 /// Rendle et al.'s bootstrap, without repeats within an epoch), with one negative drawn for each.
 /// Every default lives in <see cref="Defaults"/>.
 /// </summary>
-public sealed record BprOptions
+public sealed record BprOptions : ModelOptions
 {
+    /// <summary>Options at their defaults.</summary>
+    public BprOptions()
+        : base(0.01f)
+    {
+    }
+
     /// <summary>
     /// The defaults, chosen on a validation split carved from the ML-1M implicit training split (a random
     /// fifth of each user's positives held out): adagrad beat constant steps, rejecting observed
@@ -21,9 +27,6 @@ public sealed record BprOptions
     /// η = 0.1 came within 0.006 of 30 in two thirds of the time.
     /// </summary>
     public static BprOptions Defaults { get; } = new();
-
-    /// <summary>Latent factors k, 1..1024. Default 64.</summary>
-    public int Factors { get; init; } = 64;
 
     /// <summary>Passes over the observed pairs, 1..10000. Default 20.</summary>
     public int Epochs { get; init; } = 20;
@@ -49,17 +52,11 @@ public sealed record BprOptions
     /// </summary>
     public bool RejectObservedNegatives { get; init; } = true;
 
-    /// <summary>Standard deviation of the normal initial factors, (0, 1]. Default 0.01.</summary>
-    public float InitStdDev { get; init; } = 0.01f;
-
-    /// <summary>Seed of the initial factors and of every epoch's random streams. Default 42.</summary>
-    public ulong Seed { get; init; } = 42;
-
     /// <summary>Throws when an option lies outside its range; the message names it.</summary>
     public void Validate()
     {
-        PairwiseSettings.RequireShared(Factors, Epochs, LearningRate, Schedule, LearningRateDecay, Regularization);
-        OptionRange.Require(InitStdDev is > 0 and <= 1, nameof(InitStdDev), InitStdDev, "(0, 1]");
+        ValidateShared();
+        PairwiseSettings.RequireShared(Epochs, LearningRate, Schedule, LearningRateDecay, Regularization);
     }
 
     /// <summary>The options as JSON, as stored in model files.</summary>

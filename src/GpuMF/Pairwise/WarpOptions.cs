@@ -11,8 +11,14 @@ namespace GpuMF.Pairwise;
 /// 1 − score(u, i) + score(u, j) is descended with weight L(⌊(n − 1)/trials⌋), L(r) = Σ_{j ≤ r} 1/j.
 /// An epoch visits every observed pair once, in a fresh random order. Every default lives in <see cref="Defaults"/>.
 /// </summary>
-public sealed record WarpOptions
+public sealed record WarpOptions : ModelOptions
 {
+    /// <summary>Options at their defaults.</summary>
+    public WarpOptions()
+        : base(0.01f)
+    {
+    }
+
     /// <summary>
     /// The defaults, chosen on a validation split carved from the ML-1M implicit training split (a random
     /// fifth of each user's positives held out): LightFM's schedule and MaxSampled, but η = 0.025 instead
@@ -20,9 +26,6 @@ public sealed record WarpOptions
     /// Plain SGD at η = 0.05 diverges: the rank weight reaches L(n − 1) ≈ 8.8 on ML-1M.
     /// </summary>
     public static WarpOptions Defaults { get; } = new();
-
-    /// <summary>Latent factors k, 1..1024. Default 64.</summary>
-    public int Factors { get; init; } = 64;
 
     /// <summary>Passes over the observed pairs, 1..10000. Default 25.</summary>
     public int Epochs { get; init; } = 25;
@@ -45,18 +48,12 @@ public sealed record WarpOptions
     /// <summary>Most negatives drawn per observed pair, 1..100000. Default 10 (LightFM's).</summary>
     public int MaxSampled { get; init; } = 10;
 
-    /// <summary>Standard deviation of the normal initial factors, (0, 1]. Default 0.01.</summary>
-    public float InitStdDev { get; init; } = 0.01f;
-
-    /// <summary>Seed of the initial factors and of every epoch's order and random streams. Default 42.</summary>
-    public ulong Seed { get; init; } = 42;
-
     /// <summary>Throws when an option lies outside its range; the message names it.</summary>
     public void Validate()
     {
-        PairwiseSettings.RequireShared(Factors, Epochs, LearningRate, Schedule, LearningRateDecay, Regularization);
+        ValidateShared();
+        PairwiseSettings.RequireShared(Epochs, LearningRate, Schedule, LearningRateDecay, Regularization);
         OptionRange.Require(MaxSampled is >= 1 and <= 100000, nameof(MaxSampled), MaxSampled, "1..100000");
-        OptionRange.Require(InitStdDev is > 0 and <= 1, nameof(InitStdDev), InitStdDev, "(0, 1]");
     }
 
     /// <summary>The options as JSON, as stored in model files.</summary>

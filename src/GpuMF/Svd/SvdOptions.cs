@@ -8,13 +8,16 @@ namespace GpuMF.Svd;
 /// plus L2 penalties (Koren, Bell, Volinsky, "Matrix factorization techniques for recommender systems",
 /// IEEE Computer 2009). Every default lives in <see cref="Defaults"/>.
 /// </summary>
-public sealed record SvdOptions
+public sealed record SvdOptions : ModelOptions
 {
+    /// <summary>Options at their defaults.</summary>
+    public SvdOptions()
+        : base(0.02f)
+    {
+    }
+
     /// <summary>The defaults, chosen on a validation split carved from the ML-1M training split.</summary>
     public static SvdOptions Defaults { get; } = new();
-
-    /// <summary>Latent factors k, 1..1024. Default 64.</summary>
-    public int Factors { get; init; } = 64;
 
     /// <summary>Passes over the ratings, 1..10000. Default 20.</summary>
     public int Epochs { get; init; } = 20;
@@ -31,22 +34,15 @@ public sealed record SvdOptions
     /// <summary>L2 weight on b_u and b_i, ≥ 0. Default 0.01.</summary>
     public float BiasRegularization { get; init; } = 0.01f;
 
-    /// <summary>Standard deviation of the normal initial factors, (0, 1]. Default 0.02 (small starts converge to a better optimum than 0.1 here).</summary>
-    public float InitStdDev { get; init; } = 0.02f;
-
-    /// <summary>Seed of the initial factors and of every epoch's order. Default 42.</summary>
-    public ulong Seed { get; init; } = 42;
-
     /// <summary>Throws when an option lies outside its range; the message names it.</summary>
     public void Validate()
     {
-        OptionRange.Require(Factors is >= 1 and <= 1024, nameof(Factors), Factors, "1..1024");
+        ValidateShared();
         OptionRange.Require(Epochs is >= 1 and <= 10000, nameof(Epochs), Epochs, "1..10000");
         OptionRange.Require(LearningRate is > 0 and <= 1, nameof(LearningRate), LearningRate, "(0, 1]");
         OptionRange.Require(LearningRateDecay is > 0 and <= 1, nameof(LearningRateDecay), LearningRateDecay, "(0, 1]");
         OptionRange.Require(Regularization >= 0 && float.IsFinite(Regularization), nameof(Regularization), Regularization, "≥ 0");
         OptionRange.Require(BiasRegularization >= 0 && float.IsFinite(BiasRegularization), nameof(BiasRegularization), BiasRegularization, "≥ 0");
-        OptionRange.Require(InitStdDev is > 0 and <= 1, nameof(InitStdDev), InitStdDev, "(0, 1]");
     }
 
     /// <summary>The options as JSON, as stored in model files.</summary>
