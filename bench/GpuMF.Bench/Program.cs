@@ -6,7 +6,7 @@ namespace GpuMF.Bench;
 /// <summary>
 /// Entry point: <c>protocol</c> runs BENCH.md's protocol on ML-1M (<see cref="ProtocolRun"/>), <c>scale</c> the
 /// scale curve on synthetic data (<see cref="ScaleRun"/>), <c>splits</c> rebuilds the fixed splits from the raw
-/// MovieLens files (<see cref="SplitsRun"/>); anything else goes to BenchmarkDotNet's switcher (for
+/// MovieLens files (<see cref="SplitsRun"/>), <c>update</c> the incremental-update protocol (<see cref="UpdateRun"/>); anything else goes to BenchmarkDotNet's switcher (for
 /// example <c>--filter *Als*</c>). Throughput on the synthetic presets is the console host's <c>gpumf bench</c>.
 /// </summary>
 public static class Program
@@ -20,6 +20,7 @@ public static class Program
             "scale" => ScaleRun.Run,
             ScalePoint.Command => ScalePoint.Run,
             SplitsRun.Command => SplitsRun.Run,
+            UpdateRun.Command => UpdateRun.Run,
             _ => null,
         };
         if (command is null)

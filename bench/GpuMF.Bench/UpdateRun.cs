@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using GpuMF.Backends;
+using GpuMF.Data;
+using GpuMF.Models;
+using GpuMF.Training;
+
+namespace GpuMF.Bench;
+
+/// <summary>
+/// <c>update [--threads T] [--write [bench/RESULTS.md]]</c>: the incremental-update protocol on the fixed ML-1M splits,
+/// every model at its defaults on the CPU backend. Users: train without the users whose id is divisible by 10, then
+/// <c>model.Update</c> with their training rows, against a full retrain on all training rows, judged on those users'
+/// test rows. Items: the same with the items whose id is divisible by 10, judged on the test rows of those items.
+/// Precision@10 for the implicit models (the user's hits among the held-out test rows over 10, seen items left out,
+/// over the users that have such test rows), RMSE for SVD; time of the update against the full retrain.
+/// </summary>
+internal static class UpdateRun
+{
+    public const string Command = "update";
+
+    private const string SectionName = "update-protocol";
+
+    public static int Run(string[] args)
+    {
+        var options = new BenchOptions(Command, args);
+        int threads = options.Int("threads", 0, 0, 1024);
+        string? write = options.Optional("write", "bench/RESULTS.md");
+        options.RejectUnknown();
+        string splits = Path.Combine(
+            Environment.GetEnvironmentVariable("GPUMF_DATA") is { Length: > 0 } root
+                ? root
+                : throw new BenchUsageException("set GPUMF_DATA to the folder holding splits/ (see data/README.md)."),
+            "splits");
+        using var backend = ComputeBackend.Create(BackendKind.Cpu, 0, threads);
+        var rows = new List<string>();
+        DateTime started = DateTime.UtcNow;
+        foreach (var family in ModelRegistry.All)
+        {
+            string prefix = family.TrainsOnPositives ? "ml1m_implicit" : "ml1m_explicit";
+            var train = Read(Path.Combine(splits, prefix + "_train.tsv"), family.TrainsOnPositives);
+            var test = Read(Path.Combine(splits, prefix + "_test.tsv"), family.TrainsOnPositives);
+            var clock = Stopwatch.StartNew();
+            var full = Train(family, train, backend);
+            double fullSeconds = clock.Elapsed.TotalSeconds;
+            foreach (var (what, held) in new (string, Func<long, long, bool>)[] { ("users", (u, _) => u % 10 == 0), ("items", (_, i) => i % 10 == 0) })
+            {
+                var (kept, added) = Split(train, held);
+                var first = Train(family, kept, backend);
+                clock.Restart();
+                var updated = first.Update(added, backend: backend);
+                double updateSeconds = clock.Elapsed.TotalSeconds;
+                var (_, heldTest) = Split(test, held);
+                double fullScore = Score(family, full, heldTest);
+                double updateScore = Score(family, updated, heldTest);
+                string metric = family.TrainsOnPositives ? "P@10" : "RMSE";
+                string gap = family.TrainsOnPositives
+                    ? $"{(updateScore / fullScore - 1) * 100:+0.0;−0.0} %"
+                    : $"{updateScore - fullScore:+0.0000;−0.0000}";
+                rows.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"| {family.Name} | {what} | {added.Count:N0} | {metric} {fullScore:F4} | {updateScore:F4} | {gap} | {fullSeconds:F2} | {updateSeconds:F2} ({updateSeconds / fullSeconds:P0}) |"));
+                Console.Error.WriteLine($"{family.Name} {what}: full {fullScore:F4} in {fullSeconds:F2} s, update {updateScore:F4} in {updateSeconds:F2} s");
+            }
+        }
+        var report = new StringBuilder();
+        string command = ("dotnet run -c Release --project bench/GpuMF.Bench -- update " + string.Join(' ', args)).TrimEnd();
+        report.AppendLine(CultureInfo.InvariantCulture, $"`{command}` on {started:yyyy-MM-dd HH:mm} UTC, {MachineInfo.Describe()}, {backend}.");
+        report.AppendLine();
+        report.AppendLine("Each model at its defaults, trained on the fixed ML-1M training split without the held-out users (or items) — ids divisible by 10 — then updated with their training rows (`model.Update`, `UpdateOptions.Defaults`), against a full retrain on every training row; judged on the held-out users' (items') test rows.");
+        report.AppendLine();
+        report.AppendLine("| model | held out | rows added | full retrain | update | update against retrain | retrain s | update s (share) |");
+        report.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- |");
+        foreach (string row in rows)
+        {
+            report.AppendLine(row);
+        }
+        Console.Out.Write(report.ToString());
+        if (write is not null)
+        {
+            ResultsSection.Write(write, SectionName, report.ToString());
+            Console.Error.WriteLine($"wrote the {SectionName} section of {write}");
+        }
+        return 0;
+    }
+
+    private static RatingTable Read(string path, bool positives)
+    {
+        var table = RatingFileReader.Read(path);
+        return positives ? table.Positives() : table;
+    }
+
+    private static FactorModel Train(ModelFamily family, RatingTable table, ComputeBackend backend) =>
+        family.Train(family.DefaultOptions, new TrainingRequest(InteractionMatrix.Build(table), null, backend, null, default, null, null, 0));
+
+    private static (RatingTable Kept, RatingTable Held) Split(RatingTable table, Func<long, long, bool> isHeld)
+    {
+        var kept = new RatingTable();
+        var held = new RatingTable();
+        for (int n = 0; n < table.Count; n++)
+        {
+            (isHeld(table.Users[n], table.Items[n]) ? held : kept).Add(table.Users[n], table.Items[n], table.Values[n]);
+        }
+        return (kept, held);
+    }
+
+    private static double Score(ModelFamily family, FactorModel model, RatingTable test)
+    {
+        if (!family.TrainsOnPositives)
+        {
+            double sq = 0;
+            for (int n = 0; n < test.Count; n++)
+            {
+                double e = Math.Clamp(model.Predict(test.Users[n], test.Items[n]), 1f, 5f) - test.Values[n];
+                sq += e * e;
+            }
+            return Math.Sqrt(sq / test.Count);
+        }
+        var byUser = Enumerable.Range(0, test.Count).GroupBy(n => test.Users[n]).Where(g => model.Users.TryGetIndex(g.Key, out _)).ToList();
+        var lists = model.RecommendAll(byUser.Select(g => g.Key).ToList(), 10);
+        double hits = 0;
+        for (int u = 0; u < byUser.Count; u++)
+        {
+            var wanted = byUser[u].Select(n => test.Items[n]).ToHashSet();
+            hits += lists[u].Count(r => wanted.Contains(r.Id));
+        }
+        return hits / (10.0 * byUser.Count);
+    }
+}
