@@ -12,9 +12,10 @@ namespace GpuMF.Bench;
 /// <c>update [--threads T] [--write [bench/RESULTS.md]]</c>: the incremental-update protocol on the fixed ML-1M splits,
 /// every model at its defaults on the CPU backend. Users: train without the users whose id is divisible by 10, then
 /// <c>model.Update</c> with their training rows, against a full retrain on all training rows, judged on those users'
-/// test rows. Items: the same with the items whose id is divisible by 10, judged on the test rows of those items.
-/// Precision@10 for the implicit models (the user's hits among the held-out test rows over 10, seen items left out,
-/// over the users that have such test rows), RMSE for SVD; time of the update against the full retrain.
+/// test rows. Items: the same with the items whose id is divisible by 10, judged on the whole test split (new items
+/// change every user's list). Precision@10 for the implicit models (the user's hits among the judged test rows over
+/// 10, seen items left out, over the users that have such rows), RMSE for SVD (predictions clipped to 1..5); time
+/// of the update against the full retrain.
 /// </summary>
 internal static class UpdateRun
 {
@@ -51,9 +52,10 @@ internal static class UpdateRun
                 clock.Restart();
                 var updated = first.Update(added, backend: backend);
                 double updateSeconds = clock.Elapsed.TotalSeconds;
-                var (_, heldTest) = Split(test, held);
-                double fullScore = Score(family, full, heldTest);
-                double updateScore = Score(family, updated, heldTest);
+                // New users are judged on their own test rows; new items change every user's list, so the whole test split judges them.
+                var judged = what == "users" ? Split(test, held).Held : test;
+                double fullScore = Score(family, full, judged);
+                double updateScore = Score(family, updated, judged);
                 string metric = family.TrainsOnPositives ? "P@10" : "RMSE";
                 string gap = family.TrainsOnPositives
                     ? $"{(updateScore / fullScore - 1) * 100:+0.0;−0.0} %"
@@ -67,7 +69,7 @@ internal static class UpdateRun
         string command = ("dotnet run -c Release --project bench/GpuMF.Bench -- update " + string.Join(' ', args)).TrimEnd();
         report.AppendLine(CultureInfo.InvariantCulture, $"`{command}` on {started:yyyy-MM-dd HH:mm} UTC, {MachineInfo.Describe()}, {backend}.");
         report.AppendLine();
-        report.AppendLine("Each model at its defaults, trained on the fixed ML-1M training split without the held-out users (or items) — ids divisible by 10 — then updated with their training rows (`model.Update`, `UpdateOptions.Defaults`), against a full retrain on every training row; judged on the held-out users' (items') test rows.");
+        report.AppendLine("Each model at its defaults, trained on the fixed ML-1M training split without the held-out users (or items) — ids divisible by 10 — then updated with their training rows (`model.Update`, `UpdateOptions.Defaults`), against a full retrain on every training row; judged on the held-out users' test rows (users) or the whole test split (items: new items change every user's list). P@10 counts, per user, the hits among the judged test rows over 10.");
         report.AppendLine();
         report.AppendLine("| model | held out | rows added | full retrain | update | update against retrain | retrain s | update s (share) |");
         report.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- |");

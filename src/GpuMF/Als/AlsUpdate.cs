@@ -6,11 +6,14 @@ using GpuMF.Training;
 namespace GpuMF.Als;
 
 /// <summary>
-/// ALS's update: the exact re-solve (in float64, <see cref="AlsFoldIn"/>) of every user with new interactions
-/// against the item factors, then of every item those interactions touch against the updated user factors, then
-/// of those users again, so that each of them solves against the final item factors as a trained user does. A
-/// user's or item's full history is its old seen items (value 1: a model keeps which items a user had, not
-/// their values) with the new interactions. <see cref="UpdateOptions.FullSweeps"/> adds full iterations on the backend.
+/// ALS's update, on the backend's engine: every user with new interactions is re-solved exactly (the Cholesky
+/// solver) against the item factors, then every item those interactions touch against the updated user factors —
+/// exactly for items the model did not have, by the model's own solver warm-started from the trained row for the
+/// others, as a training iteration would — then those users again, so that each of them solves against the final
+/// item factors as a trained user does. Each pass is one half-iteration restricted to the rows it re-solves, so an
+/// update costs a few half-iterations, not a training run. A row's full history is its old seen items (value 1: a
+/// model keeps which items a user had, not their values) with the new interactions.
+/// <see cref="UpdateOptions.FullSweeps"/> adds full iterations over every row.
 /// </summary>
 internal static class AlsUpdate
 {
@@ -19,13 +22,13 @@ internal static class AlsUpdate
         var growth = ModelGrowth.Of(model, interactions, update, options.InitStdDev);
         var all = growth.All;
         var added = growth.Added;
-        int k = model.Factors;
+        var exact = options with { Solver = AlsSolver.Cholesky };
         var users = Enumerable.Range(0, added.UserCount).Where(u => added.UserPtr[u + 1] > added.UserPtr[u]).ToArray();
         var items = Enumerable.Range(0, added.ItemCount).Where(i => added.ItemPtr[i + 1] > added.ItemPtr[i]).ToArray();
-        SolveUsers(all, growth.P, growth.Q, k, users, options);
-        var userGram = AlsFoldIn.Gram(growth.P, all.UserCount, k);
-        Parallel.ForEach(items, i => AlsFoldIn.Solve(userGram, growth.P, k, Row(all.ItemPtr, all.ItemUsers, all.ItemValues, i), options).CopyTo(growth.Q, (long)i * k));
-        SolveUsers(all, growth.P, growth.Q, k, users, options);
+        SolveUsers(all, growth.P, growth.Q, users, exact, backend);
+        SolveItems(all, growth.P, growth.Q, items.Where(i => i >= model.Items.Count).ToArray(), exact, backend);
+        SolveItems(all, growth.P, growth.Q, items.Where(i => i < model.Items.Count).ToArray(), options, backend);
+        SolveUsers(all, growth.P, growth.Q, users, exact, backend);
         if (update.FullSweeps > 0)
         {
             using var engine = backend.CreateEngine(new AlsEngineFactory(AlsProblem.Create(all, growth.P, growth.Q, options)));
@@ -38,17 +41,81 @@ internal static class AlsUpdate
         return growth.Assemble(growth.P, growth.Q, null, null);
     }
 
-    private static void SolveUsers(InteractionMatrix all, float[] p, float[] q, int k, int[] users, AlsOptions options)
+    /// <summary>Re-solves the rows <paramref name="users"/> of <paramref name="p"/> against every item: a users half-iteration over those rows alone.</summary>
+    private static void SolveUsers(InteractionMatrix all, float[] p, float[] q, int[] users, AlsOptions options, ComputeBackend backend)
     {
-        var itemGram = AlsFoldIn.Gram(q, all.ItemCount, k);
-        Parallel.ForEach(users, u => AlsFoldIn.Solve(itemGram, q, k, Row(all.UserPtr, all.UserItems, all.UserValues, u), options).CopyTo(p, (long)u * k));
+        if (users.Length == 0)
+        {
+            return;
+        }
+        int k = options.Factors;
+        var (rows, cols, values) = Entries(users, all.UserPtr, all.UserItems, all.UserValues);
+        var sub = InteractionMatrix.FromIndices(Dense(users.Length), Dense(all.ItemCount), rows, cols, values);
+        var x = Gather(p, users, k);
+        using (var engine = backend.CreateEngine(new AlsEngineFactory(AlsProblem.Create(sub, x, q, options))))
+        {
+            engine.Solve(AlsSide.Users);
+            engine.CopyTo(x, q);
+        }
+        Scatter(x, p, users, k);
     }
 
-    private static IEnumerable<(int Index, float Value)> Row(int[] ptr, int[] index, float[] values, int row)
+    /// <summary>Re-solves the rows <paramref name="items"/> of <paramref name="q"/> against every user: an items half-iteration over those rows alone.</summary>
+    private static void SolveItems(InteractionMatrix all, float[] p, float[] q, int[] items, AlsOptions options, ComputeBackend backend)
     {
-        for (int n = ptr[row]; n < ptr[row + 1]; n++)
+        if (items.Length == 0)
         {
-            yield return (index[n], values[n]);
+            return;
+        }
+        int k = options.Factors;
+        var (cols, rows, values) = Entries(items, all.ItemPtr, all.ItemUsers, all.ItemValues);
+        var sub = InteractionMatrix.FromIndices(Dense(all.UserCount), Dense(items.Length), rows, cols, values);
+        var y = Gather(q, items, k);
+        using (var engine = backend.CreateEngine(new AlsEngineFactory(AlsProblem.Create(sub, p, y, options))))
+        {
+            engine.Solve(AlsSide.Items);
+            engine.CopyTo(p, y);
+        }
+        Scatter(y, q, items, k);
+    }
+
+    /// <summary>The entries of the chosen rows of a CSR, the rows renumbered 0.. in the order given.</summary>
+    private static (int[] Rows, int[] Index, float[] Values) Entries(int[] chosen, int[] ptr, int[] index, float[] values)
+    {
+        int count = chosen.Sum(r => ptr[r + 1] - ptr[r]);
+        var rows = new int[count];
+        var idx = new int[count];
+        var vals = new float[count];
+        int at = 0;
+        for (int n = 0; n < chosen.Length; n++)
+        {
+            for (int e = ptr[chosen[n]]; e < ptr[chosen[n] + 1]; e++, at++)
+            {
+                rows[at] = n;
+                idx[at] = index[e];
+                vals[at] = values[e];
+            }
+        }
+        return (rows, idx, vals);
+    }
+
+    private static IdMap Dense(int count) => new(Enumerable.Range(0, count).Select(i => (long)i));
+
+    private static float[] Gather(float[] factors, int[] rows, int k)
+    {
+        var gathered = new float[(long)rows.Length * k];
+        for (int n = 0; n < rows.Length; n++)
+        {
+            Array.Copy(factors, (long)rows[n] * k, gathered, (long)n * k, k);
+        }
+        return gathered;
+    }
+
+    private static void Scatter(float[] gathered, float[] factors, int[] rows, int k)
+    {
+        for (int n = 0; n < rows.Length; n++)
+        {
+            Array.Copy(gathered, (long)n * k, factors, (long)rows[n] * k, k);
         }
     }
 }
