@@ -52,8 +52,7 @@ public static class Program
         }
         if (Problem(parse, chosen) is { } problem)
         {
-            Console.Error.WriteLine($"gpumf: {JsonText.Printable(problem)}");
-            return 2;
+            return Fail(problem, 2);
         }
         if (chosen is null && !Asked<VersionOption>(parse))
         {

@@ -61,9 +61,9 @@ public sealed partial class CommandLineTests
     [MemberData(nameof(CommandNames))]
     public void EveryCommandHasHelp(string command)
     {
-        foreach (string flag in new[] { "--help", "-h" })
+        foreach (string[] args in new[] { new[] { command, "--help" }, [command, "-h"], ["help", command] })
         {
-            var r = CliRunner.Run(command, flag);
+            var r = CliRunner.Run(args);
             Assert.True(r.Code == 0, r.Err);
             Assert.StartsWith($"gpumf {command}: ", r.Out);
             Assert.Contains($"usage: gpumf {command}", r.Out);
