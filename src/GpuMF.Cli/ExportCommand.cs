@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using GpuMF.Models;
@@ -59,7 +60,8 @@ internal sealed class ExportCommand : CliCommand
         {
             files["item_bias"] = path => NpyWriter.Write(path, itemBias);
         }
-        string json = Describe(model, files.Keys).ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+        // Relaxed escaping: the file is for people too, and "+" or "@" spelt as \u002B would not read as the formula.
+        string json = Describe(model, files.Keys).ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
 
         bool made = !Directory.Exists(folder);
         Directory.CreateDirectory(folder);

@@ -24,7 +24,9 @@ public sealed partial class ExportCommandTests : IDisposable
         var r = CliRunner.Run("export", "--model", path, "--out", folder);
         Assert.True(r.Code == 0, r.Err);
 
-        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "model.json")));
+        string text = File.ReadAllText(Path.Combine(folder, "model.json"));
+        Assert.Contains("\"score\": \"user_factors[u] @ item_factors[i] + item_bias[i]\"", text);
+        using var json = JsonDocument.Parse(text);
         var root = json.RootElement;
         Assert.Equal("bpr", root.GetProperty("kind").GetString());
         Assert.Equal(7, root.GetProperty("factors").GetInt32());
