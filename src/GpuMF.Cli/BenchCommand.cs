@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using GpuMF.Als;
@@ -17,38 +18,52 @@ namespace GpuMF.Cli;
 /// line per backend, for the device script and the benchmark tables. The first epoch or call (kernel
 /// compilation, uploads) is timed apart from the steady ones.
 /// </summary>
-internal static class BenchCommand
+internal sealed class BenchCommand : CliCommand
 {
-    public static int Run(CommandLine cl, CancellationToken ct)
+    private static readonly string[] Measures = ["svd", "als", "bpr", "warp", "recommend"];
+
+    private readonly Option<string> _model;
+    private readonly Option<string> _preset;
+    private readonly Option<float> _scale;
+    private readonly Option<int> _epochs;
+    private readonly Option<int> _factors;
+    private readonly Option<int> _n;
+    private readonly Option<string> _solver;
+    private readonly BackendArguments _backend;
+
+    public BenchCommand()
+        : base("bench", "training throughput (svd, als, bpr, warp) or RecommendAll time (recommend) on synthetic data, one JSON line per backend")
     {
-        string model = cl.Get("model") ?? "svd";
-        if (model is not ("svd" or "als" or "bpr" or "warp" or "recommend"))
-        {
-            throw new UsageException($"bench measures --model svd, als, bpr, warp or recommend; got '{model}'.");
-        }
+        _model = Add(Opt.Choice("--model", "what to time", Measures, "svd", "-m"));
+        _preset = Add(Opt.Choice("--preset", "the data's shape (default: netflix-like for svd, ml20m-like for the others)", ["netflix-like", "ml20m-like"], null));
+        _scale = Add(Opt.Float("--scale", "the share of the preset's users and ratings generated", 1f, "(0, 1]", f => f > 0 && f <= 1));
+        _epochs = Add(Opt.Int("--epochs", "epochs timed (als: iterations; recommend: calls, at least 2)", 3, 1, 1000));
+        _factors = Add(Opt.Int("--factors", "latent factors", 64, 1, 1024));
+        _n = Add(Opt.Int("--n", "recommend: items per list", 10, 1, BatchScorer.MaxN, "-n"));
+        _solver = Add(Opt.Choice("--solver", "als: the row solver", ["cg", "cholesky"], null));
+        _backend = new BackendArguments(Command, list: true);
+    }
+
+    public override int Run(ParseResult parse, CancellationToken cancellation)
+    {
+        string model = parse.GetValue(_model)!;
+        bool recommend = model == "recommend";
         bool explicitRatings = model == "svd";
-        string preset = cl.Get("preset") ?? (explicitRatings ? "netflix-like" : "ml20m-like");
+        string preset = parse.GetValue(_preset) ?? (explicitRatings ? "netflix-like" : "ml20m-like");
         var (users, items, nnz, _) = SyntheticData.Preset(preset);
-        double scale = cl.Float("scale", 1f);
-        if (!(scale > 0 && scale <= 1))
-        {
-            throw new UsageException("--scale must be in (0, 1].");
-        }
+        double scale = parse.GetValue(_scale);
         users = Math.Max(100, (int)(users * scale));
         long interactions = Math.Max(1000, (long)(nnz * scale));
-        int epochs = cl.Int("epochs", 3, 1, 1000);
-        int factors = cl.Int("factors", 64, 1, 1024);
-        int n = cl.Int("n", 10, 1, BatchScorer.MaxN);
-        var solver = (cl.Get("solver"), model) switch
+        int epochs = parse.GetValue(_epochs);
+        int factors = parse.GetValue(_factors);
+        int n = parse.GetValue(_n);
+        var solver = (parse.GetValue(_solver), model) switch
         {
             (null, _) or ("cg", "als") => AlsSolver.ConjugateGradient,
             ("cholesky", "als") => AlsSolver.Cholesky,
-            (var v, _) => throw new UsageException($"--solver applies to --model als and must be cg or cholesky; got '{v}'."),
+            _ => throw new UsageException($"--solver applies to --model als, not {model}."),
         };
-        var kinds = (cl.Get("backend") ?? "auto").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(ComputeBackend.Parse).ToArray();
-        int device = cl.Int("device", 0, 0);
-        int threads = cl.Int("threads", 0, 0, 1024);
-        cl.RejectUnknown();
+        var kinds = _backend.Kinds(parse);
 
         var clock = Stopwatch.StartNew();
         var data = SyntheticData.Generate(users, items, interactions, explicitRatings, seed: 1);
@@ -56,29 +71,39 @@ internal static class BenchCommand
         int failed = 0;
         foreach (var kind in kinds)
         {
+            cancellation.ThrowIfCancellationRequested();
             var result = new JsonObject
             {
                 ["bench"] = model,
                 ["preset"] = preset,
                 ["scale"] = Math.Round(scale, 6),
-                ["backend"] = kind.ToString().ToLowerInvariant(),
+                ["backend"] = BackendArguments.Name(kind),
                 ["users"] = data.UserCount,
                 ["items"] = data.ItemCount,
                 ["ratings"] = data.Count,
                 ["factors"] = factors,
-                ["epochs"] = epochs,
+                [recommend ? "calls" : "epochs"] = recommend ? Math.Max(2, epochs) : epochs,
                 ["generate_seconds"] = Math.Round(generate, 3),
             };
             try
             {
-                using var backend = ComputeBackend.Create(kind, device, threads);
+                using var backend = _backend.Open(kind, parse);
                 result["device"] = backend.DeviceName;
-                var timing = model == "recommend"
-                    ? Recommend(data, factors, n, epochs, backend, result, ct)
-                    : Train(model, data, factors, epochs, solver, backend, result, ct);
-                result["first_epoch_seconds"] = Math.Round(timing.First, 4);
-                result["steady_epoch_seconds"] = Math.Round(timing.Steady, 4);
-                result["updates_per_second"] = Math.Round(timing.PerSecond);
+                if (recommend)
+                {
+                    // RecommendAll is timed by the call: it has no epochs, and its rate is in users, not updates.
+                    var timing = Recommend(data, factors, n, epochs, backend, result, cancellation);
+                    result["first_call_seconds"] = Math.Round(timing.First, 4);
+                    result["steady_call_seconds"] = Math.Round(timing.Steady, 4);
+                    result["users_per_second"] = Math.Round(timing.PerSecond);
+                }
+                else
+                {
+                    var timing = Train(model, data, factors, epochs, solver, backend, result, cancellation);
+                    result["first_epoch_seconds"] = Math.Round(timing.First, 4);
+                    result["steady_epoch_seconds"] = Math.Round(timing.Steady, 4);
+                    result["updates_per_second"] = Math.Round(timing.PerSecond);
+                }
             }
             catch (Exception e) when (e is not OperationCanceledException && kinds.Length > 1)
             {
@@ -92,7 +117,7 @@ internal static class BenchCommand
         return failed == 0 ? 0 : 1;
     }
 
-    /// <summary>Seconds of the first epoch, mean seconds of the others, and samples (or ratings) per second in those.</summary>
+    /// <summary>Seconds of the first epoch (or call), mean seconds of the others (recommend: the best), and samples, ratings or users per second in those.</summary>
     private readonly record struct Timing(double First, double Steady, double PerSecond);
 
     private static Timing Train(string model, InteractionMatrix data, int factors, int epochs, AlsSolver solver, ComputeBackend backend, JsonObject result, CancellationToken ct)
@@ -118,7 +143,7 @@ internal static class BenchCommand
             case "als":
                 var als = AlsOptions.Defaults with { Factors = factors, Iterations = epochs, Solver = solver };
                 new AlsTrainer(als, backend).Fit(data, progress, ct);
-                result["solver"] = als.Solver.ToString();
+                result["solver"] = als.Solver == AlsSolver.Cholesky ? "cholesky" : "cg";
                 break;
             case "bpr":
                 new BprTrainer(BprOptions.Defaults with { Factors = factors, Epochs = epochs }, backend).Fit(data, null, pairwise, ct);
@@ -143,7 +168,7 @@ internal static class BenchCommand
 
     /// <summary>
     /// RecommendAll over every user of a model with the data's shape and seen lists, random factors: the
-    /// scoring cost does not depend on what the factors learnt. Epochs count the calls.
+    /// scoring cost does not depend on what the factors learnt. <paramref name="calls"/> counts the calls (at least 2).
     /// </summary>
     private static Timing Recommend(InteractionMatrix data, int factors, int n, int calls, ComputeBackend backend, JsonObject result, CancellationToken ct)
     {

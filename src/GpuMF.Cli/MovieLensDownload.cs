@@ -19,8 +19,8 @@ internal static class MovieLensDownload
     /// <summary>The names a ratings file of MovieLens 1M goes by, in order of preference.</summary>
     private static readonly string[] RatingNames = ["ratings.dat", "ratings_without_timestamps.dat"];
 
-    /// <summary>The folder holding ml-1m's ratings and movies.dat: --data, then $GPUMF_DATA, then the cache, else a download.</summary>
-    public static (string Ratings, string Movies) Locate(string? dataOption)
+    /// <summary>The folder holding ml-1m's ratings and movies.dat: --data, then $GPUMF_DATA, then the cache, else a download (which <paramref name="cancellation"/> stops, leaving no partial file).</summary>
+    public static (string Ratings, string Movies) Locate(string? dataOption, CancellationToken cancellation)
     {
         var candidates = new List<string>();
         if (dataOption is not null)
@@ -48,7 +48,7 @@ internal static class MovieLensDownload
             throw new FileNotFoundException($"No MovieLens 1M ratings (ratings.dat) and movies.dat under '{dataOption}'.");
         }
         string cache = CacheFolder();
-        Download(cache);
+        Download(cache, cancellation);
         return Find(Path.Combine(cache, "ml-1m")) ?? throw new InvalidDataException($"The archive from {Url} holds no ml-1m/ratings.dat.");
     }
 
@@ -77,7 +77,7 @@ internal static class MovieLensDownload
         return Path.Combine(root, "gpumf");
     }
 
-    private static void Download(string cache)
+    private static void Download(string cache, CancellationToken cancellation)
     {
         Directory.CreateDirectory(cache);
         string zip = Path.Combine(cache, "ml-1m.zip");
@@ -86,13 +86,18 @@ internal static class MovieLensDownload
         try
         {
             using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
-            using (var response = http.GetAsync(Url, HttpCompletionOption.ResponseHeadersRead).GetAwaiter().GetResult())
+            using (var response = http.GetAsync(Url, HttpCompletionOption.ResponseHeadersRead, cancellation).GetAwaiter().GetResult())
             {
                 response.EnsureSuccessStatusCode();
-                using var body = response.Content.ReadAsStream();
+                using var body = response.Content.ReadAsStream(cancellation);
                 using var file = File.Create(partial);
-                body.CopyTo(file);
+                body.CopyToAsync(file, cancellation).GetAwaiter().GetResult();
             }
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            File.Delete(partial);
+            throw;
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
         {

@@ -1,4 +1,6 @@
-using System.Globalization;
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.Reflection;
 using GpuMF.Backends;
 using GpuMF.Data;
 using GpuMF.Training;
@@ -8,104 +10,125 @@ namespace GpuMF.Cli;
 /// <summary>The <c>gpumf</c> console host.</summary>
 public static class Program
 {
-    private const string Usage = """
-        gpumf — matrix-factorization recommenders on GPUs and CPUs
+    /// <summary>The host's version, as <c>gpumf --version</c> prints it.</summary>
+    internal static string Version =>
+        typeof(Program).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
 
-        usage: gpumf <command> [options]
-
-          quickstart  [--data DIR] [--backend B]            train on MovieLens 1M and show recommendations
-          train       --model M --data FILE --out MODEL.gpumf [--checkpoint-every N] [--resume] [model options]
-          evaluate    --model M --train FILE --test FILE [--json] [model options]
-          recommend   --model MODEL.gpumf --user ID [--n N] [--movies movies.dat]
-          similar     --model MODEL.gpumf --item ID [--n N] [--movies movies.dat]
-          split       --data FILE --train-out A.tsv --test-out B.tsv [--test-fraction F] [--per-user] [--seed S]
-          bench       [--model svd|als|bpr|warp|recommend] [--preset netflix-like|ml20m-like] [--scale F]
-                      [--epochs E] [--solver cg|cholesky] [--backend B,B…]
-                                                            training throughput or RecommendAll time on synthetic
-                                                            data, one JSON line per backend
-          similar     --model MODEL.gpumf --items all|FILE|ID,ID… [--n N] [--out FILE.csv|FILE.parquet]
-                      [--allow FILE | --deny FILE] [--skip-unknown]
-                                                            neighbours of many items (CSV on stdout without --out)
-          score       --model MODEL.gpumf --out FILE.csv|FILE.parquet [--users all|FILE|ID,ID…] [--n N]
-                      [--include-seen] [--allow FILE | --deny FILE] [--skip-unknown] [--chunk USERS]
-                                                            top N (1..1000, default 10) items of each user, streamed
-          devices                                           list the backends and devices present
-          selftest    [--backend B]                         check every kernel against the CPU backend
-
-        common options: --backend auto|cpu|cuda|opencl|ilgpu-cpu (default auto), --threads N, --seed S,
-                        --format movielens|tsv|csv (default: from the file extension), --value-range 1..5,
-                        --min-value V (implicit models: keep only rows whose value is at least V),
-                        --device-warps W (svd, bpr, warp on an ILGPU device: warps in flight; default one
-                        per 8,192 ratings (svd) or 1,024 positives (bpr, warp), at most what fills the device)
-        checkpoints:    train --checkpoint-every N writes MODEL.gpumf.ckpt after every N epochs (als: iterations);
-                        train --resume continues from it (same data and options; on --backend cpu the model
-                        equals that of an uninterrupted run with the same --threads)
-        """;
-
-    /// <summary>Each model of the registry with its options, defaults and ranges, as help lists them.</summary>
-    private static string ModelHelp()
-    {
-        var text = new System.Text.StringBuilder();
-        foreach (var family in ModelRegistry.All)
-        {
-            text.Append(CultureInfo.InvariantCulture, $"\n  --model {family.Name}: {family.Summary}\n");
-            foreach (var option in family.Options)
-            {
-                string name = option.IsFlag ? $"--{option.Name} [true|false]" : $"--{option.Name} V";
-                text.Append(CultureInfo.InvariantCulture, $"    {name,-26} {option.Help} (default {option.Default})\n");
-            }
-        }
-        return text.ToString();
-    }
-
-    /// <summary>Runs one command; returns the process exit code (0 success, 1 failure, 2 usage error).</summary>
+    /// <summary>
+    /// Runs one command; returns the process exit code: 0 success, 1 failure, 2 a command line that cannot run
+    /// (usage on stderr), 130 or 143 when SIGINT or SIGTERM cancelled it.
+    /// </summary>
     public static int Main(string[] args)
     {
-        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        ArgumentNullException.ThrowIfNull(args);
+        if (args is ["help", .. var topic])
         {
-            Console.Out.WriteLine(Usage + ModelHelp());
-            return args.Length == 0 ? 2 : 0;
+            args = [.. topic, "--help"];
         }
-        using var cancel = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
+        var commands = Commands();
+        var root = new RootCommand("matrix-factorization recommenders on GPUs and CPUs");
+        foreach (var command in commands)
         {
-            e.Cancel = true;
-            cancel.Cancel();
-        };
+            root.Subcommands.Add(command.Command);
+        }
+        var parse = root.Parse(args);
+        var chosen = commands.FirstOrDefault(c => c.Command == parse.CommandResult.Command);
+        if (args.Length == 0)
+        {
+            HelpText.WriteRoot(commands, Console.Error);
+            return 2;
+        }
+        if (Asked<HelpOption>(parse))
+        {
+            if (chosen is null)
+            {
+                HelpText.WriteRoot(commands, Console.Out);
+            }
+            else
+            {
+                HelpText.WriteCommand(chosen, Console.Out);
+            }
+            return 0;
+        }
+        if (Problem(parse, chosen) is { } problem)
+        {
+            return Fail(problem, 2);
+        }
+        if (chosen is null && !Asked<VersionOption>(parse))
+        {
+            HelpText.WriteRoot(commands, Console.Error);
+            return 2;
+        }
+        using var interruption = new Interruption();
         try
         {
-            var cl = new CommandLine(args[0], args.Skip(1));
-            return args[0] switch
-            {
-                "train" => Commands.Train(cl, cancel.Token),
-                "evaluate" => Commands.Evaluate(cl, cancel.Token),
-                "recommend" => Commands.Recommend(cl),
-                "similar" => ScoreCommand.Similar(cl, cancel.Token),
-                "score" => ScoreCommand.Score(cl, cancel.Token),
-                "devices" => Commands.Devices(cl),
-                "selftest" => Commands.SelfTest(cl),
-                "quickstart" => Quickstart.Run(cl, cancel.Token),
-                "split" => SplitCommand.Run(cl),
-                "bench" => BenchCommand.Run(cl, cancel.Token),
-                _ => throw new UsageException($"unknown command '{args[0]}'. Run 'gpumf --help' for the list."),
-            };
+            var invocation = new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null, Output = Console.Out, Error = Console.Error };
+            return parse.InvokeAsync(invocation, interruption.Token).GetAwaiter().GetResult();
         }
         catch (UsageException e)
         {
-            Console.Error.WriteLine($"gpumf: {e.Message}");
-            return 2;
+            return Fail(e.Message, 2);
         }
         catch (OperationCanceledException)
         {
-            Console.Error.WriteLine("gpumf: cancelled.");
-            return 130;
+            return Fail("cancelled.", interruption.ExitCode);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException && e.TargetSite?.DeclaringType?.Assembly == typeof(Console).Assembly)
+        {
+            // The console's own stream failed, which on Unix it reports as a denied access: standard output was closed.
+            return Fail("standard output is closed, so the command's output could not be written.", 1);
         }
         catch (Exception e) when (e is DataFormatException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException
             or ArgumentException or KeyNotFoundException or BackendUnavailableException or TrainingDivergedException or IOException
             or UnauthorizedAccessException or InvalidOperationException)
         {
-            Console.Error.WriteLine($"gpumf: {e.Message}");
-            return 1;
+            return Fail(e.Message, 1);
         }
+    }
+
+    /// <summary>Every command, in the order help lists them.</summary>
+    internal static IReadOnlyList<CliCommand> Commands() =>
+    [
+        new QuickstartCommand(), new TrainCommand(), new EvaluateCommand(), new RecommendCommand(), new SimilarCommand(),
+        new ScoreCommand(), new SplitCommand(), new DevicesCommand(), new SelfTestCommand(), new BenchCommand(), new ExportCommand(),
+    ];
+
+    /// <summary>The first thing wrong with the command line, in one line naming the option; null when it can run.</summary>
+    private static string? Problem(ParseResult parse, CliCommand? chosen)
+    {
+        var unmatched = parse.UnmatchedTokens;
+        var options = unmatched.Where(t => t.Length > 1 && t.StartsWith('-')).ToList();
+        if (chosen is null)
+        {
+            return unmatched.Count > 0 && options.Count < unmatched.Count
+                ? $"unknown command '{unmatched.First(t => !options.Contains(t))}'. Run 'gpumf --help' for the list."
+                : options.Count > 0 ? $"unknown option '{options[0]}'. Run 'gpumf --help' for the commands."
+                : Asked<VersionOption>(parse) && parse.Errors.Count > 0 ? parse.Errors[0].Message
+                : null;
+        }
+        string name = chosen.Command.Name;
+        if (options.Count > 0)
+        {
+            return $"unknown option{(options.Count > 1 ? "s" : "")} for '{name}': {string.Join(", ", options)}. Run 'gpumf {name} --help' for its options.";
+        }
+        if (unmatched.Count > 0)
+        {
+            return $"unexpected argument '{unmatched[0]}' for '{name}': every value follows its option.";
+        }
+        if (chosen.Command.Options.FirstOrDefault(o => o.Required && parse.GetResult(o) is not { IdentifierTokenCount: > 0 }) is { } missing)
+        {
+            return $"'{name}' needs {missing.Name}.";
+        }
+        return parse.Errors.Count > 0 ? parse.Errors[0].Message : null;
+    }
+
+    /// <summary>Whether the root's help or version option was given.</summary>
+    private static bool Asked<T>(ParseResult parse)
+        where T : Option => parse.GetResult(parse.RootCommandResult.Command.Options.OfType<T>().Single()) is not null;
+
+    private static int Fail(string message, int code)
+    {
+        Console.Error.WriteLine($"gpumf: {JsonText.Printable(message)}");
+        return code;
     }
 }

@@ -13,15 +13,17 @@ internal sealed class QueryIdReader : IDisposable
 {
     private readonly IdMap? _known;
     private readonly string _what;
+    private readonly string _option;
     private readonly IReadOnlyList<long>? _inline;
     private readonly string? _path;
     private readonly LineReader? _file;
     private readonly bool _skipUnknown;
 
-    private QueryIdReader(IdMap? known, string what, IReadOnlyList<long>? inline, string? path, LineReader? file, bool skipUnknown)
+    private QueryIdReader(IdMap? known, string what, string option, IReadOnlyList<long>? inline, string? path, LineReader? file, bool skipUnknown)
     {
         _known = known;
         _what = what;
+        _option = option;
         _inline = inline;
         _path = path;
         _file = file;
@@ -40,23 +42,20 @@ internal sealed class QueryIdReader : IDisposable
     /// <param name="spec">The option's value.</param>
     /// <param name="known">The ids the model knows; null to take every id as it is.</param>
     /// <param name="what">user or item, for messages.</param>
+    /// <param name="option">The option that gave <paramref name="spec"/> (<c>--users</c>), for messages.</param>
     /// <param name="skipUnknown">Skip unknown ids instead of failing.</param>
-    public static QueryIdReader Parse(string spec, IdMap? known, string what, bool skipUnknown)
+    /// <exception cref="UsageException"><paramref name="spec"/> is a list with no id, or one that is not an integer.</exception>
+    public static QueryIdReader Parse(string spec, IdMap? known, string what, string option, bool skipUnknown)
     {
         if (spec == "all")
         {
             return known is null
-                ? throw new UsageException($"'all' is not a list of {what} ids here.")
-                : new QueryIdReader(known, what, known.Ids, null, null, skipUnknown) { Total = known.Count };
+                ? throw new UsageException($"{option}: 'all' is not a list of {what} ids here.")
+                : new QueryIdReader(known, what, option, known.Ids, null, null, skipUnknown) { Total = known.Count };
         }
-        if (spec.Length > 0 && spec.All(c => char.IsAsciiDigit(c) || c is ',' or '-'))
+        if (Inline(spec, what, option) is { } ids)
         {
-            var ids = new List<long>();
-            foreach (string part in spec.Split(',', StringSplitOptions.RemoveEmptyEntries))
-            {
-                ids.Add(long.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out long id) ? id : throw new UsageException($"'{part}' is not an integer {what} id."));
-            }
-            return new QueryIdReader(known, what, ids, null, null, skipUnknown) { Total = ids.Count };
+            return new QueryIdReader(known, what, option, ids, null, null, skipUnknown) { Total = ids.Count };
         }
         if (Directory.Exists(spec))
         {
@@ -81,13 +80,33 @@ internal sealed class QueryIdReader : IDisposable
                 }
                 stream.Position = 0;
             }
-            return new QueryIdReader(known, what, null, spec, new LineReader(new StreamReader(stream), spec), skipUnknown) { Total = total };
+            return new QueryIdReader(known, what, option, null, spec, new LineReader(new StreamReader(stream), spec), skipUnknown) { Total = total };
         }
         catch
         {
             stream.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Checks, before any work, an inline list of ids: it must hold one at least, each an integer.</summary>
+    /// <exception cref="UsageException">It does not.</exception>
+    public static void CheckInline(string spec, string what, string option) => Inline(spec, what, option);
+
+    /// <summary>The ids of <paramref name="spec"/> when it is an inline list (digits, signs and commas), else null.</summary>
+    private static List<long>? Inline(string spec, string what, string option)
+    {
+        if (spec.Length == 0 || !spec.All(c => char.IsAsciiDigit(c) || c is ',' or '-'))
+        {
+            return null;
+        }
+        var ids = new List<long>();
+        foreach (string part in spec.Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            ids.Add(long.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out long id) ? id : throw new UsageException($"{option}: '{part}' is not an integer {what} id."));
+        }
+        // A list of commas alone is a mistake (an empty variable in a script, say), not a request for nothing.
+        return ids.Count > 0 ? ids : throw new UsageException($"{option} '{spec}' holds no {what} id: give all, comma-separated ids, or a file with one id per line.");
     }
 
     /// <summary>The known ids in chunks of at most <paramref name="size"/>.</summary>
@@ -101,7 +120,7 @@ internal sealed class QueryIdReader : IDisposable
             {
                 if (!_skipUnknown)
                 {
-                    string where = _path ?? $"--{_what}s";
+                    string where = _path ?? _option;
                     throw new DataFormatException(where, line, $"unknown {_what} {id} (the model does not know it; pass --skip-unknown to leave such ids out).");
                 }
                 Skipped++;

@@ -13,37 +13,42 @@ namespace GpuMF.Conformance;
 public static class KernelSelfTest
 {
     /// <summary>Every check, in order.</summary>
-    public static IReadOnlyList<SelfTestResult> Run(ComputeBackend backend)
+    public static IReadOnlyList<SelfTestResult> Run(ComputeBackend backend) => [.. Each(backend)];
+
+    /// <summary>Every check, in order, each run as it is enumerated, so that a caller can report one before the next starts.</summary>
+    public static IEnumerable<SelfTestResult> Each(ComputeBackend backend)
     {
         ArgumentNullException.ThrowIfNull(backend);
-        return
-        [
-            SgdEpoch(backend, users: 37, items: 23, ratings: 301, factors: 19, seed: 1),
-            SgdEpoch(backend, users: 101, items: 67, ratings: 2003, factors: 64, seed: 2),
-            SgdEpoch(backend, users: 5, items: 3, ratings: 11, factors: 1, seed: 3),
-            AlsKernelSelfTest.Gram(backend, rows: 37, factors: 19, seed: 4),
-            AlsKernelSelfTest.Gram(backend, rows: 203, factors: 64, seed: 5),
-            AlsKernelSelfTest.Solve(backend, AlsSolver.ConjugateGradient, users: 37, items: 23, interactions: 301, factors: 19, seed: 6),
-            AlsKernelSelfTest.Solve(backend, AlsSolver.ConjugateGradient, users: 31, items: 23, interactions: 301, factors: 64, seed: 7),
-            AlsKernelSelfTest.Solve(backend, AlsSolver.ConjugateGradient, users: 3, items: 2, interactions: 5, factors: 128, seed: 12),
-            // Items with about 300 users each: rows split over several segments, summed atomically.
-            AlsKernelSelfTest.Solve(backend, AlsSolver.ConjugateGradient, users: 401, items: 5, interactions: 1500, factors: 33, seed: 14),
-            AlsKernelSelfTest.Solve(backend, AlsSolver.Cholesky, users: 37, items: 23, interactions: 301, factors: 19, seed: 8),
-            AlsKernelSelfTest.Solve(backend, AlsSolver.Cholesky, users: 31, items: 23, interactions: 301, factors: 64, seed: 9),
-            AlsKernelSelfTest.Solve(backend, AlsSolver.Cholesky, users: 13, items: 11, interactions: 61, factors: 33, seed: 10, globalMemory: true),
-            AlsKernelSelfTest.Solve(backend, AlsSolver.Cholesky, users: 5, items: 3, interactions: 9, factors: 256, seed: 13),
-            AlsKernelSelfTest.Loss(backend, users: 31, items: 23, interactions: 301, factors: 64, seed: 11),
-            TopNSelfTest.Check(backend, queries: 37, candidates: 301, factors: 19, n: 10, seed: 4),
-            TopNSelfTest.Check(backend, queries: 29, candidates: 67, factors: 64, n: 1000, seed: 5, integral: true),
-            TopNSelfTest.Check(backend, queries: 40, candidates: 403, factors: 33, n: 25, seed: 6, integral: true, tileItems: 97, maxRows: 16),
-            TopNSelfTest.Check(backend, queries: 50, candidates: 50, factors: 8, n: 5, seed: 7, filters: false, similarity: true),
-            PairwiseSelfTest.BprEpoch(backend, users: 37, items: 23, positives: 301, factors: 19, seed: 4),
-            PairwiseSelfTest.BprEpoch(backend, users: 101, items: 67, positives: 2003, factors: 64, seed: 5, adagrad: false),
-            PairwiseSelfTest.BprGiven(backend, users: 29, items: 41, positives: 250, samples: 997, factors: 33, seed: 6),
-            PairwiseSelfTest.WarpEpoch(backend, users: 37, items: 23, positives: 301, factors: 19, maxSampled: 10, seed: 7),
-            PairwiseSelfTest.WarpEpoch(backend, users: 101, items: 67, positives: 2003, factors: 64, maxSampled: 37, seed: 8, adagrad: false),
-            PairwiseSelfTest.WarpGiven(backend, users: 29, items: 41, positives: 250, samples: 499, factors: 33, maxSampled: 13, seed: 9),
-        ];
+        return Checks(backend);
+    }
+
+    private static IEnumerable<SelfTestResult> Checks(ComputeBackend backend)
+    {
+        yield return SgdEpoch(backend, users: 37, items: 23, ratings: 301, factors: 19, seed: 1);
+        yield return SgdEpoch(backend, users: 101, items: 67, ratings: 2003, factors: 64, seed: 2);
+        yield return SgdEpoch(backend, users: 5, items: 3, ratings: 11, factors: 1, seed: 3);
+        yield return AlsKernelSelfTest.Gram(backend, rows: 37, factors: 19, seed: 4);
+        yield return AlsKernelSelfTest.Gram(backend, rows: 203, factors: 64, seed: 5);
+        yield return AlsKernelSelfTest.Solve(backend, AlsSolver.ConjugateGradient, users: 37, items: 23, interactions: 301, factors: 19, seed: 6);
+        yield return AlsKernelSelfTest.Solve(backend, AlsSolver.ConjugateGradient, users: 31, items: 23, interactions: 301, factors: 64, seed: 7);
+        yield return AlsKernelSelfTest.Solve(backend, AlsSolver.ConjugateGradient, users: 3, items: 2, interactions: 5, factors: 128, seed: 12);
+        // Items with about 300 users each: rows split over several segments, summed atomically.
+        yield return AlsKernelSelfTest.Solve(backend, AlsSolver.ConjugateGradient, users: 401, items: 5, interactions: 1500, factors: 33, seed: 14);
+        yield return AlsKernelSelfTest.Solve(backend, AlsSolver.Cholesky, users: 37, items: 23, interactions: 301, factors: 19, seed: 8);
+        yield return AlsKernelSelfTest.Solve(backend, AlsSolver.Cholesky, users: 31, items: 23, interactions: 301, factors: 64, seed: 9);
+        yield return AlsKernelSelfTest.Solve(backend, AlsSolver.Cholesky, users: 13, items: 11, interactions: 61, factors: 33, seed: 10, globalMemory: true);
+        yield return AlsKernelSelfTest.Solve(backend, AlsSolver.Cholesky, users: 5, items: 3, interactions: 9, factors: 256, seed: 13);
+        yield return AlsKernelSelfTest.Loss(backend, users: 31, items: 23, interactions: 301, factors: 64, seed: 11);
+        yield return TopNSelfTest.Check(backend, queries: 37, candidates: 301, factors: 19, n: 10, seed: 4);
+        yield return TopNSelfTest.Check(backend, queries: 29, candidates: 67, factors: 64, n: 1000, seed: 5, integral: true);
+        yield return TopNSelfTest.Check(backend, queries: 40, candidates: 403, factors: 33, n: 25, seed: 6, integral: true, tileItems: 97, maxRows: 16);
+        yield return TopNSelfTest.Check(backend, queries: 50, candidates: 50, factors: 8, n: 5, seed: 7, filters: false, similarity: true);
+        yield return PairwiseSelfTest.BprEpoch(backend, users: 37, items: 23, positives: 301, factors: 19, seed: 4);
+        yield return PairwiseSelfTest.BprEpoch(backend, users: 101, items: 67, positives: 2003, factors: 64, seed: 5, adagrad: false);
+        yield return PairwiseSelfTest.BprGiven(backend, users: 29, items: 41, positives: 250, samples: 997, factors: 33, seed: 6);
+        yield return PairwiseSelfTest.WarpEpoch(backend, users: 37, items: 23, positives: 301, factors: 19, maxSampled: 10, seed: 7);
+        yield return PairwiseSelfTest.WarpEpoch(backend, users: 101, items: 67, positives: 2003, factors: 64, maxSampled: 37, seed: 8, adagrad: false);
+        yield return PairwiseSelfTest.WarpGiven(backend, users: 29, items: 41, positives: 250, samples: 499, factors: 33, maxSampled: 13, seed: 9);
     }
 
     /// <summary>

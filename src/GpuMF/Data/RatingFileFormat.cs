@@ -3,8 +3,8 @@ namespace GpuMF.Data;
 /// <summary>
 /// How a ratings file is laid out: one interaction a line, fields split by <see cref="Delimiter"/>.
 /// </summary>
-/// <param name="Delimiter">The field separator: "::" (MovieLens 1M/10M), "\t", ",", or any non-empty string.</param>
-/// <param name="HasHeader">True when the first line names the columns and holds no data.</param>
+/// <param name="Delimiter">The field separator: "::" (MovieLens 1M/10M), "\t", ",", " " (one space, which stands for any run of spaces and tabs: see <see cref="SplitsOnWhitespace"/>), or any other non-empty string.</param>
+/// <param name="HasHeader">True when the first line always names the columns and holds no data (see also <see cref="DetectHeader"/>).</param>
 /// <param name="UserColumn">0-based column of the user id (default 0).</param>
 /// <param name="ItemColumn">0-based column of the item id (default 1).</param>
 /// <param name="ValueColumn">0-based column of the rating or count; -1 reads every line as a positive of value 1 (default 2).</param>
@@ -16,16 +16,39 @@ public sealed record RatingFileFormat(string Delimiter, bool HasHeader = false, 
     /// <summary>Largest value accepted (inclusive); a value above it is an error naming the line. Default: no bound.</summary>
     public float MaxValue { get; init; } = float.PositiveInfinity;
 
+    /// <summary>
+    /// True to tell a header from data by the first non-blank line itself: it is skipped as a header when neither
+    /// its user nor its item field is a number (<c>userId,movieId,rating</c>), and read as data otherwise, so a
+    /// file that starts with data loses no row. Ignored when <see cref="HasHeader"/> is true. Default false.
+    /// </summary>
+    public bool DetectHeader { get; init; }
+
+    /// <summary>
+    /// True to read a line that ends before the value column as a positive of value 1, so that two-column
+    /// implicit files (<c>user&lt;TAB&gt;item</c>) read as they are; lines that hold a value keep it. Default
+    /// false: such a line is an error, as explicit ratings need their value.
+    /// </summary>
+    public bool ValueOptional { get; init; }
+
+    /// <summary>
+    /// True when <see cref="Delimiter"/> is a single space, which splits fields at every run of spaces and tabs
+    /// and ignores blanks at either end of a line (files aligned with spaces, or mixing spaces and tabs).
+    /// </summary>
+    public bool SplitsOnWhitespace => Delimiter == " ";
+
     /// <summary>MovieLens 1M/10M <c>ratings.dat</c>: <c>UserID::MovieID::Rating[::Timestamp]</c>.</summary>
     public static RatingFileFormat MovieLens { get; } = new("::");
 
-    /// <summary>Tab-separated <c>user, item, rating</c>, no header (MovieLens 100K <c>u.data</c> and the split files).</summary>
-    public static RatingFileFormat Tsv { get; } = new("\t");
+    /// <summary>Tab-separated <c>user, item, rating</c> (MovieLens 100K <c>u.data</c> and the split files); a first line that is not numeric is taken for a header.</summary>
+    public static RatingFileFormat Tsv { get; } = new("\t") { DetectHeader = true };
 
-    /// <summary>Comma-separated <c>user, item, rating</c> with a header line (MovieLens 20M/25M <c>ratings.csv</c>).</summary>
-    public static RatingFileFormat Csv { get; } = new(",", HasHeader: true);
+    /// <summary>Comma-separated <c>user, item, rating</c>, with or without a header line (MovieLens 20M/25M <c>ratings.csv</c> has one): a first line that is not numeric is taken for a header.</summary>
+    public static RatingFileFormat Csv { get; } = new(",") { DetectHeader = true };
 
-    /// <summary>Picks the format from a file name: <c>.dat</c> → MovieLens, <c>.csv</c> → CSV, <c>.tsv</c>, <c>.data</c>, <c>.base</c>, <c>.test</c>, <c>.txt</c> → TSV.</summary>
+    /// <summary><c>user item rating</c> separated by runs of spaces or tabs (<see cref="SplitsOnWhitespace"/>); a first line that is not numeric is taken for a header.</summary>
+    public static RatingFileFormat Whitespace { get; } = new(" ") { DetectHeader = true };
+
+    /// <summary>Picks the format from a file name: <c>.dat</c> → MovieLens, <c>.csv</c> → CSV, <c>.tsv</c>, <c>.data</c>, <c>.base</c>, <c>.test</c> → TSV, <c>.txt</c> → whitespace-separated.</summary>
     /// <exception cref="ArgumentException">The extension is not one of those; name the format explicitly.</exception>
     public static RatingFileFormat FromFileName(string path)
     {
@@ -34,18 +57,20 @@ public sealed record RatingFileFormat(string Delimiter, bool HasHeader = false, 
         {
             ".dat" => MovieLens,
             ".csv" => Csv,
-            ".tsv" or ".data" or ".base" or ".test" or ".txt" => Tsv,
-            _ => throw new ArgumentException($"Cannot tell the format of '{path}' from its extension '{ext}'; give it explicitly (movielens, tsv or csv)."),
+            ".tsv" or ".data" or ".base" or ".test" => Tsv,
+            ".txt" => Whitespace,
+            _ => throw new ArgumentException($"Cannot tell the format of '{path}' from its extension '{ext}'; give it explicitly (movielens, tsv, csv or whitespace)."),
         };
     }
 
-    /// <summary>Parses a format name: <c>movielens</c>, <c>tsv</c> or <c>csv</c> (case-insensitive).</summary>
+    /// <summary>Parses a format name: <c>movielens</c>, <c>tsv</c>, <c>csv</c> or <c>whitespace</c> (case-insensitive).</summary>
     public static RatingFileFormat Parse(string name) => name.ToLowerInvariant() switch
     {
         "movielens" or "dat" => MovieLens,
         "tsv" => Tsv,
         "csv" => Csv,
-        _ => throw new ArgumentException($"Unknown data format '{name}': expected movielens, tsv or csv."),
+        "whitespace" or "ws" => Whitespace,
+        _ => throw new ArgumentException($"Unknown data format '{name}': expected movielens, tsv, csv or whitespace."),
     };
 
     /// <summary>Checks the layout is usable.</summary>

@@ -12,15 +12,22 @@ public static class RatingFileReader
 {
     private const int BufferSize = 1 << 20;
 
+    /// <summary>What separates fields of a whitespace-separated file, and is trimmed from its lines' ends.</summary>
+    private static ReadOnlySpan<byte> Blanks => " \t"u8;
+
     /// <summary>
     /// Reads <paramref name="path"/>, the format told by its extension when <paramref name="format"/> is null.
     /// The file is read front to back, so a pipe (<c>/dev/stdin</c>, <c>&lt;(zcat ratings.gz)</c>) serves as well
     /// as a file. The table's arrays end up within a few percent of its rows (20 bytes a row): from a file they
     /// are sized ahead by its length, from a pipe the rows are gathered in chunks and copied once.
     /// </summary>
+    /// <param name="path">The file.</param>
+    /// <param name="format">Its layout; null to tell it from the extension (<see cref="RatingFileFormat.FromFileName"/>).</param>
+    /// <param name="cancellation">Checked before each megabyte read, so that a long read stops soon after it is cancelled.</param>
     /// <exception cref="DataFormatException">A line is malformed: wrong field count, a non-numeric id or value, a non-finite value; or the file holds no data; or the path is a directory.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    public static RatingTable Read(string path, RatingFileFormat? format = null)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled.</exception>
+    public static RatingTable Read(string path, RatingFileFormat? format = null, CancellationToken cancellation = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (Directory.Exists(path))
@@ -38,13 +45,13 @@ public static class RatingFileReader
         if (stream.CanSeek)
         {
             table = new RatingTable();
-            Read(stream, path, format, table);
+            Read(stream, path, format, table, cancellation);
             table.TrimExcess();
         }
         else
         {
             var chunks = new ChunkSink();
-            Parse(stream, path, format, chunks);
+            Parse(stream, path, format, chunks, cancellation);
             table = chunks.ToTable();
         }
         if (table.Count == 0)
@@ -59,7 +66,8 @@ public static class RatingFileReader
     /// Where the stream can seek, the table is grown ahead to the rows expected in the rest of the stream,
     /// from the line ends per byte in samples spread over it, rather than by halves.
     /// </summary>
-    public static void Read(Stream stream, string name, RatingFileFormat format, RatingTable table)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled (checked before each megabyte read).</exception>
+    public static void Read(Stream stream, string name, RatingFileFormat format, RatingTable table, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(format);
@@ -68,13 +76,15 @@ public static class RatingFileReader
         double linesPerByte = length > 0 ? LineDensity(stream, length) : 0;
         var sink = new TableSink(table, length, linesPerByte);
         sink.Reserve(table.Count + length * linesPerByte * (1 + 1.0 / 64) + 1024);
-        Parse(stream, name, format, sink);
+        Parse(stream, name, format, sink, cancellation);
     }
 
-    private static void Parse<TSink>(Stream stream, string name, RatingFileFormat format, TSink sink) where TSink : IRowSink
+    private static void Parse<TSink>(Stream stream, string name, RatingFileFormat format, TSink sink, CancellationToken cancellation) where TSink : IRowSink
     {
         byte[] delimiter = Encoding.UTF8.GetBytes(format.Delimiter);
+        bool whitespace = format.SplitsOnWhitespace;
         int needed = Math.Max(format.UserColumn, Math.Max(format.ItemColumn, format.ValueColumn)) + 1;
+        bool headerUndecided = format.DetectHeader && !format.HasHeader;
         long consumed = 0;
         var buffer = new byte[BufferSize];
         int filled = 0;
@@ -82,6 +92,7 @@ public static class RatingFileReader
         bool atStart = true;
         while (true)
         {
+            cancellation.ThrowIfCancellationRequested();
             int read = stream.Read(buffer, filled, buffer.Length - filled);
             filled += read;
             bool eof = read == 0;
@@ -115,11 +126,23 @@ public static class RatingFileReader
                 {
                     line = line[..^1];
                 }
+                if (whitespace)
+                {
+                    line = line.Trim(Blanks);
+                }
                 if (line.IsEmpty || (lineNo == 1 && format.HasHeader))
                 {
                     continue;
                 }
-                ParseLine(line, delimiter, needed, format, name, lineNo, out long user, out long item, out float value);
+                if (headerUndecided)
+                {
+                    headerUndecided = false;
+                    if (IsHeader(line, delimiter, whitespace, format))
+                    {
+                        continue;
+                    }
+                }
+                ParseLine(line, delimiter, whitespace, needed, format, name, lineNo, out long user, out long item, out float value);
                 sink.Add(user, item, value);
             }
             if (eof)
@@ -231,7 +254,40 @@ public static class RatingFileReader
         public RatingTable ToTable() => RatingTable.Concat(_chunks);
     }
 
-    private static void ParseLine(ReadOnlySpan<byte> line, byte[] delimiter, int needed, RatingFileFormat format, string name, long lineNo, out long user, out long item, out float value)
+    /// <summary>The start of the field after <paramref name="rest"/>'s first, or -1 when it has one field only.</summary>
+    private static int NextCut(ReadOnlySpan<byte> rest, byte[] delimiter, bool whitespace) =>
+        whitespace ? rest.IndexOfAny(Blanks) : rest.IndexOf(delimiter);
+
+    /// <summary>What follows the separator found at <paramref name="cut"/>.</summary>
+    private static ReadOnlySpan<byte> After(ReadOnlySpan<byte> rest, int cut, byte[] delimiter, bool whitespace) =>
+        whitespace ? rest[cut..].TrimStart(Blanks) : rest[(cut + delimiter.Length)..];
+
+    /// <summary>
+    /// A first line is a header when it has the id fields and neither is a number: column names such as
+    /// <c>userId,movieId</c>. A line with one numeric id is data, and its errors are reported as such.
+    /// </summary>
+    private static bool IsHeader(ReadOnlySpan<byte> line, byte[] delimiter, bool whitespace, RatingFileFormat format)
+    {
+        bool userIsName = false, itemIsName = false;
+        int field = 0;
+        var rest = line;
+        while (true)
+        {
+            int cut = NextCut(rest, delimiter, whitespace);
+            var text = (cut >= 0 ? rest[..cut] : rest).Trim((byte)' ');
+            bool name = !(Utf8Parser.TryParse(text, out double _, out int used) && used == text.Length);
+            userIsName |= field == format.UserColumn && name;
+            itemIsName |= field == format.ItemColumn && name;
+            field++;
+            if (cut < 0)
+            {
+                return userIsName && itemIsName;
+            }
+            rest = After(rest, cut, delimiter, whitespace);
+        }
+    }
+
+    private static void ParseLine(ReadOnlySpan<byte> line, byte[] delimiter, bool whitespace, int needed, RatingFileFormat format, string name, long lineNo, out long user, out long item, out float value)
     {
         user = 0;
         item = 0;
@@ -240,15 +296,15 @@ public static class RatingFileReader
         var rest = line;
         while (true)
         {
-            int cut = rest.IndexOf(delimiter);
+            int cut = NextCut(rest, delimiter, whitespace);
             var text = cut >= 0 ? rest[..cut] : rest;
             if (field == format.UserColumn)
             {
-                user = ParseId(text, name, lineNo, field, "user id");
+                user = ParseId(text, name, lineNo, field, "user id", whitespace);
             }
             else if (field == format.ItemColumn)
             {
-                item = ParseId(text, name, lineNo, field, "item id");
+                item = ParseId(text, name, lineNo, field, "item id", whitespace);
             }
             else if (field == format.ValueColumn)
             {
@@ -263,22 +319,27 @@ public static class RatingFileReader
             {
                 break;
             }
-            rest = rest[(cut + delimiter.Length)..];
+            rest = After(rest, cut, delimiter, whitespace);
         }
-        if (field < needed)
+        // A line without its value is a positive (value 1) where the value is optional, as long as it has both ids.
+        bool valueMissingOnly = format.ValueOptional && field > Math.Max(format.UserColumn, format.ItemColumn);
+        if (field < needed && !valueMissingOnly)
         {
-            throw new DataFormatException(name, lineNo, $"expected at least {needed} fields separated by '{Printable(delimiter)}', found {field}: '{Preview(line)}'.");
+            string separator = whitespace ? "spaces or tabs" : $"'{Printable(delimiter)}'";
+            throw new DataFormatException(name, lineNo, $"expected at least {needed} fields separated by {separator}, found {field}: '{Preview(line)}'.");
         }
     }
 
-    private static long ParseId(ReadOnlySpan<byte> text, string name, long lineNo, int field, string what)
+    private static long ParseId(ReadOnlySpan<byte> text, string name, long lineNo, int field, string what, bool whitespace)
     {
         text = text.Trim((byte)' ');
         if (Utf8Parser.TryParse(text, out long id, out int used) && used == text.Length)
         {
             return id;
         }
-        throw new DataFormatException(name, lineNo, $"field {field + 1} ({what}) '{Preview(text)}' is not an integer.");
+        // Spaces inside an id field mean the file is separated by spaces, not by the delimiter expected.
+        string hint = !whitespace && text.Contains((byte)' ') ? " (it holds spaces: read a file separated by spaces as whitespace-separated, gpumf --format whitespace)" : "";
+        throw new DataFormatException(name, lineNo, $"field {field + 1} ({what}) '{Preview(text)}' is not an integer{hint}.");
     }
 
     private static float ParseValue(ReadOnlySpan<byte> text, string name, long lineNo, int field)

@@ -3,10 +3,10 @@ using System.Text;
 
 namespace GpuMF.Persistence;
 
-/// <summary>Writes float32 matrices as NumPy <c>.npy</c> files (format 1.0), for use from Python.</summary>
+/// <summary>Writes arrays as NumPy <c>.npy</c> files (format 1.0, little-endian), for use from Python: float32 matrices and vectors, int64 vectors (ids).</summary>
 public static class NpyWriter
 {
-    /// <summary>Writes a row-major <paramref name="rows"/> × <paramref name="cols"/> matrix atomically.</summary>
+    /// <summary>Writes a row-major <paramref name="rows"/> × <paramref name="cols"/> float32 matrix atomically.</summary>
     public static void Write(string path, float[] values, int rows, int cols)
     {
         ArgumentNullException.ThrowIfNull(values);
@@ -14,7 +14,28 @@ public static class NpyWriter
         {
             throw new ArgumentException($"{values.Length} values do not make a {rows} × {cols} matrix.");
         }
-        string dict = $"{{'descr': '<f4', 'fortran_order': False, 'shape': ({rows}, {cols}), }}";
+        Write(path, values, "<f4", $"({rows}, {cols})");
+    }
+
+    /// <summary>Writes a float32 vector (biases) atomically.</summary>
+    public static void Write(string path, float[] values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        Write(path, values, "<f4", $"({values.Length},)");
+    }
+
+    /// <summary>Writes an int64 vector (ids) atomically.</summary>
+    public static void Write(string path, long[] values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        Write(path, values, "<i8", $"({values.Length},)");
+    }
+
+    /// <summary>The header (magic, version, length, the dict padded to a multiple of 64 bytes), then the values' bytes, through <see cref="AtomicFile"/>.</summary>
+    private static void Write<T>(string path, T[] values, string type, string shape)
+        where T : unmanaged
+    {
+        string dict = $"{{'descr': '{type}', 'fortran_order': False, 'shape': {shape}, }}";
         int unpadded = 10 + dict.Length + 1;
         string header = dict + new string(' ', (64 - unpadded % 64) % 64) + "\n";
         AtomicFile.Write(path, stream =>
@@ -27,11 +48,12 @@ public static class NpyWriter
             stream.Write(Encoding.ASCII.GetBytes(header));
             // In parts, since one span of the bytes of 2 GiB or more cannot be made.
             var rest = values.AsSpan();
+            int part = (1 << 20) / Marshal.SizeOf<T>();
             while (!rest.IsEmpty)
             {
-                var part = rest[..Math.Min(rest.Length, 1 << 18)];
-                stream.Write(MemoryMarshal.AsBytes(part));
-                rest = rest[part.Length..];
+                var next = rest[..Math.Min(rest.Length, part)];
+                stream.Write(MemoryMarshal.AsBytes(next));
+                rest = rest[next.Length..];
             }
         });
     }

@@ -22,8 +22,8 @@ public sealed class AlsCommandTests
         Assert.Equal(0, code);
         var json = JsonNode.Parse(output)!;
         Assert.Equal("als", (string?)json["model"]);
-        Assert.Equal("Cholesky", (string?)json["options"]!["Solver"]);
-        Assert.Equal(5f, (float)json["options"]!["Alpha"]!);
+        Assert.Equal("Cholesky", (string?)json["options"]!["solver"]);
+        Assert.Equal(5f, (float)json["options"]!["alpha"]!);
         Assert.InRange((double)json["precision@10"]!, 0.1, 1.0);
         Assert.InRange((double)json["auc_full"]!, 0.8, 1.0);
     }

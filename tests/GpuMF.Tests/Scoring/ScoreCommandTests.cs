@@ -152,4 +152,95 @@ public sealed class ScoreCommandTests : IDisposable
         args.AddRange([option, option == "--out" ? Path.Combine(_folder, value) : value]);
         Assert.Equal(2, Program.Main([.. args]));
     }
+
+    [Fact]
+    public void DashWritesCsvToStandardOutput()
+    {
+        var r = GpuMF.Tests.Cli.CliRunner.Run("score", "--model", _modelPath, "--out", "-", "--n", "3", "--backend", "cpu");
+        Assert.True(r.Code == 0, r.Err);
+        var lines = r.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("user,rank,item,score", lines[0]);
+        var expected = _model.RecommendAll(n: 3);
+        Assert.Equal(expected.TotalEntries, lines.Length - 1);
+        Assert.Equal($"{expected.QueryId(0)},1,{expected.Ids(0)[0]},{expected.Scores(0)[0].ToString(CultureInfo.InvariantCulture)}", lines[1]);
+        Assert.Contains("scored 23 users", r.Err);
+        Assert.Empty(Directory.GetFiles(_folder, "*.csv"));
+    }
+
+    [Theory]
+    [InlineData("top.txt", "csv")]
+    [InlineData("top.dat", "parquet")]
+    public void FormatOverridesTheExtension(string name, string format)
+    {
+        string output = Path.Combine(_folder, name);
+        Assert.Equal(0, Program.Main(["score", "--model", _modelPath, "--out", output, "--format", format, "--n", "2", "--backend", "cpu"]));
+        var bytes = File.ReadAllBytes(output);
+        Assert.Equal(format == "csv" ? "user" : "PAR1", System.Text.Encoding.ASCII.GetString(bytes, 0, 4));
+    }
+
+    /// <summary>A device is written to, not replaced: as root, a rename over /dev/null would swap the device for a file.</summary>
+    [Fact]
+    public void DevNullStaysADevice()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+        Assert.Equal(0, Program.Main(["score", "--model", _modelPath, "--out", "/dev/null", "--n", "2", "--backend", "cpu"]));
+        Assert.Equal(GpuMF.Persistence.FileKind.CharacterDevice, GpuMF.Persistence.FileKinds.Of("/dev/null"));
+    }
+
+    [Fact]
+    public void ALinkedOutputStaysALinkToTheNewContent()
+    {
+        string target = Path.Combine(_folder, "target.csv");
+        string link = Path.Combine(_folder, "link.csv");
+        File.WriteAllText(target, "old");
+        File.CreateSymbolicLink(link, target);
+        Assert.Equal(0, Program.Main(["score", "--model", _modelPath, "--out", link, "--n", "2", "--backend", "cpu"]));
+        Assert.NotNull(new FileInfo(link).LinkTarget);
+        Assert.StartsWith("user,rank,item,score", File.ReadAllText(target));
+    }
+
+    [Fact]
+    public void SimilarWithMoviesAddsAQuotedTitleColumn()
+    {
+        string movies = Path.Combine(_folder, "movies.dat");
+        File.WriteAllLines(movies, Enumerable.Range(5000, 61).Select(i => $"{i}::Film {i}, \"the\" cut (1999)::Drama"));
+        string output = Path.Combine(_folder, "similar.csv");
+        Assert.Equal(0, Program.Main(["similar", "--model", _modelPath, "--item", "5000", "--n", "2", "--movies", movies, "--out", output, "--backend", "cpu"]));
+        var lines = File.ReadAllLines(output);
+        Assert.Equal("item,rank,similar,score,title", lines[0]);
+        long similar = _model.SimilarItems(5000, 1)[0].Id;
+        Assert.StartsWith($"5000,1,{similar},", lines[1]);
+        Assert.EndsWith($",\"Film {similar}, \"\"the\"\" cut (1999)\"", lines[1]);
+    }
+
+    [Fact]
+    public void JsonReportsTheJob()
+    {
+        var r = GpuMF.Tests.Cli.CliRunner.Run("score", "--model", _modelPath, "--out", Path.Combine(_folder, "top.csv"), "--users", "1000,1001,77", "--skip-unknown", "--n", "4", "--backend", "cpu", "--json");
+        Assert.True(r.Code == 0, r.Err);
+        using var json = System.Text.Json.JsonDocument.Parse(r.Out);
+        var root = json.RootElement;
+        Assert.Equal(2, root.GetProperty("users").GetInt64());
+        Assert.Equal(8, root.GetProperty("rows").GetInt64());
+        Assert.Equal(1, root.GetProperty("skipped_unknown").GetInt64());
+        Assert.Equal("cpu", root.GetProperty("backend").GetString());
+        Assert.Equal("csv", root.GetProperty("format").GetString());
+    }
+
+    [Fact]
+    public void RecommendIncludeSeenKeepsTheTrainingItems()
+    {
+        long user = _model.Users.Ids.First(u => _model.Recommend(u, 5, filterSeen: false).Select(r => r.Id).Except(_model.Recommend(u, 5).Select(r => r.Id)).Any());
+        string Items(params string[] extra)
+        {
+            var r = GpuMF.Tests.Cli.CliRunner.Run(["recommend", "--model", _modelPath, "--user", user.ToString(CultureInfo.InvariantCulture), "--n", "5", .. extra]);
+            Assert.True(r.Code == 0, r.Err);
+            return string.Join(',', r.Out.Split('\n').Skip(3).Where(l => l.Length > 0).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]));
+        }
+        Assert.Equal(string.Join(',', _model.Recommend(user, 5, filterSeen: false).Select(r => r.Id)), Items("--include-seen"));
+        Assert.Equal(string.Join(',', _model.Recommend(user, 5).Select(r => r.Id)), Items());
+    }
 }

@@ -1,0 +1,76 @@
+using System.CommandLine;
+using System.Globalization;
+using GpuMF.Data;
+using GpuMF.Models;
+
+namespace GpuMF.Cli;
+
+/// <summary>
+/// <c>gpumf similar</c>: the nearest items (cosine of factors) of one item, printed as a table, or with
+/// <c>--items</c> or any output or filter option, of many, written as CSV or Parquet like <c>score</c>.
+/// </summary>
+internal sealed class SimilarCommand : CliCommand
+{
+    private readonly Option<string> _model;
+    private readonly Option<long?> _item;
+    private readonly Option<string> _items;
+    private readonly Option<int> _n;
+    private readonly Option<string> _movies;
+    private readonly BatchOutput _output;
+    private readonly BackendArguments _backend;
+
+    public SimilarCommand()
+        : base("similar", "the items nearest one item (a table) or many (--items: streamed to CSV or Parquet, item,rank,similar,score)")
+    {
+        _model = Add(Opt.Text("--model", "MODEL.gpumf", "the model file", true, "-m"));
+        _item = Add(Opt.Id("--item", "one item, printed as a table unless an output or filter option is given", required: false));
+        _items = Add(new Option<string>("--items") { Description = "many items: all, comma-separated ids, or a file of one id a line", HelpName = "all|FILE|ID,ID…" });
+        _n = Add(Opt.Int("--n", $"neighbours per item (at most {BatchScorer.MaxN} with --items or an output)", 10, 1, 100_000, "-n"));
+        _movies = Add(Opt.Text("--movies", "FILE", "titles to show (MovieLens movies.dat or u.item); with many items, a title column", false));
+        _output = new BatchOutput(Command, outRequired: false);
+        _backend = new BackendArguments(Command);
+    }
+
+    public override int Run(ParseResult parse, CancellationToken cancellation)
+    {
+        string modelPath = parse.GetValue(_model)!;
+        long? item = parse.GetValue(_item);
+        string? items = parse.GetValue(_items);
+        int n = parse.GetValue(_n);
+        string? movies = parse.GetValue(_movies);
+        if (item is not null && items is not null)
+        {
+            throw new UsageException("give --item or --items, not both.");
+        }
+        string spec = items ?? item?.ToString(CultureInfo.InvariantCulture) ?? throw new UsageException("'similar' needs --item ID, or --items all|FILE|ID,ID….");
+        bool batch = items is not null || new Option[] { _output.Out, _output.Format, _output.Allow, _output.Deny, _output.SkipUnknown, _output.Chunk }.Any(parse.Given);
+        if (!batch)
+        {
+            var titles = movies is null ? null : MovieCatalog.Read(movies);
+            var model = FactorModel.Load(modelPath);
+            var sims = model.SimilarItems(item!.Value, n);
+            Console.Out.WriteLine($"Items most similar to {item}{(titles is null ? "" : $" ({titles.Title(item.Value)})")}:");
+            Table.Print(["rank", "item", "cosine", "title"], [.. sims.Select((r, i) => new[] { (i + 1).ToString(CultureInfo.InvariantCulture), r.Id.ToString(CultureInfo.InvariantCulture), r.Score.ToString("F4", CultureInfo.InvariantCulture), titles?.Title(r.Id) ?? "" })]);
+            return 0;
+        }
+        if (n > BatchScorer.MaxN)
+        {
+            throw new UsageException($"--n must be in 1..{BatchScorer.MaxN} with --items or an output; got {n}.");
+        }
+        QueryIdReader.CheckInline(spec, "item", items is null ? "--item" : "--items");
+        var (output, format) = _output.CheckOutput(parse, ("--model", modelPath), ("--items", items is null or "all" ? null : items), ("--movies", movies));
+        using var backend = _backend.Open(parse);
+        var catalog = movies is null ? null : MovieCatalog.Read(movies);
+        var loaded = FactorModel.Load(modelPath);
+        cancellation.ThrowIfCancellationRequested();
+        using var queries = QueryIdReader.Parse(spec, loaded.Items, "item", items is null ? "--item" : "--items", parse.GetValue(_output.SkipUnknown));
+        var filter = _output.ReadFilter(parse, loaded);
+        using var scorer = BatchScorer.ForSimilarItems(loaded, backend, filter);
+        _output.Write(parse, scorer, queries, n, output, format, "item", "similar", catalog is null ? null : catalog.Title, cancellation);
+        if (output != OutputPaths.StandardOutput)
+        {
+            Console.Out.WriteLine($"wrote {output}");
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,137 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using GpuMF.Data;
+using GpuMF.Models;
+using GpuMF.Persistence;
+using GpuMF.Training;
+
+namespace GpuMF.Cli;
+
+/// <summary><c>gpumf train</c>: trains a model on a file and saves it, optionally checkpointing and resuming.</summary>
+internal sealed class TrainCommand : CliCommand
+{
+    private readonly TrainingArguments _training;
+    private readonly Option<string> _data;
+    private readonly Option<string> _out;
+    private readonly Option<int> _checkpointEvery;
+    private readonly Option<bool> _resume;
+    private readonly Option<bool> _json;
+    private readonly DataArguments _dataArguments;
+
+    public TrainCommand()
+        : base("train", "train a model on a ratings or interactions file and save it")
+    {
+        _training = new TrainingArguments(Command);
+        _data = Add(Opt.Text("--data", "FILE", "ratings (svd) or interactions (als, bpr, warp): user, item, value a line; the implicit models also read user, item lines", true, "-d"));
+        _out = Add(Opt.Text("--out", "MODEL.gpumf", "the model file to write, in a folder that exists; a file there is replaced only once training succeeded", true, "-o"));
+        _checkpointEvery = Add(Opt.Int("--checkpoint-every", "write OUT.ckpt after every N epochs (als: iterations); 0 writes none", 0, 0, 1_000_000));
+        _resume = Add(Opt.Flag("--resume", "continue from OUT.ckpt if it is there (same data and options), else start fresh"));
+        _json = Add(Opt.Flag("--json", "print one JSON object (counts, timings, options) on stdout instead of the progress bar and 'wrote'"));
+        _training.AddComputeOptions();
+        _dataArguments = new DataArguments(Command, models: true);
+        Models = _training.Models;
+    }
+
+    public override string Notes => """
+        checkpoints: --checkpoint-every N writes MODEL.gpumf.ckpt after every N epochs (als: iterations); --resume
+        continues from it (same data and options; on --backend cpu the model equals that of an uninterrupted run
+        with the same --threads). The checkpoint is deleted once the model is written.
+        """;
+
+    public override int Run(ParseResult parse, CancellationToken cancellation)
+    {
+        string data = parse.GetValue(_data)!;
+        string output = parse.GetValue(_out)!;
+        bool json = parse.GetValue(_json);
+        OutputPaths.CheckFile(output, "--out");
+        OutputPaths.Distinct(1, ("--out", output), ("--data", data));
+        var plan = _training.Prepare(parse);
+        var family = plan.Family;
+        _dataArguments.Check(parse, family, data, "--data");
+        var (checkpoint, resumeFrom) = Checkpoint(parse, output, family);
+        using var backend = _training.Open(parse, plan);
+
+        var clock = Stopwatch.StartNew();
+        var loaded = _dataArguments.Read(parse, data, "--data", family.TrainsOnPositives, valueOptional: family.TrainsOnPositives, cancellation);
+        var matrix = InteractionMatrix.Build(loaded.Table, DuplicatePolicy.Reject);
+        double readSeconds = clock.Elapsed.TotalSeconds;
+        Console.Error.WriteLine($"{data}: {matrix.Count:N0} interactions, {matrix.UserCount:N0} users × {matrix.ItemCount:N0} items; training {family.Name} on {BackendArguments.Describe(backend)}");
+
+        clock.Restart();
+        FactorModel model;
+        try
+        {
+            model = TrainingArguments.Train(plan, matrix, null, backend, json ? null : new ProgressBar(), checkpoint, resumeFrom, cancellation);
+        }
+        catch (ArgumentException e) when (e.ParamName == "resumeFrom")
+        {
+            throw new ArgumentException($"{e.Message.Split(" (Parameter", 2)[0].TrimEnd('.')}; delete {checkpoint!.Path}, or drop --resume, to start fresh.", e);
+        }
+        double trainSeconds = clock.Elapsed.TotalSeconds;
+        Console.Error.WriteLine($"trained in {trainSeconds:F2} s");
+
+        clock.Restart();
+        AtomicFile.Write(output, stream => ModelFile.WriteTo(model, new CancellableStream(stream, cancellation)));
+        // The checkpoint goes only once the finished model is safely in place.
+        File.Delete(output + ".ckpt");
+        double writeSeconds = clock.Elapsed.TotalSeconds;
+        if (!json)
+        {
+            Console.Out.WriteLine($"wrote {output}");
+            return 0;
+        }
+        Console.Out.WriteLine(new JsonObject
+        {
+            ["model"] = family.Name,
+            ["backend"] = BackendArguments.Name(backend.Kind),
+            ["device"] = backend.DeviceName,
+            ["data"] = data,
+            ["out"] = output,
+            ["options"] = JsonText.SnakeCase(plan.OptionsJson),
+            ["rows_read"] = loaded.RowsRead,
+            ["rows_merged"] = loaded.Merged,
+            ["interactions"] = matrix.Count,
+            ["users"] = matrix.UserCount,
+            ["items"] = matrix.ItemCount,
+            ["resumed_after"] = resumeFrom?.CompletedEpochs ?? 0,
+            ["read_seconds"] = Math.Round(readSeconds, 4),
+            ["train_seconds"] = Math.Round(trainSeconds, 4),
+            ["write_seconds"] = Math.Round(writeSeconds, 4),
+        }.ToJsonString());
+        return 0;
+    }
+
+    /// <summary>
+    /// The checkpoint to write (<c>OUT.ckpt</c>, every <c>--checkpoint-every</c> epochs) and the one to resume
+    /// from: with <c>--resume</c>, the one at OUT.ckpt if there is one (else the run starts fresh, and says so).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The checkpoint is not a readable model; the message says how to start fresh.</exception>
+    private (CheckpointOptions? Options, FactorModel? ResumeFrom) Checkpoint(ParseResult parse, string output, ModelFamily family)
+    {
+        int every = parse.GetValue(_checkpointEvery);
+        bool resume = parse.GetValue(_resume);
+        string path = output + ".ckpt";
+        var options = every > 0 || resume ? new CheckpointOptions(path, every == 0 ? int.MaxValue : every) : null;
+        if (!resume)
+        {
+            return (options, null);
+        }
+        if (!File.Exists(path))
+        {
+            Console.Error.WriteLine($"--resume: no checkpoint at {path}; starting fresh");
+            return (options, null);
+        }
+        FactorModel checkpoint;
+        try
+        {
+            checkpoint = FactorModel.Load(path);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"{e.Message.TrimEnd('.')}. Delete {path}, or drop --resume, to start fresh.", e);
+        }
+        Console.Error.WriteLine($"resuming from {path} after {checkpoint.CompletedEpochs} {family.EpochUnit}");
+        return (options, checkpoint);
+    }
+}
