@@ -1,12 +1,9 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using GpuMF.Als;
 using GpuMF.Backends;
 using GpuMF.Data;
 using GpuMF.Models;
-using GpuMF.Pairwise;
-using GpuMF.Svd;
 using GpuMF.TopN;
 using GpuMF.Training;
 
@@ -20,7 +17,7 @@ namespace GpuMF.Cli;
 /// </summary>
 internal sealed class BenchCommand : CliCommand
 {
-    private static readonly string[] Measures = ["svd", "als", "bpr", "warp", "recommend"];
+    private static readonly string[] Measures = [.. ModelRegistry.All.Select(f => f.Name), "recommend"];
 
     private readonly Option<string> _model;
     private readonly Option<string> _preset;
@@ -48,7 +45,8 @@ internal sealed class BenchCommand : CliCommand
     {
         string model = parse.GetValue(_model)!;
         bool recommend = model == "recommend";
-        bool explicitRatings = model == "svd";
+        var family = recommend ? null : ModelRegistry.Parse(model);
+        bool explicitRatings = family is { TrainsOnPositives: false };
         string preset = parse.GetValue(_preset) ?? (explicitRatings ? "netflix-like" : "ml20m-like");
         var (users, items, nnz, _) = SyntheticData.Preset(preset);
         double scale = parse.GetValue(_scale);
@@ -57,12 +55,11 @@ internal sealed class BenchCommand : CliCommand
         int epochs = parse.GetValue(_epochs);
         int factors = parse.GetValue(_factors);
         int n = parse.GetValue(_n);
-        var solver = (parse.GetValue(_solver), model) switch
+        string? solver = parse.GetValue(_solver);
+        if (solver is not null && family?.Options.Any(o => o.Name == "solver") != true)
         {
-            (null, _) or ("cg", "als") => AlsSolver.ConjugateGradient,
-            ("cholesky", "als") => AlsSolver.Cholesky,
-            _ => throw new UsageException($"--solver applies to --model als, not {model}."),
-        };
+            throw new UsageException($"--solver applies to the models that have one ({string.Join(", ", ModelRegistry.All.Where(f => f.Options.Any(o => o.Name == "solver")).Select(f => f.Name))}), not {model}.");
+        }
         var kinds = _backend.Kinds(parse);
 
         var clock = Stopwatch.StartNew();
@@ -99,7 +96,7 @@ internal sealed class BenchCommand : CliCommand
                 }
                 else
                 {
-                    var timing = Train(model, data, factors, epochs, solver, backend, result, cancellation);
+                    var timing = Train(family!, data, factors, epochs, solver, backend, result, cancellation);
                     result["first_epoch_seconds"] = Math.Round(timing.First, 4);
                     result["steady_epoch_seconds"] = Math.Round(timing.Steady, 4);
                     result["updates_per_second"] = Math.Round(timing.PerSecond);
@@ -120,7 +117,7 @@ internal sealed class BenchCommand : CliCommand
     /// <summary>Seconds of the first epoch (or call), mean seconds of the others (recommend: the best), and samples, ratings or users per second in those.</summary>
     private readonly record struct Timing(double First, double Steady, double PerSecond);
 
-    private static Timing Train(string model, InteractionMatrix data, int factors, int epochs, AlsSolver solver, ComputeBackend backend, JsonObject result, CancellationToken ct)
+    private static Timing Train(ModelFamily family, InteractionMatrix data, int factors, int epochs, string? solver, ComputeBackend backend, JsonObject result, CancellationToken ct)
     {
         var seconds = new List<double>();
         var samplesPerSecond = new List<double>();
@@ -130,39 +127,32 @@ internal sealed class BenchCommand : CliCommand
         {
             seconds.Add((r.Elapsed - last).TotalSeconds);
             samplesPerSecond.Add(r.UpdatesPerSecond);
+            if (r.NegativesPerSample is { } negatives)
+            {
+                negativesPerSample.Add(negatives);
+            }
             last = r.Elapsed;
         });
-        var pairwise = new InlineProgress<EpochReport>(r =>
+        var given = new Dictionary<string, string> { ["factors"] = $"{factors}", [family.EpochUnit] = $"{epochs}" };
+        if (solver is not null)
         {
-            negativesPerSample.Add(r.NegativesPerSample ?? double.NaN);
-            ((IProgress<EpochReport>)progress).Report(r);
-        });
-        var clock = Stopwatch.StartNew();
-        switch (model)
-        {
-            case "als":
-                var als = AlsOptions.Defaults with { Factors = factors, Iterations = epochs, Solver = solver };
-                new AlsTrainer(als, backend).Fit(data, progress, ct);
-                result["solver"] = als.Solver == AlsSolver.Cholesky ? "cholesky" : "cg";
-                break;
-            case "bpr":
-                new BprTrainer(BprOptions.Defaults with { Factors = factors, Epochs = epochs }, backend).Fit(data, null, pairwise, ct);
-                break;
-            case "warp":
-                new WarpTrainer(WarpOptions.Defaults with { Factors = factors, Epochs = epochs }, backend).Fit(data, null, pairwise, ct);
-                break;
-            default:
-                new SvdTrainer(SvdOptions.Defaults with { Factors = factors, Epochs = epochs }, backend).Fit(data, progress: progress, cancellation: ct);
-                break;
+            given["solver"] = solver;
         }
+        if (family.Options.FirstOrDefault(o => o.Name == "solver") is { } solverOption)
+        {
+            result["solver"] = solver ?? solverOption.Default;
+        }
+        var options = family.Bind(name => given.GetValueOrDefault(name), given.ContainsKey);
+        var clock = Stopwatch.StartNew();
+        family.Train(options, new TrainingRequest(data, null, backend, progress, ct, null, null, 0));
         result["fit_seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 3);
         int skip = seconds.Count > 1 ? 1 : 0;
         if (negativesPerSample.Count > 0)
         {
             result["negatives_per_sample"] = Math.Round(negativesPerSample.Skip(skip).Average(), 3);
         }
-        // ALS reports rows solved per second; its figure of merit is seconds per iteration.
-        double perSecond = model == "als" ? data.Count / seconds.Skip(skip).Average() : samplesPerSecond.Skip(skip).Average();
+        // ALS reports rows solved per second; its figure of merit is seconds per iteration, and data per second here.
+        double perSecond = family.EpochUnit == "iterations" ? data.Count / seconds.Skip(skip).Average() : samplesPerSecond.Skip(skip).Average();
         return new Timing(seconds[0], seconds.Skip(skip).Average(), perSecond);
     }
 
