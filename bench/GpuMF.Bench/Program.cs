@@ -4,7 +4,7 @@ using GpuMF.Backends;
 namespace GpuMF.Bench;
 
 /// <summary>
-/// Entry point: <c>protocol</c> runs BENCH.md's protocol on ML-1M (<see cref="ProtocolRun"/>), <c>scale</c> the
+/// Entry point: <c>protocol</c> runs bench/PEERS.md's protocol on ML-1M (<see cref="ProtocolRun"/>), <c>scale</c> the
 /// scale curve on synthetic data (<see cref="ScaleRun"/>), <c>splits</c> rebuilds the fixed splits from the raw
 /// MovieLens files (<see cref="SplitsRun"/>), <c>update</c> the incremental-update protocol (<see cref="UpdateRun"/>); anything else goes to BenchmarkDotNet's switcher (for
 /// example <c>--filter *Als*</c>). Throughput on the synthetic presets is the console host's <c>gpumf bench</c>.

@@ -15,24 +15,24 @@ internal sealed record Metric(string Key, string Heading, bool LowerIsBetter = f
     public static readonly IReadOnlyList<Metric> Ranking = [Precision, Map, Ndcg, Auc, AucFull];
 }
 
-/// <summary>A peer's published figure on the same split: metric values and train seconds as printed in BENCH.md.</summary>
+/// <summary>A peer's published figure on the same split: metric values and train seconds as printed in bench/PEERS.md.</summary>
 internal sealed record PeerFigure(string Beside, string Name, IReadOnlyDictionary<string, string> Quality, string TrainSeconds);
 
 /// <summary>A quality bound of a target: the metric must be at least (or, for lower-is-better metrics, at most) the bound.</summary>
 internal sealed record QualityBound(Metric Metric, double Bound);
 
-/// <summary>BENCH.md's CPU target for one row: quality bounds, the time to stay under, and the time it aims for.</summary>
+/// <summary>bench/PEERS.md's CPU target for one row: quality bounds, the time to stay under, and the time it aims for.</summary>
 internal sealed record ProtocolTarget(string Row, IReadOnlyList<QualityBound> Quality, double MaxSeconds, double AimSeconds, string TimeSource);
 
 /// <summary>
-/// The constants of the benchmark protocol, copied from BENCH.md ("Peers on ML-1M" and "Targets for
+/// The constants of the benchmark protocol, copied from bench/PEERS.md ("Peers on ML-1M" and "Targets for
 /// GpuMF"): the peers were measured on 2026-11-28 on one 2-core AMD EPYC (AVX-512) machine with 64 factors
 /// on the same fixed splits. Figures marked "tuned on test" came from hyper-parameters picked on the test
 /// split, so they are optimistic.
 /// </summary>
 internal static class ProtocolFigures
 {
-    public const string Source = "BENCH.md (measured 2026-11-28 on a 2-core AMD EPYC with AVX-512, 64 factors, the same splits)";
+    public const string Source = "bench/PEERS.md (measured 2026-11-28 on a 2-core AMD EPYC with AVX-512, 64 factors, the same splits)";
 
     public static readonly IReadOnlyList<PeerFigure> Peers =
     [
@@ -51,7 +51,7 @@ internal static class ProtocolFigures
     ];
 
     /// <summary>
-    /// BENCH.md names one ALS time target, implicit's conjugate-gradient time; the Cholesky row is held to
+    /// bench/PEERS.md names one ALS time target, implicit's conjugate-gradient time; the Cholesky row is held to
     /// the same quality and to implicit's Cholesky time, the like-for-like solver, aiming for half as for CG.
     /// </summary>
     public static readonly IReadOnlyList<ProtocolTarget> Targets =

@@ -12,10 +12,10 @@ using GpuMF.Svd;
 namespace GpuMF.Bench;
 
 /// <summary>
-/// The benchmark protocol of BENCH.md end to end: <c>protocol [--backend cpu|ilgpu-cpu|cuda|opencl|auto]
+/// The benchmark protocol of bench/PEERS.md end to end: <c>protocol [--backend cpu|ilgpu-cpu|cuda|opencl|auto]
 /// [--runs 3] [--threads 0] [--models svd,als-cg,als-cholesky,bpr,warp] [--write [bench/RESULTS.md]]</c>.
 /// Trains every model N times with GpuMF's defaults and 64 factors on the ML-1M fixed splits under
-/// <c>$GPUMF_DATA/splits</c>, evaluates each run, and prints Markdown tables with BENCH.md's peers and
+/// <c>$GPUMF_DATA/splits</c>, evaluates each run, and prints Markdown tables with bench/PEERS.md's peers and
 /// targets; <c>--write</c> replaces the <c>protocol</c> section of the results file.
 /// </summary>
 public static class ProtocolRun
@@ -127,7 +127,7 @@ public static class ProtocolRun
             .Append(CultureInfo.InvariantCulture, $"GpuMF's defaults with {Factors} factors, {runs} run{(runs > 1 ? "s" : "")} per model in one process ")
             .Append("(the first pays JIT and kernel compilation). Train s: min–max (median) wall time of `Fit`; quality: one value when every run ")
             .Append(CultureInfo.InvariantCulture, $"gave it, else min–max. Peers: {ProtocolFigures.Source}, not measured in this run. ")
-            .Append("Targets: BENCH.md's for the CPU backend, quality judged on the worst run and time on the median.\n\n");
+            .Append("Targets: bench/PEERS.md's for the CPU backend, quality judged on the worst run and time on the median.\n\n");
         foreach (var (metrics, isExplicit) in new[] { (Metric.Rating, true), (Metric.Ranking, false) })
         {
             var rows = new List<IReadOnlyList<string>>();

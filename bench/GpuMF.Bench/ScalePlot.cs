@@ -42,7 +42,7 @@ internal static class ScalePlot
         memory.SavePng(memoryPath, Width, Height);
     }
 
-    /// <summary>The two float32 factor matrices alone, as BENCH.md's bound counts them.</summary>
+    /// <summary>The two float32 factor matrices alone, as bench/PEERS.md's bound counts them.</summary>
     private static double FactorMatrixBytes(ScalePointResult p) =>
         sizeof(float) * (double)(int)p.Json!["factors"]! * ((double)(int)p.Json!["users"]! + (int)p.Json!["items"]!);
 

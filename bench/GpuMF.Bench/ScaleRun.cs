@@ -6,7 +6,7 @@ using System.Text.Json.Nodes;
 namespace GpuMF.Bench;
 
 /// <summary>
-/// The scale curve of BENCH.md: <c>scale [--models svd,als,bpr,warp] [--sizes 1e6,1e7,1e8] [--epochs 1]
+/// The scale curve of bench/PEERS.md: <c>scale [--models svd,als,bpr,warp] [--sizes 1e6,1e7,1e8] [--epochs 1]
 /// [--items 17770] [--write [bench/RESULTS.md]]</c>. For each model and size, one child process
 /// (<see cref="ScalePoint"/>) generates Zipf-like synthetic data and times a warm-up epoch plus the measured
 /// ones on the CPU backend, and reports its peak resident memory. The catalogue stays fixed and users grow
@@ -116,7 +116,7 @@ public static class ScaleRun
             .Append("per interaction to the next smaller size (1.00 = linear). Peak memory is the process's peak resident set (VmHWM): during data ")
             .Append("generation, and during training alone (the high-water mark is reset after generation and a full collection, so the training ")
             .Append("peak holds the interaction matrix, the model and the training state). Bytes per interaction = (training peak − the resident ")
-            .Append(CultureInfo.InvariantCulture, $"set at start-up − factor matrices and biases) / interactions, against BENCH.md's bound of {BoundBytesPerInteraction:F0} bytes ")
+            .Append(CultureInfo.InvariantCulture, $"set at start-up − factor matrices and biases) / interactions, against bench/PEERS.md's bound of {BoundBytesPerInteraction:F0} bytes ")
             .Append("per interaction plus the factor matrices; \"marginal\" is the growth of (training peak − factor matrices) from the next ")
             .Append("smaller size divided by the added interactions, which leaves out every fixed cost (runtime, JIT-compiled code, thread stacks).\n\n");
         var rows = new List<IReadOnlyList<string>>();

@@ -9,7 +9,7 @@
 #                                          at SCALE (default 1) — netflix-like SGD updates/s, ml20m-like ALS
 #                                          s/iteration, BPR/WARP samples/s, RecommendAll time — and every
 #                                          model's ML-1M quality, each on BACKEND beside the CPU backend and
-#                                          the BENCH.md target; writes results.md and run.log to $OUT (or
+#                                          the bench/PEERS.md target; writes results.md and run.log to $OUT (or
 #                                          bench/device/out). Each step has its own time limit and the whole
 #                                          run stops starting steps after BUDGET seconds (default 480).
 #
@@ -95,7 +95,7 @@ bench() {
     fi
   done < <(run "$limit" "$gpumf" bench --model "$model" --preset "$preset" --scale "$scale" --epochs 3 --backend "$backends" || true)
 }
-header() { echo "| backend | $1 | first $2 s | steady $2 s | $3 | peak host MiB | target (BENCH.md) |"; echo "| --- | --- | --- | --- | --- | --- | --- |"; }
+header() { echo "| backend | $1 | first $2 s | steady $2 s | $3 | peak host MiB | target (bench/PEERS.md) |"; echo "| --- | --- | --- | --- | --- | --- | --- |"; }
 # ALS and RecommendAll keep all 26,744 ml20m-like items at any scale: too many for the CPU accelerator.
 heavy="$backend,cpu"
 [ "$backend" = ilgpu-cpu ] && heavy=cpu

@@ -22,7 +22,7 @@ public sealed class SvdQualityTests
     }
 
     /// <summary>
-    /// BENCH.md's target (test RMSE ≤ 0.845), and a regression bound 0.005 above what the defaults reach today on
+    /// bench/PEERS.md's target (test RMSE ≤ 0.845), and a regression bound 0.005 above what the defaults reach today on
     /// two threads (RMSE 0.8368, MAE 0.6579): the thread count is pinned, since the CPU backend's block
     /// partition, and with it the result, follows it.
     /// </summary>

@@ -9,7 +9,7 @@ namespace GpuMF.Tests.Quality;
 public sealed class AlsQualityTests
 {
     /// <summary>
-    /// BENCH.md's ALS targets on the ML-1M implicit split with GpuMF's defaults (64 factors, 15 iterations), for
+    /// bench/PEERS.md's ALS targets on the ML-1M implicit split with GpuMF's defaults (64 factors, 15 iterations), for
     /// both solvers, and regression bounds 0.005 below what each reaches today (P@10 0.3339 and 0.3341, NDCG@10
     /// 0.3273). ALS on the CPU backend does not depend on the thread count; it is pinned all the same, as in the
     /// other quality tests.

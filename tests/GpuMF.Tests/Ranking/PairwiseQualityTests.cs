@@ -7,7 +7,7 @@ using GpuMF.Tests.Support;
 namespace GpuMF.Tests.Ranking;
 
 /// <summary>
-/// BPR and WARP with their defaults on the ML-1M implicit split (BENCH.md), on the CPU backend with two threads
+/// BPR and WARP with their defaults on the ML-1M implicit split (bench/PEERS.md), on the CPU backend with two threads
 /// (the block partition, and with it the result, follows the thread count): the targets, and regression bounds
 /// 0.008 below what each reaches today.
 /// </summary>
