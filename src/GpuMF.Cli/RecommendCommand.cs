@@ -2,38 +2,111 @@ using System.CommandLine;
 using System.Globalization;
 using GpuMF.Data;
 using GpuMF.Models;
+using GpuMF.TopN;
 
 namespace GpuMF.Cli;
 
-/// <summary><c>gpumf recommend</c>: one user's top N items, as a table.</summary>
+/// <summary>
+/// <c>gpumf recommend</c>: one user's top N items, as a table — a user of the model (<c>--user</c>), or someone it
+/// has never seen described by the items they liked (<c>--liked</c>, folded in by the model's own rule, nothing saved).
+/// </summary>
 internal sealed class RecommendCommand : CliCommand
 {
     private readonly Option<string> _model;
     private readonly Option<long?> _user;
+    private readonly Option<string> _liked;
+    private readonly Option<string> _ratings;
     private readonly Option<int> _n;
     private readonly Option<string> _movies;
     private readonly Option<bool> _includeSeen;
+    private readonly Option<bool> _explain;
 
     public RecommendCommand()
         : base("recommend", "one user's top N items, as a table (score for many users at once)")
     {
         _model = Add(Opt.Text("--model", "MODEL.gpumf", "the model file", true, "-m"));
-        _user = Add(Opt.Id("--user", "the user's id, as in the training data", required: true));
+        _user = Add(Opt.Id("--user", "the user's id, as in the training data (or --liked)", required: false));
+        _liked = Add(Opt.Text("--liked", "ID,ID,…", "a new user's items, folded in without retraining (instead of --user)", false));
+        _ratings = Add(Opt.Text("--ratings", "R,R,…", "with --liked: the value of each item (default 5 for svd, 1 for the others)", false));
         _n = Add(Opt.Int("--n", "items to list", 10, 1, 100_000, "-n"));
         _movies = Add(Opt.Text("--movies", "FILE", "titles to show: MovieLens movies.dat or u.item", false));
         _includeSeen = Add(Opt.Flag("--include-seen", "keep the items the user had in training (left out by default)"));
+        _explain = Add(Opt.Flag("--explain", "under each recommendation, the user's three items that weigh most (als: its score taken apart; the others: the most similar of the user's items, so labelled)"));
     }
 
     public override int Run(ParseResult parse, CancellationToken cancellation)
     {
-        long user = parse.GetValue(_user)!.Value;
+        long? user = parse.GetValue(_user);
+        string? liked = parse.GetValue(_liked);
+        if (user is null == liked is null)
+        {
+            throw new UsageException("recommend needs --user ID or --liked ID,ID,… (one of them).");
+        }
+        if (parse.GetValue(_ratings) is not null && liked is null)
+        {
+            throw new UsageException("--ratings goes with --liked.");
+        }
         int n = parse.GetValue(_n);
         var titles = parse.GetValue(_movies) is { } movies ? MovieCatalog.Read(movies) : null;
         var model = FactorModel.Load(parse.GetValue(_model)!);
         cancellation.ThrowIfCancellationRequested();
-        var recs = model.Recommend(user, n, filterSeen: !parse.GetValue(_includeSeen));
-        Console.Out.WriteLine($"Top {recs.Count} for user {user}:");
-        Table.Print(["rank", "item", "score", "title"], [.. recs.Select((r, i) => new[] { (i + 1).ToString(CultureInfo.InvariantCulture), r.Id.ToString(CultureInfo.InvariantCulture), r.Score.ToString("F4", CultureInfo.InvariantCulture), titles?.Title(r.Id) ?? "" })]);
+        IReadOnlyList<ScoredItem> recs;
+        string who;
+        Func<long, Explanation> explain;
+        if (user is { } id)
+        {
+            recs = model.Recommend(id, n, filterSeen: !parse.GetValue(_includeSeen));
+            who = $"user {id}";
+            explain = item => model.Explain(id, item);
+        }
+        else
+        {
+            var items = Ids(liked!, "--liked");
+            var values = parse.GetValue(_ratings) is { } ratings ? Values(ratings, items.Length) : null;
+            float fallback = model.Kind == ModelKind.Svd ? 5f : 1f;
+            var unknown = items.Where(i => !model.Items.TryGetIndex(i, out _)).ToList();
+            if (unknown.Count == items.Length)
+            {
+                throw new UsageException($"--liked: the model knows none of these items ({string.Join(", ", unknown.Take(5))}).");
+            }
+            if (unknown.Count > 0)
+            {
+                Console.Error.WriteLine($"--liked: {unknown.Count} item(s) the model does not know left out: {string.Join(", ", unknown.Take(5))}");
+            }
+            var vector = model.RecalculateUser(items.Select((item, k) => (item, values?[k] ?? fallback)));
+            recs = model.Recommend(vector, n);
+            explain = item => model.Explain(vector, item);
+            who = $"a new user who liked {string.Join(", ", items.Select(i => titles?.Title(i) ?? i.ToString(CultureInfo.InvariantCulture)))}";
+        }
+        Console.Out.WriteLine($"Top {recs.Count} for {who}:");
+        var rows = new List<string[]>();
+        for (int r = 0; r < recs.Count; r++)
+        {
+            rows.Add([(r + 1).ToString(CultureInfo.InvariantCulture), recs[r].Id.ToString(CultureInfo.InvariantCulture), recs[r].Score.ToString("F4", CultureInfo.InvariantCulture), titles?.Title(recs[r].Id) ?? ""]);
+            if (parse.GetValue(_explain))
+            {
+                var why = explain(recs[r].Id);
+                string label = why.Exact ? "weight" : "similarity";
+                foreach (var reason in why.Reasons)
+                {
+                    rows.Add(["", "", "", $"  because of {titles?.Title(reason.Id) ?? reason.Id.ToString(CultureInfo.InvariantCulture)} ({label} {reason.Score.ToString("F3", CultureInfo.InvariantCulture)})"]);
+                }
+            }
+        }
+        Table.Print(["rank", "item", "score", "title"], [.. rows]);
         return 0;
+    }
+
+    private static long[] Ids(string text, string option) =>
+        [.. text.Split(',', StringSplitOptions.TrimEntries).Select(t => long.TryParse(t, NumberStyles.Integer, CultureInfo.InvariantCulture, out long id)
+            ? id
+            : throw new UsageException($"{option} must list integer ids separated by commas; got '{t}'."))];
+
+    private static float[] Values(string text, int count)
+    {
+        var values = text.Split(',', StringSplitOptions.TrimEntries).Select(t => float.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out float v) && float.IsFinite(v)
+            ? v
+            : throw new UsageException($"--ratings must list numbers separated by commas; got '{t}'.")).ToArray();
+        return values.Length == count ? values : throw new UsageException($"--ratings lists {values.Length} values for {count} --liked items.");
     }
 }

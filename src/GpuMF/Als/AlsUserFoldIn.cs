@@ -25,10 +25,9 @@ internal sealed class AlsUserFoldIn(AlsOptions options) : UserFoldIn
     /// Σ_j c_uj·y_iᵀW y_j over the user's items j, each term that item's weight. The user's values are taken as 1
     /// (a model keeps which items a user had, not their values), as the console host trains them.
     /// </summary>
-    public override Explanation Explain(FactorModel model, int user, int item, int top)
+    public override Explanation Explain(FactorModel model, int[] seen, int item, int top)
     {
         int k = model.Factors;
-        var seen = model.SeenItems.AsSpan(model.SeenPtr[user], model.SeenPtr[user + 1] - model.SeenPtr[user]).ToArray();
         double c = options.ConfidenceOf(1f);
         var gram = Gram(model);
         var a = new double[k * k];

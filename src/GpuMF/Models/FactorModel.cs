@@ -299,7 +299,20 @@ public sealed class FactorModel
     public Explanation Explain(long user, long item, int top = 3)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);
-        return FoldIn.Explain(this, Users.IndexOf(user, "user"), Items.IndexOf(item, "item"), top);
+        int u = Users.IndexOf(user, "user");
+        return FoldIn.Explain(this, SeenItems.AsSpan(SeenPtr[u], SeenPtr[u + 1] - SeenPtr[u]).ToArray(), Items.IndexOf(item, "item"), top);
+    }
+
+    /// <summary>
+    /// <see cref="Explain(long, long, int)"/> for a folded-in user (<see cref="RecalculateUser"/>): the weights of the items
+    /// the user was folded in from.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">The item is unknown.</exception>
+    public Explanation Explain(UserVector user, long item, int top = 3)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);
+        return FoldIn.Explain(this, user.SeenItems, Items.IndexOf(item, "item"), top);
     }
 
     /// <summary>

@@ -16,14 +16,14 @@ internal abstract class UserFoldIn
     public abstract UserVector Solve(FactorModel model, IReadOnlyList<(int Item, float Value)> rows, float regularization);
 
     /// <summary>
-    /// Why <paramref name="model"/> scores dense item <paramref name="item"/> for dense user <paramref name="user"/>:
-    /// by default the user's items most similar to it by cosine (not exact).
+    /// Why <paramref name="model"/> scores dense item <paramref name="item"/> for a user who has the dense items
+    /// <paramref name="seen"/>: by default the user's items most similar to it by cosine (not exact).
     /// </summary>
-    public virtual Explanation Explain(FactorModel model, int user, int item, int top)
+    public virtual Explanation Explain(FactorModel model, int[] seen, int item, int top)
     {
         var normalized = model.NormalizedItems;
         int k = model.Factors;
-        var reasons = model.SeenItems.AsSpan(model.SeenPtr[user], model.SeenPtr[user + 1] - model.SeenPtr[user]).ToArray()
+        var reasons = seen
             .Select(j => new ScoredItem(model.Items[j], System.Numerics.Tensors.TensorPrimitives.Dot(normalized.AsSpan(item * k, k), normalized.AsSpan(j * k, k))))
             .OrderByDescending(r => r.Score)
             .Take(top)

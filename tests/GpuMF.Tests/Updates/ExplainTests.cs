@@ -34,6 +34,21 @@ public sealed class ExplainTests
     }
 
     [Fact]
+    public void AFoldedInAlsUserIsExplainedByTheItemsItWasFoldedInFrom()
+    {
+        var data = InteractionMatrix.Build(RatingFileReader.Read(TestData.Split("ml100k_implicit_train.tsv")).Positives(0f));
+        var model = new AlsTrainer(AlsOptions.Defaults with { Factors = 16, Iterations = 5, Solver = AlsSolver.Cholesky }).Fit(data);
+        long[] liked = [50, 181, 172, 1];
+        var user = model.RecalculateUser(liked.Select(i => (i, 1f)));
+        var item = model.Recommend(user, 1)[0].Id;
+        var why = model.Explain(user, item, top: liked.Length);
+        Assert.True(why.Exact);
+        Assert.Equal(liked.Order(), why.Reasons.Select(r => r.Id).Order());
+        double score = System.Numerics.Tensors.TensorPrimitives.Dot(user.Factors, model.ItemRow(model.Items.IndexOf(item)));
+        Assert.Equal(score, why.Reasons.Sum(r => (double)r.Score), 3);
+    }
+
+    [Fact]
     public void OtherModelsExplainBySimilarityOfTheUsersOwnItems()
     {
         var data = InteractionMatrix.Build(RatingFileReader.Read(TestData.Split("ml100k_implicit_train.tsv")).Positives(0f));
