@@ -40,7 +40,7 @@ internal sealed class RecommendCommand : CliCommand
         string? liked = parse.GetValue(_liked);
         if (user is null == liked is null)
         {
-            throw new UsageException("recommend needs --user ID or --liked ID,ID,… (one of them).");
+            throw new UsageException("'recommend' needs --user ID or --liked ID,ID,… (one of them).");
         }
         if (parse.GetValue(_ratings) is not null && liked is null)
         {
