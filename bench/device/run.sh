@@ -90,8 +90,12 @@ bench() {
     if [ -n "$(field "$line" error)" ]; then
       echo "| $(field "$line" backend) | $(field "$line" ratings) | failed: $(field "$line" error) | | | | |"
     else
-      local negatives score; negatives="$(field "$line" negatives_per_sample)"; score="$(field "$line" score_kernel_seconds)"
-      echo "| $(field "$line" backend) | $(field "$line" ratings) | $(field "$line" first_epoch_seconds) | $(field "$line" steady_epoch_seconds)${score:+ (kernels timed apart: score $score s, select $(field "$line" select_kernel_seconds) s, rest $(field "$line" other_device_seconds) s)} | $(field "$line" updates_per_second)${negatives:+ (× $negatives negatives scored)} | $(field "$line" peak_host_mib) | $target |"
+      local negatives score first steady rate; negatives="$(field "$line" negatives_per_sample)"; score="$(field "$line" score_kernel_seconds)"
+      # Training reports epochs and updates per second; RecommendAll reports calls and users per second.
+      first="$(field "$line" first_epoch_seconds)"; first="${first:-$(field "$line" first_call_seconds)}"
+      steady="$(field "$line" steady_epoch_seconds)"; steady="${steady:-$(field "$line" steady_call_seconds)}"
+      rate="$(field "$line" updates_per_second)"; rate="${rate:-$(field "$line" users_per_second)}"
+      echo "| $(field "$line" backend) | $(field "$line" ratings) | $first | $steady${score:+ (kernels timed apart: score $score s, select $(field "$line" select_kernel_seconds) s, rest $(field "$line" other_device_seconds) s)} | $rate${negatives:+ (× $negatives negatives scored)} | $(field "$line" peak_host_mib) | $target |"
     fi
   done < <(run "$limit" "$gpumf" bench --model "$model" --preset "$preset" --scale "$scale" --epochs 3 --backend "$backends" || true)
 }
