@@ -20,6 +20,7 @@ public static class Program
             "scale" => ScaleRun.Run,
             ScalePoint.Command => ScalePoint.Run,
             SplitsRun.Command => SplitsRun.Run,
+            MemoryRun.Command => MemoryRun.Run,
             _ => null,
         };
         if (command is null)
