@@ -21,6 +21,7 @@ public static class Program
             ScalePoint.Command => ScalePoint.Run,
             SplitsRun.Command => SplitsRun.Run,
             UpdateRun.Command => UpdateRun.Run,
+            MemoryRun.Command => MemoryRun.Run,
             _ => null,
         };
         if (command is null)

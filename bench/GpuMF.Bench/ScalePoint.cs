@@ -95,11 +95,11 @@ internal static class ScalePoint
         return family.Train(options, new TrainingRequest(matrix, null, backend, new Reporter<EpochReport>(r => epochDone(r.Elapsed)), default, null, null, 0));
     }
 
-    private static long Resident() => StatusField("VmRSS") ?? Environment.WorkingSet;
+    private static long Resident() => ProcStatus.Field("self", "VmRSS") ?? Environment.WorkingSet;
 
     private static long PeakResident()
     {
-        if (StatusField("VmHWM") is { } peak)
+        if (ProcStatus.Field("self", "VmHWM") is { } peak)
         {
             return peak;
         }
@@ -119,26 +119,6 @@ internal static class ScalePoint
         {
             return false;
         }
-    }
-
-    /// <summary>A "kB" field of /proc/self/status in bytes, or null off Linux.</summary>
-    private static long? StatusField(string name)
-    {
-        const string status = "/proc/self/status";
-        if (!File.Exists(status))
-        {
-            return null;
-        }
-        foreach (string line in File.ReadLines(status))
-        {
-            if (line.StartsWith(name + ":", StringComparison.Ordinal))
-            {
-                string value = line[(name.Length + 1)..].Trim();
-                int space = value.IndexOf(' ');
-                return long.Parse(space > 0 ? value[..space] : value, CultureInfo.InvariantCulture) * 1024;
-            }
-        }
-        return null;
     }
 
     /// <summary>Reports synchronously on the training thread (System.Progress would post to the thread pool and lose the order).</summary>

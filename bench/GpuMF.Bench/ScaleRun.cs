@@ -65,28 +65,15 @@ public static class ScaleRun
 
     private static ScalePointResult RunPoint(string model, long size, int users, int items, int epochs)
     {
-        var start = new ProcessStartInfo(Environment.ProcessPath ?? throw new InvalidOperationException("The path of this process is unknown."))
-        {
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        // Under the dotnet host the executable is the host: the entry assembly has to be named again.
-        if (Path.GetFileNameWithoutExtension(start.FileName) == "dotnet")
-        {
-            start.ArgumentList.Add(Environment.GetCommandLineArgs()[0]);
-        }
-        foreach (string arg in new[]
-        {
+        var start = SelfProcess.StartInfo(
+        [
             ScalePoint.Command, "--model", model,
             "--interactions", size.ToString(CultureInfo.InvariantCulture),
             "--users", users.ToString(CultureInfo.InvariantCulture),
             "--items", items.ToString(CultureInfo.InvariantCulture),
             "--epochs", epochs.ToString(CultureInfo.InvariantCulture),
             "--factors", Factors.ToString(CultureInfo.InvariantCulture),
-        })
-        {
-            start.ArgumentList.Add(arg);
-        }
+        ]);
         using var child = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {start.FileName}.");
         string output = child.StandardOutput.ReadToEnd();
         child.WaitForExit();

@@ -24,9 +24,15 @@ public sealed class IdMap
     /// <summary>Creates a map whose index i is <paramref name="ids"/>[i].</summary>
     /// <exception cref="ArgumentException">An id occurs twice.</exception>
     public IdMap(IEnumerable<long> ids)
+        : this(new List<long>(ids ?? throw new ArgumentNullException(nameof(ids))), readOnly: false)
     {
-        ArgumentNullException.ThrowIfNull(ids);
-        _ids = new List<long>(ids);
+    }
+
+    /// <summary>A map whose list of ids is <paramref name="ids"/> itself, not a copy.</summary>
+    /// <exception cref="ArgumentException">An id occurs twice.</exception>
+    private IdMap(List<long> ids, bool readOnly)
+    {
+        _ids = ids;
         _index = new Dictionary<long, int>(_ids.Count, IdComparer.Instance);
         for (int i = 0; i < _ids.Count; i++)
         {
@@ -35,6 +41,7 @@ public sealed class IdMap
                 throw new ArgumentException($"Id {_ids[i]} occurs twice (at indices {_index[_ids[i]]} and {i}).", nameof(ids));
             }
         }
+        IsReadOnly = readOnly;
     }
 
     private IdMap(IdMap source)
@@ -43,6 +50,15 @@ public sealed class IdMap
         _ids = new List<long>(source._ids);
         IsReadOnly = true;
     }
+
+    /// <summary>
+    /// A read-only map that takes <paramref name="ids"/> as its own, which the caller then leaves alone: a loaded
+    /// model's, its ids read straight into the list. Built by the public constructor and then made read-only, the
+    /// map would be held three times over while a model loads (the ids read, the map, its read-only copy), a
+    /// quarter of the file again for a model of many users.
+    /// </summary>
+    /// <exception cref="ArgumentException">An id occurs twice.</exception>
+    internal static IdMap ReadOnlyOver(List<long> ids) => new(ids, readOnly: true);
 
     /// <summary>True for a map that refuses new ids: a model's (see <see cref="ToReadOnly()"/>).</summary>
     public bool IsReadOnly { get; }

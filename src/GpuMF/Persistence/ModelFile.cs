@@ -249,10 +249,10 @@ public static class ModelFile
         switch (tag)
         {
             case "UIDS":
-                parts.UserIds = input.Values<long>(Expect(length, dims.Users, 8, tag, name), tag);
+                parts.UserIds = input.Ids(Expect(length, dims.Users, 8, tag, name), tag);
                 break;
             case "IIDS":
-                parts.ItemIds = input.Values<long>(Expect(length, dims.Items, 8, tag, name), tag);
+                parts.ItemIds = input.Ids(Expect(length, dims.Items, 8, tag, name), tag);
                 break;
             case "UFAC":
                 parts.UserFactors = input.Values<float>(Expect(length, userFactors, 4, tag, name), tag);
@@ -396,7 +396,7 @@ public static class ModelFile
         }
         try
         {
-            return new FactorModel(kind, new IdMap(userIds), new IdMap(itemIds), dims.Factors, userFactors, itemFactors, p.UserBias, p.ItemBias, dims.Mean, seenPtr, seenItems, options)
+            return new FactorModel(kind, IdMap.ReadOnlyOver(userIds), IdMap.ReadOnlyOver(itemIds), dims.Factors, userFactors, itemFactors, p.UserBias, p.ItemBias, dims.Mean, seenPtr, seenItems, options)
             {
                 CompletedEpochs = p.Epochs ?? 0,
                 Adagrad = p.Adagrad,
@@ -489,8 +489,8 @@ public static class ModelFile
     {
         public byte[]? Options;
         public Dims? Dims;
-        public long[]? UserIds;
-        public long[]? ItemIds;
+        public List<long>? UserIds;
+        public List<long>? ItemIds;
         public float[]? UserFactors;
         public float[]? ItemFactors;
         public float[]? UserBias;
@@ -593,19 +593,32 @@ public static class ModelFile
 
         public T[] Values<T>(long count, string tag) where T : unmanaged
         {
-            if (count > Array.MaxLength)
-            {
-                throw Bad(name, $"section '{tag}' holds {count} values, more than an array can");
-            }
-            var values = GC.AllocateUninitializedArray<T>((int)count);
-            int chunk = ChunkBytes / Unsafe.SizeOf<T>();
-            for (int start = 0; start < values.Length;)
-            {
-                int n = Math.Min(chunk, values.Length - start);
-                Read(MemoryMarshal.AsBytes(values.AsSpan(start, n)), tag);
-                start += n;
-            }
+            var values = GC.AllocateUninitializedArray<T>(Fits(count, tag));
+            ReadInto<T>(values, tag);
             return values;
+        }
+
+        /// <summary>Ids read straight into the list that the model's read-only <see cref="IdMap"/> then takes as its own, so that they are held once.</summary>
+        public List<long> Ids(long count, string tag)
+        {
+            var ids = new List<long>(Fits(count, tag));
+            CollectionsMarshal.SetCount(ids, (int)count);
+            ReadInto(CollectionsMarshal.AsSpan(ids), tag);
+            return ids;
+        }
+
+        private int Fits(long count, string tag) =>
+            count <= Array.MaxLength ? (int)count : throw Bad(name, $"section '{tag}' holds {count} values, more than an array can");
+
+        private void ReadInto<T>(Span<T> values, string tag) where T : unmanaged
+        {
+            int chunk = ChunkBytes / Unsafe.SizeOf<T>();
+            while (!values.IsEmpty)
+            {
+                var part = values[..Math.Min(chunk, values.Length)];
+                Read(MemoryMarshal.AsBytes(part), tag);
+                values = values[part.Length..];
+            }
         }
 
         public void Skip(long length, string tag)
