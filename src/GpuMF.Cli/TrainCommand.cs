@@ -53,8 +53,10 @@ internal sealed class TrainCommand : CliCommand
         using var backend = _training.Open(parse, plan);
 
         var clock = Stopwatch.StartNew();
-        var loaded = _dataArguments.Read(parse, data, "--data", family.TrainsOnPositives, valueOptional: family.TrainsOnPositives, cancellation);
-        var matrix = InteractionMatrix.Build(loaded.Table, DuplicatePolicy.Reject);
+        var (matrix, rowsRead, rowsMerged) = ReadMatrix(parse, data, family, cancellation);
+        // The table read and the scratch of building the matrix are garbage now; returning them before training
+        // allocates its own state keeps the peak to the matrix, the model and the training state.
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         double readSeconds = clock.Elapsed.TotalSeconds;
         Console.Error.WriteLine($"{data}: {matrix.Count:N0} interactions, {matrix.UserCount:N0} users × {matrix.ItemCount:N0} items; training {family.Name} on {BackendArguments.Describe(backend)}");
 
@@ -89,8 +91,8 @@ internal sealed class TrainCommand : CliCommand
             ["data"] = data,
             ["out"] = output,
             ["options"] = JsonText.SnakeCase(plan.OptionsJson),
-            ["rows_read"] = loaded.RowsRead,
-            ["rows_merged"] = loaded.Merged,
+            ["rows_read"] = rowsRead,
+            ["rows_merged"] = rowsMerged,
             ["interactions"] = matrix.Count,
             ["users"] = matrix.UserCount,
             ["items"] = matrix.ItemCount,
@@ -100,6 +102,13 @@ internal sealed class TrainCommand : CliCommand
             ["write_seconds"] = Math.Round(writeSeconds, 4),
         }.ToJsonString());
         return 0;
+    }
+
+    /// <summary>The training matrix and the counts of rows read and merged; the table read is not kept.</summary>
+    private (InteractionMatrix Matrix, int RowsRead, int Merged) ReadMatrix(ParseResult parse, string data, ModelFamily family, CancellationToken cancellation)
+    {
+        var loaded = _dataArguments.Read(parse, data, "--data", family.TrainsOnPositives, valueOptional: family.TrainsOnPositives, cancellation);
+        return (InteractionMatrix.Build(loaded.Table, DuplicatePolicy.Reject), loaded.RowsRead, loaded.Merged);
     }
 
     /// <summary>
