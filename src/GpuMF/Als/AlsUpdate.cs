@@ -42,41 +42,35 @@ internal static class AlsUpdate
     }
 
     /// <summary>Re-solves the rows <paramref name="users"/> of <paramref name="p"/> against every item: a users half-iteration over those rows alone.</summary>
-    private static void SolveUsers(InteractionMatrix all, float[] p, float[] q, int[] users, AlsOptions options, ComputeBackend backend)
-    {
-        if (users.Length == 0)
-        {
-            return;
-        }
-        int k = options.Factors;
-        var (rows, cols, values) = Entries(users, all.UserPtr, all.UserItems, all.UserValues);
-        var sub = InteractionMatrix.FromIndices(Dense(users.Length), Dense(all.ItemCount), rows, cols, values);
-        var x = Gather(p, users, k);
-        using (var engine = backend.CreateEngine(new AlsEngineFactory(AlsProblem.Create(sub, x, q, options))))
-        {
-            engine.Solve(AlsSide.Users);
-            engine.CopyTo(x, q);
-        }
-        Scatter(x, p, users, k);
-    }
+    private static void SolveUsers(InteractionMatrix all, float[] p, float[] q, int[] users, AlsOptions options, ComputeBackend backend) =>
+        Solve(AlsSide.Users, users, all.UserPtr, all.UserItems, all.UserValues, all.ItemCount, p, q, options, backend);
 
     /// <summary>Re-solves the rows <paramref name="items"/> of <paramref name="q"/> against every user: an items half-iteration over those rows alone.</summary>
-    private static void SolveItems(InteractionMatrix all, float[] p, float[] q, int[] items, AlsOptions options, ComputeBackend backend)
+    private static void SolveItems(InteractionMatrix all, float[] p, float[] q, int[] items, AlsOptions options, ComputeBackend backend) =>
+        Solve(AlsSide.Items, items, all.ItemPtr, all.ItemUsers, all.ItemValues, all.UserCount, q, p, options, backend);
+
+    /// <summary>
+    /// Re-solves the <paramref name="chosen"/> rows of <paramref name="own"/> (the side <paramref name="side"/>, its CSR
+    /// given) against every row of <paramref name="other"/>: the half-iteration of a problem that holds only those rows.
+    /// </summary>
+    private static void Solve(AlsSide side, int[] chosen, int[] ptr, int[] index, float[] values, int otherCount, float[] own, float[] other, AlsOptions options, ComputeBackend backend)
     {
-        if (items.Length == 0)
+        if (chosen.Length == 0)
         {
             return;
         }
         int k = options.Factors;
-        var (cols, rows, values) = Entries(items, all.ItemPtr, all.ItemUsers, all.ItemValues);
-        var sub = InteractionMatrix.FromIndices(Dense(all.UserCount), Dense(items.Length), rows, cols, values);
-        var y = Gather(q, items, k);
-        using (var engine = backend.CreateEngine(new AlsEngineFactory(AlsProblem.Create(sub, p, y, options))))
+        var (rows, cols, vals) = Entries(chosen, ptr, index, values);
+        var solved = Gather(own, chosen, k);
+        var (sub, x, y) = side == AlsSide.Users
+            ? (InteractionMatrix.FromIndices(Dense(chosen.Length), Dense(otherCount), rows, cols, vals), solved, other)
+            : (InteractionMatrix.FromIndices(Dense(otherCount), Dense(chosen.Length), cols, rows, vals), other, solved);
+        using (var engine = backend.CreateEngine(new AlsEngineFactory(AlsProblem.Create(sub, x, y, options))))
         {
-            engine.Solve(AlsSide.Items);
-            engine.CopyTo(p, y);
+            engine.Solve(side);
+            engine.CopyTo(x, y);
         }
-        Scatter(y, q, items, k);
+        Scatter(solved, own, chosen, k);
     }
 
     /// <summary>The entries of the chosen rows of a CSR, the rows renumbered 0.. in the order given.</summary>
