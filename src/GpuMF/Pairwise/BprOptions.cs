@@ -1,6 +1,5 @@
 using System.Text.Json;
 using GpuMF.Models;
-using GpuMF.Training;
 
 namespace GpuMF.Pairwise;
 
@@ -12,11 +11,11 @@ namespace GpuMF.Pairwise;
 /// Rendle et al.'s bootstrap, without repeats within an epoch), with one negative drawn for each.
 /// Every default lives in <see cref="Defaults"/>.
 /// </summary>
-public sealed record BprOptions : ModelOptions
+public sealed record BprOptions : PairwiseOptions
 {
     /// <summary>Options at their defaults.</summary>
     public BprOptions()
-        : base(0.01f)
+        : base(20, 0.1f, 0.01f)
     {
     }
 
@@ -28,24 +27,6 @@ public sealed record BprOptions : ModelOptions
     /// </summary>
     public static BprOptions Defaults { get; } = new();
 
-    /// <summary>Passes over the observed pairs, 1..10000. Default 20.</summary>
-    public int Epochs { get; init; } = 20;
-
-    /// <summary>Initial step size η, (0, 1]. Default 0.1.</summary>
-    public float LearningRate { get; init; } = 0.1f;
-
-    /// <summary>How the step size evolves. Default <see cref="LearningRateSchedule.Adagrad"/>.</summary>
-    public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Adagrad;
-
-    /// <summary>Multiplier d applied to η after each epoch, (0, 1]. Default 1 (no decay).</summary>
-    public float LearningRateDecay { get; init; } = 1f;
-
-    /// <summary>L2 weight λ on the factors and item biases a triple touches, ≥ 0. Default 0.01.</summary>
-    public float Regularization { get; init; } = 0.01f;
-
-    /// <summary>Learn an item bias b_i (as implicit's BPR does). Default true.</summary>
-    public bool ItemBias { get; init; } = true;
-
     /// <summary>
     /// Redraw j while it is one of the user's observed items (implicit's verify_negative_samples), up to
     /// 32 draws, after which the triple is skipped. Default true.
@@ -53,15 +34,14 @@ public sealed record BprOptions : ModelOptions
     public bool RejectObservedNegatives { get; init; } = true;
 
     /// <summary>Throws when an option lies outside its range; the message names it.</summary>
-    public void Validate()
+    public override void Validate()
     {
-        ValidateShared();
-        PairwiseSettings.RequireShared(Epochs, LearningRate, Schedule, LearningRateDecay, Regularization);
+        base.Validate();
     }
 
     /// <summary>The options as JSON, as stored in model files.</summary>
     public string ToJson() => JsonSerializer.Serialize(this);
 
-    internal PairwiseSettings ToSettings() =>
+    internal override PairwiseSettings ToSettings() =>
         new(ModelKind.Bpr, Factors, Epochs, LearningRate, Schedule, LearningRateDecay, Regularization, ItemBias, RejectObservedNegatives, 1, InitStdDev, Seed, ToJson());
 }

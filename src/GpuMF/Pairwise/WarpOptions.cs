@@ -11,11 +11,11 @@ namespace GpuMF.Pairwise;
 /// 1 − score(u, i) + score(u, j) is descended with weight L(⌊(n − 1)/trials⌋), L(r) = Σ_{j ≤ r} 1/j.
 /// An epoch visits every observed pair once, in a fresh random order. Every default lives in <see cref="Defaults"/>.
 /// </summary>
-public sealed record WarpOptions : ModelOptions
+public sealed record WarpOptions : PairwiseOptions
 {
     /// <summary>Options at their defaults.</summary>
     public WarpOptions()
-        : base(0.01f)
+        : base(25, 0.025f, 0f)
     {
     }
 
@@ -27,38 +27,19 @@ public sealed record WarpOptions : ModelOptions
     /// </summary>
     public static WarpOptions Defaults { get; } = new();
 
-    /// <summary>Passes over the observed pairs, 1..10000. Default 25.</summary>
-    public int Epochs { get; init; } = 25;
-
-    /// <summary>Initial step size η, (0, 1]. Default 0.025 (half LightFM's).</summary>
-    public float LearningRate { get; init; } = 0.025f;
-
-    /// <summary>How the step size evolves. Default <see cref="LearningRateSchedule.Adagrad"/> (LightFM's).</summary>
-    public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Adagrad;
-
-    /// <summary>Multiplier d applied to η after each epoch, (0, 1]. Default 1 (no decay).</summary>
-    public float LearningRateDecay { get; init; } = 1f;
-
-    /// <summary>L2 weight λ on the factors and item biases an update touches, ≥ 0. Default 0.</summary>
-    public float Regularization { get; init; }
-
-    /// <summary>Learn an item bias b_i (LightFM does). Default true.</summary>
-    public bool ItemBias { get; init; } = true;
-
     /// <summary>Most negatives drawn per observed pair, 1..100000. Default 10 (LightFM's).</summary>
     public int MaxSampled { get; init; } = 10;
 
     /// <summary>Throws when an option lies outside its range; the message names it.</summary>
-    public void Validate()
+    public override void Validate()
     {
-        ValidateShared();
-        PairwiseSettings.RequireShared(Epochs, LearningRate, Schedule, LearningRateDecay, Regularization);
+        base.Validate();
         OptionRange.Require(MaxSampled is >= 1 and <= 100000, nameof(MaxSampled), MaxSampled, "1..100000");
     }
 
     /// <summary>The options as JSON, as stored in model files.</summary>
     public string ToJson() => JsonSerializer.Serialize(this);
 
-    internal PairwiseSettings ToSettings() =>
+    internal override PairwiseSettings ToSettings() =>
         new(ModelKind.Warp, Factors, Epochs, LearningRate, Schedule, LearningRateDecay, Regularization, ItemBias, true, MaxSampled, InitStdDev, Seed, ToJson());
 }
