@@ -210,8 +210,8 @@ public static class MemoryRun
 
         report.Append("Where the peak sits: the same pipeline through the library (`memory train`: `RatingFileReader.Read`, `RatingTable.Positives` for the ")
             .Append("implicit models, `InteractionMatrix.Build` with keep-last duplicates, `Train` on the CPU backend, `model.Save`), in a process of its own that ")
-            .Append("reads its VmHWM after each stage, so each column is the peak up to the end of that stage. Unlike the console host it lets go of the ")
-            .Append("table once the matrix is built (the console host keeps it referenced while it trains). The last two columns come from a second run ")
+            .Append("reads its VmHWM after each stage, so each column is the peak up to the end of that stage. Like the console host, it lets go of the ")
+            .Append("table once the matrix is built; unlike it, it forces no collection then. The last two columns come from a second run ")
             .Append("that also forces a full, compacting collection between building and training (`memory train --collect`): its peak is what the ")
             .Append("memory still referenced costs, and the difference from the run before it is dead memory (the table, building's temporaries) ")
             .Append("that the collector had not yet reclaimed when training allocated its own.\n\n");
