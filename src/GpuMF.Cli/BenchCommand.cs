@@ -12,8 +12,9 @@ using GpuMF.Training;
 namespace GpuMF.Cli;
 
 /// <summary>
-/// <c>gpumf bench [--model svd|als|bpr|warp|recommend] [--backend a,b,…]</c>: training throughput per model,
-/// or RecommendAll time, on seeded synthetic data generated once and run on each backend named; one JSON
+/// <c>gpumf bench [--model svd|als|bpr|warp|recommend] [--kernel blocked|fused] [--backend a,b,…]</c>: training
+/// throughput per model, or RecommendAll time (with the top-N kernel named, on an ILGPU backend), on seeded
+/// synthetic data generated once and run on each backend named; one JSON
 /// line per backend, for the device script and the benchmark tables. The first epoch or call (kernel
 /// compilation, uploads) is timed apart from the steady ones.
 /// </summary>
@@ -45,6 +46,12 @@ internal static class BenchCommand
             ("cholesky", "als") => AlsSolver.Cholesky,
             (var v, _) => throw new UsageException($"--solver applies to --model als and must be cg or cholesky; got '{v}'."),
         };
+        var kernel = (cl.Get("kernel"), model) switch
+        {
+            (null, _) or ("blocked", "recommend") => TopNKernel.Blocked,
+            ("fused", "recommend") => TopNKernel.Fused,
+            (var v, _) => throw new UsageException($"--kernel applies to --model recommend and must be blocked or fused; got '{v}'."),
+        };
         var kinds = (cl.Get("backend") ?? "auto").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(ComputeBackend.Parse).ToArray();
         int device = cl.Int("device", 0, 0);
         int threads = cl.Int("threads", 0, 0, 1024);
@@ -74,7 +81,7 @@ internal static class BenchCommand
                 using var backend = ComputeBackend.Create(kind, device, threads);
                 result["device"] = backend.DeviceName;
                 var timing = model == "recommend"
-                    ? Recommend(data, factors, n, epochs, backend, result, ct)
+                    ? Recommend(data, factors, n, epochs, kernel, backend, result, ct)
                     : Train(model, data, factors, epochs, solver, backend, result, ct);
                 result["first_epoch_seconds"] = Math.Round(timing.First, 4);
                 result["steady_epoch_seconds"] = Math.Round(timing.Steady, 4);
@@ -145,7 +152,7 @@ internal static class BenchCommand
     /// RecommendAll over every user of a model with the data's shape and seen lists, random factors: the
     /// scoring cost does not depend on what the factors learnt. Epochs count the calls.
     /// </summary>
-    private static Timing Recommend(InteractionMatrix data, int factors, int n, int calls, ComputeBackend backend, JsonObject result, CancellationToken ct)
+    private static Timing Recommend(InteractionMatrix data, int factors, int n, int calls, TopNKernel kernel, ComputeBackend backend, JsonObject result, CancellationToken ct)
     {
         var model = new FactorModel(ModelKind.Als, data.Users, data.Items, factors,
             NormalFactors.Create(data.UserCount, factors, 0.1f, 7, 0), NormalFactors.Create(data.ItemCount, factors, 0.1f, 7, 1),
@@ -158,7 +165,7 @@ internal static class BenchCommand
             ct.ThrowIfCancellationRequested();
             // What RecommendAll does, timed in its two parts: the scorer's set-up (packing, uploads) and the scoring.
             var clock = Stopwatch.StartNew();
-            using var scorer = BatchScorer.ForRecommendations(model, backend);
+            using var scorer = BatchScorer.ForRecommendations(model, backend, kernel: kernel);
             setup.Add(clock.Elapsed.TotalSeconds);
             var lists = scorer.ScoreAll(n);
             seconds.Add(clock.Elapsed.TotalSeconds);
@@ -168,7 +175,7 @@ internal static class BenchCommand
         {
             // One more pass with every launch waited for, so that scoring and selection are timed apart.
             var stages = new StageSeconds();
-            using var engine = new IlgpuTopNEngine(backend, TopNProblems.Recommendations(model, filterSeen: true, allowed: null)) { Stages = stages };
+            using var engine = IlgpuTopNEngine.Create(backend, TopNProblems.Recommendations(model, filterSeen: true, allowed: null), kernel, stages);
             engine.Run(Enumerable.Range(0, data.UserCount).ToArray(), new TopNBuffer(data.UserCount, n));
             result["score_kernel_seconds"] = Math.Round(stages.Score, 4);
             result["select_kernel_seconds"] = Math.Round(stages.Select, 4);
@@ -176,6 +183,7 @@ internal static class BenchCommand
         }
         int best = seconds.IndexOf(seconds.Skip(1).Min());
         result["n"] = n;
+        result["kernel"] = backend.IsIlgpu ? kernel.ToString().ToLowerInvariant() : "cpu";
         result["lists"] = checksum / seconds.Count;
         result["setup_seconds"] = Math.Round(setup[best], 4);
         result["score_seconds"] = Math.Round(seconds[best] - setup[best], 4);
