@@ -124,7 +124,7 @@ section "RecommendAll (top 10, seen excluded), ml20m-like × $scale, 64 factors"
 # kernel. Achieved TFLOP/s is 2·users·items·factors (every score's multiply-adds) over the kernels' seconds,
 # timed apart in a pass that waits for each launch, and over the best scoring call's (uploads of the query
 # rows, downloads and id mapping of the lists included, the scorer's set-up not).
-tflops() { awk -v u="$1" -v i="$2" -v k="$3" -v s="$4" 'BEGIN { if (s > 0) printf "%.2f", 2 * u * i * k / s / 1e12; else printf "n/a" }'; }
+tflops() { awk -v u="$1" -v i="$2" -v k="$3" -v s="$4" 'BEGIN { if (s > 0) printf "%.3g", 2 * u * i * k / s / 1e12; else printf "n/a" }'; }
 topn() {
   local preset=$1 n=$2 kernel=$3 limit=$4 line users items factors kernels call
   line="$(run "$limit" "$gpumf" bench --model recommend --preset "$preset" --scale "$scale" --n "$n" --kernel "$kernel" --epochs 2 --backend "$backend" | tail -1 || true)"
@@ -151,6 +151,7 @@ section "Top-N kernels on $backend: blocked (the default) and fused, RecommendAl
     for kernel in fused blocked; do topn square-1m 10 "$kernel" 300; done
   fi
   echo
+  [ "$backend" = ilgpu-cpu ] && echo "Only the fused kernel at top 10 and 100 on the CPU accelerator, whose blocked kernels take minutes per call at 26,744 items."
   echo "ml20m-like × $scale and square-1m × $scale (1M × 1M at scale 1). Blocked: score = the score-block launches, select = the top-N"
   echo "launches. Fused: score = the fused kernel (scoring and selection), select = the merge of each row's slices. Target (issue 19):"
   echo "top 10 on ml20m-like ≤ 0.02 s on one H200, ≥ 30% of FP32 peak."
