@@ -3,11 +3,14 @@
 #
 #   bench/device/run.sh prepare            here: publish the console host self-contained into
 #                                          bench/device/payload with the ML-1M and ML-100K splits (gzipped)
+#                                          and the commit it was built from (payload/COMMIT)
 #   bench/device/run.sh run [BACKEND] [SCALE]
 #                                          there (or here, to rehearse): devices; selftest of every kernel
 #                                          against the CPU backend; every model's throughput on synthetic data
 #                                          at SCALE (default 1) — netflix-like SGD updates/s, ml20m-like ALS
-#                                          s/iteration, BPR/WARP samples/s, RecommendAll time — and every
+#                                          s/iteration, BPR/WARP samples/s, RecommendAll time — the blocked
+#                                          and fused top-N kernels side by side (top 10/100/1000 and a 1M × 1M
+#                                          catalogue, with achieved TFLOP/s), and every
 #                                          model's ML-1M quality, each on BACKEND beside the CPU backend and
 #                                          the bench/PEERS.md target; writes results.md and run.log to $OUT (or
 #                                          bench/device/out). Each step has its own time limit and the whole
@@ -15,7 +18,8 @@
 #
 # BACKEND defaults to cuda; rehearse on a CPU machine with `run ilgpu-cpu 0.0005` (the CPU accelerator
 # simulates warps with threads: quality then on ML-100K with fewer epochs, ALS and RecommendAll on the CPU
-# backend only, their kernels being covered by the selftest).
+# backend only, their kernels being covered by the selftest; of the top-N kernels, the fused one at top 10
+# and 100 on 100 users only, and no 1M × 1M run).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 payload="$here/payload"
@@ -28,6 +32,10 @@ if [ "$phase" = prepare ]; then
   dotnet publish "$root/src/GpuMF.Cli/GpuMF.Cli.csproj" -c Release -r linux-x64 --self-contained \
     -p:PublishSingleFile=true -p:EnableCompressionInSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true -p:DebugType=none -o "$payload" >/dev/null
   mkdir -p "$payload/splits"
+  # The commit every figure of a run comes from, marked when the tree held changes not committed.
+  commit="$(git -C "$root" rev-parse HEAD)"
+  [ -n "$(git -C "$root" status --porcelain)" ] && commit="$commit (with uncommitted changes)"
+  echo "$commit" >"$payload/COMMIT"
   for f in "$data"/splits/ml1m_*.tsv "$data"/splits/ml100k_*.tsv; do
     gzip -9 -c "$f" >"$payload/splits/$(basename "$f").gz"
   done
@@ -74,6 +82,7 @@ field() { echo "$1" | sed -nE "s/.*\"$2\":\"([^\"]*)\".*/\1/p; t; s/.*\"$2\":([^
     echo "gpu: $(nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv,noheader | head -1)"
   fi
   echo "command: bench/device/run.sh run $backend $scale"
+  echo "commit: $(cat "$payload/COMMIT" 2>/dev/null || echo "unknown (payload prepared before commits were stamped)")"
 } >"$report"
 
 section "devices"
@@ -114,6 +123,43 @@ section "WARP, ml20m-like × $scale, 64 factors"
 { header positives epoch "samples/s"; bench warp ml20m-like "$backend,cpu" 120 "report samples/s and negatives scored/s"; } >>"$report"
 section "RecommendAll (top 10, seen excluded), ml20m-like × $scale, 64 factors"
 { header "seen items" call "users/s"; bench recommend ml20m-like "$heavy" 120 "≤ 0.05 s per call on a GPU"; } >>"$report"
+
+# topn PRESET N KERNEL LIMIT: one table row from `gpumf bench --model recommend` on BACKEND with that top-N
+# kernel. Achieved TFLOP/s is 2·users·items·factors (every score's multiply-adds) over the kernels' seconds,
+# timed apart in a pass that waits for each launch, and over the best scoring call's (uploads of the query
+# rows, downloads and id mapping of the lists included, the scorer's set-up not).
+tflops() { awk -v u="$1" -v i="$2" -v k="$3" -v s="$4" 'BEGIN { if (s > 0) printf "%.3g", 2 * u * i * k / s / 1e12; else printf "n/a" }'; }
+topn() {
+  local preset=$1 n=$2 kernel=$3 limit=$4 line users items factors kernels call
+  line="$(run "$limit" "$gpumf" bench --model recommend --preset "$preset" --scale "$scale" --n "$n" --kernel "$kernel" --epochs 2 --backend "$backend" | tail -1 || true)"
+  if [ -z "$line" ] || [ -n "$(field "$line" error)" ]; then
+    echo "| $kernel | $n | $preset | failed: see run.log | | | | |"
+    return
+  fi
+  users="$(field "$line" users)"; items="$(field "$line" items)"; factors="$(field "$line" factors)"
+  kernels="$(awk -v a="$(field "$line" score_kernel_seconds)" -v b="$(field "$line" select_kernel_seconds)" 'BEGIN { printf "%.4g", a + b }')"
+  call="$(field "$line" score_seconds)"
+  echo "| $kernel | $n | $users × $items | $(field "$line" steady_call_seconds) (set-up $(field "$line" setup_seconds), scoring $call) | $kernels ($(field "$line" score_kernel_seconds) + $(field "$line" select_kernel_seconds)) | $(tflops "$users" "$items" "$factors" "$kernels") | $(tflops "$users" "$items" "$factors" "$call") | $(field "$line" peak_host_mib) |"
+}
+section "Top-N kernels on $backend: blocked (the default) and fused, RecommendAll, seen excluded, 64 factors"
+{
+  echo "| kernel | N | users × items | steady call s | kernels s (score + select) | TFLOP/s, kernels | TFLOP/s, scoring call | peak host MiB |"
+  echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
+  if [ "$backend" = ilgpu-cpu ]; then
+    topn ml20m-like 10 fused 240
+    topn ml20m-like 100 fused 240
+  else
+    for n in 10 100 1000; do
+      for kernel in blocked fused; do topn ml20m-like "$n" "$kernel" 180; done
+    done
+    for kernel in fused blocked; do topn square-1m 10 "$kernel" 300; done
+  fi
+  echo
+  [ "$backend" = ilgpu-cpu ] && echo "Only the fused kernel at top 10 and 100 on the CPU accelerator, whose blocked kernels take minutes per call at 26,744 items."
+  echo "ml20m-like × $scale and square-1m × $scale (1M × 1M at scale 1). Blocked: score = the score-block launches, select = the top-N"
+  echo "launches. Fused: score = the fused kernel (scoring and selection), select = the merge of each row's slices. Target (issue 19):"
+  echo "top 10 on ml20m-like ≤ 0.02 s on one H200, ≥ 30% of FP32 peak."
+} >>"$report"
 
 # quality MODEL SPLIT EXTRA…: one table row per backend from `gpumf evaluate --json`.
 quality() {

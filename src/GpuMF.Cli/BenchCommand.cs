@@ -21,6 +21,7 @@ internal sealed class BenchCommand : CliCommand
 
     private readonly Option<string> _model;
     private readonly Option<string> _preset;
+    private readonly Option<string> _kernel;
     private readonly Option<float> _scale;
     private readonly Option<int> _epochs;
     private readonly Option<int> _factors;
@@ -32,7 +33,8 @@ internal sealed class BenchCommand : CliCommand
         : base("bench", "training throughput (svd, als, bpr, warp) or RecommendAll time (recommend) on synthetic data, one JSON line per backend")
     {
         _model = Add(Opt.Choice("--model", "what to time", Measures, "svd", "-m"));
-        _preset = Add(Opt.Choice("--preset", "the data's shape (default: netflix-like for svd, ml20m-like for the others)", ["netflix-like", "ml20m-like"], null));
+        _preset = Add(Opt.Choice("--preset", "the data's shape (default: netflix-like for svd, ml20m-like for the others)", ["netflix-like", "ml20m-like", "square-1m"], null));
+        _kernel = Add(Opt.Choice("--kernel", "recommend: the top-N kernel on an ILGPU backend (blocked, the measured default; fused, opt-in until a GPU report shows it faster)", ["blocked", "fused"], "blocked"));
         _scale = Add(Opt.Float("--scale", "the share of the preset's users and ratings generated", 1f, "(0, 1]", f => f > 0 && f <= 1));
         _epochs = Add(Opt.Int("--epochs", "epochs timed (als: iterations; recommend: calls, at least 2)", 3, 1, 1000));
         _factors = Add(Opt.Int("--factors", "latent factors", 64, 1, 1024));
@@ -89,7 +91,9 @@ internal sealed class BenchCommand : CliCommand
                 if (recommend)
                 {
                     // RecommendAll is timed by the call: it has no epochs, and its rate is in users, not updates.
-                    var timing = Recommend(data, factors, n, epochs, backend, result, cancellation);
+                    var kernel = parse.GetValue(_kernel) == "fused" ? TopNKernel.Fused : TopNKernel.Blocked;
+                    result["kernel"] = parse.GetValue(_kernel);
+                    var timing = Recommend(data, factors, n, epochs, kernel, backend, result, cancellation);
                     result["first_call_seconds"] = Math.Round(timing.First, 4);
                     result["steady_call_seconds"] = Math.Round(timing.Steady, 4);
                     result["users_per_second"] = Math.Round(timing.PerSecond);
@@ -160,7 +164,7 @@ internal sealed class BenchCommand : CliCommand
     /// RecommendAll over every user of a model with the data's shape and seen lists, random factors: the
     /// scoring cost does not depend on what the factors learnt. <paramref name="calls"/> counts the calls (at least 2).
     /// </summary>
-    private static Timing Recommend(InteractionMatrix data, int factors, int n, int calls, ComputeBackend backend, JsonObject result, CancellationToken ct)
+    private static Timing Recommend(InteractionMatrix data, int factors, int n, int calls, TopNKernel kernel, ComputeBackend backend, JsonObject result, CancellationToken ct)
     {
         var model = new FactorModel(ModelKind.Als, data.Users, data.Items, factors,
             NormalFactors.Create(data.UserCount, factors, 0.1f, 7, 0), NormalFactors.Create(data.ItemCount, factors, 0.1f, 7, 1),
@@ -173,7 +177,7 @@ internal sealed class BenchCommand : CliCommand
             ct.ThrowIfCancellationRequested();
             // What RecommendAll does, timed in its two parts: the scorer's set-up (packing, uploads) and the scoring.
             var clock = Stopwatch.StartNew();
-            using var scorer = BatchScorer.ForRecommendations(model, backend);
+            using var scorer = BatchScorer.ForRecommendations(model, backend, kernel: kernel);
             setup.Add(clock.Elapsed.TotalSeconds);
             var lists = scorer.ScoreAll(n);
             seconds.Add(clock.Elapsed.TotalSeconds);

@@ -7,13 +7,15 @@ using GpuMF.TopN;
 namespace GpuMF.Conformance;
 
 /// <summary>
-/// Checks the top-N kernels (<see cref="TopNKernels"/>) on an ILGPU backend against the managed CPU path on
-/// seeded random inputs; <see cref="KernelSelfTest.Run"/> runs a few cases.
+/// Checks the top-N kernels on an ILGPU backend, the blocked ones (<see cref="TopNKernels"/>) and the fused
+/// ones (<see cref="FusedTopNKernels"/>), against the managed CPU path on seeded random inputs;
+/// <see cref="KernelSelfTest.Run"/> runs a few cases.
 /// </summary>
 public static class TopNSelfTest
 {
     /// <summary>
-    /// Scores every query row (in reverse order, plus one repeat) on both paths and returns the largest of:
+    /// Scores every query row (in reverse order, plus one repeat) on the CPU path and with each kernel, and
+    /// returns the largest over both kernels of:
     /// the relative difference of the two paths' scores rank by rank, and of each returned score from the
     /// exact score of the candidate returned. A list of another length, a candidate returned twice or one
     /// that should have been filtered out, or (with integer factors, whose scores are exact so ties are
@@ -28,8 +30,8 @@ public static class TopNSelfTest
     /// <param name="integral">Factors drawn from {−2..2}, so that scores are exact and tie often.</param>
     /// <param name="filters">Candidate biases, a random allow-list and per-row exclusion lists.</param>
     /// <param name="similarity">Queries against themselves, each row leaving itself out.</param>
-    /// <param name="tileItems">Candidates per device tile; 0 for the device's default.</param>
-    /// <param name="maxRows">Rows per device chunk; 0 for the device's default.</param>
+    /// <param name="tileItems">Candidates per device tile of the blocked kernels; 0 for the device's default.</param>
+    /// <param name="maxRows">Rows per device chunk of either; 0 for the device's default.</param>
     public static SelfTestResult Check(ComputeBackend backend, int queries, int candidates, int factors, int n, ulong seed,
         bool integral = false, bool filters = true, bool similarity = false, int tileItems = 0, int maxRows = 0)
     {
@@ -40,15 +42,21 @@ public static class TopNSelfTest
         var packed = PackedCandidates.Create(problem.Candidates, problem.CandidateCount, factors, problem.CandidateBias, problem.Allowed,
             PackedCandidates.RootMeanSquareNorm(problem.Queries, queries, factors));
         new CpuTopNEngine(problem, packed, Math.Max(1, backend.Threads)).Run(rows, expected);
-        var actual = new TopNBuffer(rows.Length, n);
+        var blocked = new TopNBuffer(rows.Length, n);
+        var fused = new TopNBuffer(rows.Length, n);
         var clock = Stopwatch.StartNew();
         using (var engine = new IlgpuTopNEngine(backend, problem, tileItems, maxRows))
         {
-            engine.Run(rows, actual);
+            engine.Run(rows, blocked);
+        }
+        using (var engine = new FusedTopNEngine(backend, problem, maxRows))
+        {
+            engine.Run(rows, fused);
         }
         double seconds = clock.Elapsed.TotalSeconds;
-        string shape = $"{queries}×{problem.CandidateCount}, k={factors}, n={n}{(integral ? ", integer" : "")}{(filters ? ", filtered" : "")}{(similarity ? ", self" : "")}{(tileItems > 0 ? $", tiles of {tileItems}" : "")}{(maxRows > 0 ? $", chunks of {maxRows}" : "")}";
-        return new SelfTestResult("top-n", shape, Error(problem, rows, expected, actual, integral), 1e-4, seconds);
+        string shape = $"{queries}×{problem.CandidateCount}, k={factors}, n={n}{(integral ? ", integer" : "")}{(filters ? ", filtered" : "")}{(similarity ? ", self" : "")}{(tileItems > 0 ? $", tiles of {tileItems}" : "")}{(maxRows > 0 ? $", chunks of {maxRows}" : "")}, blocked and fused";
+        double error = Math.Max(Error(problem, rows, expected, blocked, integral), Error(problem, rows, expected, fused, integral));
+        return new SelfTestResult("top-n", shape, error, 1e-4, seconds);
     }
 
     private static double Error(TopNProblem problem, int[] rows, TopNBuffer expected, TopNBuffer actual, bool integral)

@@ -9,12 +9,17 @@ namespace GpuMF.Data;
 public static class SyntheticData
 {
     /// <summary>The sizes named by the benchmark protocol.</summary>
-    /// <param name="name"><c>ml20m-like</c> (138,493 users × 26,744 items, 10M positives) or <c>netflix-like</c> (480,189 × 17,770, 100M ratings 1..5).</param>
+    /// <param name="name">
+    /// <c>ml20m-like</c> (138,493 users × 26,744 items, 10M positives), <c>netflix-like</c> (480,189 × 17,770,
+    /// 100M ratings 1..5) or <c>square-1m</c> (1,000,000 × 1,000,000, 10M positives: batch scoring at a size
+    /// whose scores, 4 TB, no device holds).
+    /// </param>
     public static (int Users, int Items, long Interactions, bool Explicit) Preset(string name) => name switch
     {
         "ml20m-like" => (138_493, 26_744, 10_000_000, false),
         "netflix-like" => (480_189, 17_770, 100_000_000, true),
-        _ => throw new ArgumentException($"Unknown synthetic preset '{name}': expected ml20m-like or netflix-like."),
+        "square-1m" => (1_000_000, 1_000_000, 10_000_000, false),
+        _ => throw new ArgumentException($"Unknown synthetic preset '{name}': expected ml20m-like, netflix-like or square-1m."),
     };
 
     /// <summary>

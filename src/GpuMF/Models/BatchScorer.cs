@@ -9,7 +9,8 @@ namespace GpuMF.Models;
 /// many items (or users) by cosine. On an ILGPU backend the model's factors are uploaded once when the
 /// scorer is created and every call runs on the device (<see cref="IlgpuTopNEngine"/>); on the managed
 /// CPU backend, or with no backend, calls run on every core (<see cref="CpuTopNEngine"/>). Both return the
-/// same lists: best first, ties to the lower dense index, up to float rounding of the scores. Create one
+/// same lists: best first, ties to the lower dense index, up to float rounding of the scores. On an ILGPU
+/// backend, <see cref="TopNKernel.Fused"/> opts into the kernel that selects while it scores. Create one
 /// per job, call <see cref="Score"/> once per chunk of queries, dispose it at the end. Not thread-safe.
 /// </summary>
 public sealed class BatchScorer : IDisposable
@@ -41,34 +42,37 @@ public sealed class BatchScorer : IDisposable
     /// <param name="backend">Where to run; null (default) runs on the managed CPU with every core.</param>
     /// <param name="filterSeen">Leave out each user's training items (default true).</param>
     /// <param name="filter">An allow- or deny-list of items (default none).</param>
-    public static BatchScorer ForRecommendations(FactorModel model, ComputeBackend? backend = null, bool filterSeen = true, ItemFilter? filter = null)
+    /// <param name="kernel">The device kernels on an ILGPU backend (default <see cref="TopNKernel.Blocked"/>).</param>
+    public static BatchScorer ForRecommendations(FactorModel model, ComputeBackend? backend = null, bool filterSeen = true, ItemFilter? filter = null, TopNKernel kernel = TopNKernel.Blocked)
     {
         ArgumentNullException.ThrowIfNull(model);
         var allowed = filter?.Resolve(model.Items);
         var problem = TopNProblems.Recommendations(model, filterSeen, allowed);
-        return new BatchScorer(model.Users, model.Items, "user", Engine(backend, problem, () => allowed is null ? model.PackedItems : Pack(problem)));
+        return new BatchScorer(model.Users, model.Items, "user", Engine(backend, problem, () => allowed is null ? model.PackedItems : Pack(problem), kernel));
     }
 
     /// <summary>Similar items: items against items by cosine of their factors, each item leaving itself out.</summary>
     /// <param name="model">The model.</param>
     /// <param name="backend">Where to run; null (default) runs on the managed CPU with every core.</param>
     /// <param name="filter">An allow- or deny-list of the items that may be returned (default none).</param>
-    public static BatchScorer ForSimilarItems(FactorModel model, ComputeBackend? backend = null, ItemFilter? filter = null)
+    /// <param name="kernel">The device kernels on an ILGPU backend (default <see cref="TopNKernel.Blocked"/>).</param>
+    public static BatchScorer ForSimilarItems(FactorModel model, ComputeBackend? backend = null, ItemFilter? filter = null, TopNKernel kernel = TopNKernel.Blocked)
     {
         ArgumentNullException.ThrowIfNull(model);
         var allowed = filter?.Resolve(model.Items);
         var problem = TopNProblems.SimilarItems(model, allowed);
-        return new BatchScorer(model.Items, model.Items, "item", Engine(backend, problem, () => allowed is null ? model.PackedNormalizedItems : Pack(problem)));
+        return new BatchScorer(model.Items, model.Items, "item", Engine(backend, problem, () => allowed is null ? model.PackedNormalizedItems : Pack(problem), kernel));
     }
 
     /// <summary>Similar users: users against users by cosine of their factors, each user leaving itself out.</summary>
     /// <param name="model">The model.</param>
     /// <param name="backend">Where to run; null (default) runs on the managed CPU with every core.</param>
-    public static BatchScorer ForSimilarUsers(FactorModel model, ComputeBackend? backend = null)
+    /// <param name="kernel">The device kernels on an ILGPU backend (default <see cref="TopNKernel.Blocked"/>).</param>
+    public static BatchScorer ForSimilarUsers(FactorModel model, ComputeBackend? backend = null, TopNKernel kernel = TopNKernel.Blocked)
     {
         ArgumentNullException.ThrowIfNull(model);
         var problem = TopNProblems.SimilarUsers(model);
-        return new BatchScorer(model.Users, model.Users, "user", Engine(backend, problem, () => model.PackedNormalizedUsers));
+        return new BatchScorer(model.Users, model.Users, "user", Engine(backend, problem, () => model.PackedNormalizedUsers, kernel));
     }
 
     /// <summary>The <paramref name="n"/> best results of each query, in the order given (repeats allowed).</summary>
@@ -144,9 +148,9 @@ public sealed class BatchScorer : IDisposable
         }
     }
 
-    private static ITopNEngine Engine(ComputeBackend? backend, TopNProblem problem, Func<PackedCandidates> packed) =>
+    private static ITopNEngine Engine(ComputeBackend? backend, TopNProblem problem, Func<PackedCandidates> packed, TopNKernel kernel) =>
         backend is { IsIlgpu: true }
-            ? new IlgpuTopNEngine(backend, problem)
+            ? IlgpuTopNEngine.Create(backend, problem, kernel)
             : new CpuTopNEngine(problem, packed(), backend?.Threads ?? Environment.ProcessorCount);
 
     private static PackedCandidates Pack(TopNProblem problem) =>

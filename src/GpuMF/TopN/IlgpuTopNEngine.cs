@@ -22,12 +22,7 @@ internal sealed class IlgpuTopNEngine : ITopNEngine
     private readonly TopNKernelSet _kernels;
     private readonly int _side;
     private readonly KernelConfig _selectShape;
-    private readonly MemoryBuffer1D<float, Stride1D.Dense> _queries;
-    private readonly MemoryBuffer1D<float, Stride1D.Dense> _candidates;
-    private readonly MemoryBuffer1D<float, Stride1D.Dense> _bias;
-    private readonly MemoryBuffer1D<int, Stride1D.Dense> _allowed;
-    private readonly MemoryBuffer1D<int, Stride1D.Dense> _excludePtr;
-    private readonly MemoryBuffer1D<int, Stride1D.Dense> _excluded;
+    private readonly DeviceTopNInputs _inputs;
     private readonly MemoryBuffer1D<int, Stride1D.Dense> _rows;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _scores;
     private readonly MemoryBuffer1D<int, Stride1D.Dense> _counts;
@@ -56,12 +51,7 @@ internal sealed class IlgpuTopNEngine : ITopNEngine
         MaxRows = maxRows > 0 ? maxRows : (int)Math.Clamp(budget / TileItems, 1, 1 << 15);
         backend.EnsureFits(Footprint(1), "Batch scoring", ComputeBackend.ScoringAdvice);
         _kernels = backend.Kernels(a => new TopNKernelSet(a));
-        _queries = _backend.Upload(problem.Queries, "query factors");
-        _candidates = _backend.Upload(problem.Candidates, "candidate factors");
-        _bias = _backend.Upload(problem.CandidateBias ?? [0f], "candidate biases");
-        _allowed = _backend.Upload(problem.Allowed is null ? [1] : Array.ConvertAll(problem.Allowed, a => a ? 1 : 0), "allowed candidates");
-        _excludePtr = _backend.Upload(problem.ExcludePtr ?? [0], "exclusion offsets");
-        _excluded = _backend.Upload(problem.Excluded is { Length: > 0 } ex ? ex : [0], "exclusions");
+        _inputs = new DeviceTopNInputs(backend, problem);
         _rows = _backend.Allocate<int>(MaxRows, "query rows");
         _scores = _backend.Allocate<float>((long)MaxRows * TileItems, "score tile");
         _counts = _backend.Allocate<int>(MaxRows, "top-N counts");
@@ -69,6 +59,17 @@ internal sealed class IlgpuTopNEngine : ITopNEngine
 
     /// <summary>Candidates per tile.</summary>
     public int TileItems { get; }
+
+    /// <summary>
+    /// The engine that runs <paramref name="kernel"/> on an ILGPU backend: this one for <see cref="TopNKernel.Blocked"/>,
+    /// <see cref="FusedTopNEngine"/> for <see cref="TopNKernel.Fused"/>; <paramref name="stages"/> (null by default) as <see cref="Stages"/>.
+    /// </summary>
+    public static ITopNEngine Create(ComputeBackend backend, TopNProblem problem, TopNKernel kernel, StageSeconds? stages = null) => kernel switch
+    {
+        TopNKernel.Blocked => new IlgpuTopNEngine(backend, problem) { Stages = stages },
+        TopNKernel.Fused => new FusedTopNEngine(backend, problem) { Stages = stages },
+        _ => throw new ArgumentOutOfRangeException(nameof(kernel), kernel, "Unknown top-N kernel."),
+    };
 
     /// <summary>
     /// When set, every launch and copy is waited for and its seconds added here, so that a benchmark can
@@ -95,9 +96,9 @@ internal sealed class IlgpuTopNEngine : ITopNEngine
                 var tile = Tile(count, itemStart, Math.Min(TileItems, _problem.CandidateCount - itemStart), n);
                 int span = _side * TopNKernels.PerThread;
                 int groups = (count + span - 1) / span * ((tile.ItemCount + span - 1) / span);
-                _kernels.ScoreTile(new KernelConfig(groups, _side * _side), _queries.View, _rows.View, _candidates.View, _bias.View, _scores.View, tile);
+                _kernels.ScoreTile(new KernelConfig(groups, _side * _side), _inputs.Queries.View, _rows.View, _inputs.Candidates.View, _inputs.Bias.View, _scores.View, tile);
                 Lap(clock, static (stages, seconds) => stages.Score += seconds);
-                _kernels.SelectTile(_selectShape, _scores.View, _rows.View, _excludePtr.View, _excluded.View, _allowed.View, _heapScores!.View, _heapIndices!.View, _counts.View, tile);
+                _kernels.SelectTile(_selectShape, _scores.View, _rows.View, _inputs.ExcludePtr.View, _inputs.Excluded.View, _inputs.Allowed.View, _heapScores!.View, _heapIndices!.View, _counts.View, tile);
                 Lap(clock, static (stages, seconds) => stages.Select += seconds);
             }
             _kernels.SortRows(count, _heapScores!.View, _heapIndices!.View, _counts.View, Tile(count, 0, 1, n));
@@ -123,12 +124,7 @@ internal sealed class IlgpuTopNEngine : ITopNEngine
 
     public void Dispose()
     {
-        _queries.Dispose();
-        _candidates.Dispose();
-        _bias.Dispose();
-        _allowed.Dispose();
-        _excludePtr.Dispose();
-        _excluded.Dispose();
+        _inputs.Dispose();
         _rows.Dispose();
         _scores.Dispose();
         _counts.Dispose();
@@ -170,8 +166,7 @@ internal sealed class IlgpuTopNEngine : ITopNEngine
 
     /// <summary>Every buffer of the engine, with the heaps of N = <paramref name="n"/>.</summary>
     private DeviceFootprint Footprint(int n) =>
-        new DeviceFootprint().Add(_problem.Queries).Add(_problem.Candidates).Add(_problem.CandidateBias).Add<int>(_problem.Allowed?.LongLength ?? 1)
-            .Add(_problem.ExcludePtr).Add(_problem.Excluded).Add<int>(MaxRows).Add<float>((long)MaxRows * TileItems).Add<int>(MaxRows)
+        DeviceTopNInputs.Footprint(_problem).Add<int>(MaxRows).Add<float>((long)MaxRows * TileItems).Add<int>(MaxRows)
             .Add<float>((long)MaxRows * n).Add<int>((long)MaxRows * n);
 }
 
