@@ -30,7 +30,7 @@ internal sealed unsafe class CpuBprEngine(PairwiseProblem problem, int threads) 
     /// miss of the observed-item check overlaps the current update; the draws keep the kernel's order.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    protected override EpochResult RunCell(Cell cell, XorShiftRandom rng, float learningRate, CancellationCheck cancel)
+    protected override EpochResult RunCell(Cell cell, ref XorShiftRandom rng, float learningRate, CancellationCheck cancel)
     {
         int count = cell.Count;
         int* pairs = cell.Pairs;

@@ -13,21 +13,32 @@ namespace GpuMF.Pairwise;
 /// into T blocks once (T = threads) and items into T blocks afresh each epoch; the observed pairs fall
 /// into the T × T cells (user block, item block). Each epoch, every user block's pairs are dealt into
 /// its cells in the affine order (seed, epoch, block), so that a cell run front to back visits its
-/// pairs in a fresh random order, each once per epoch, reading memory sequentially. An epoch runs T
-/// rounds; in round s thread t takes cell (t, (t + s) mod T) and draws its negatives from that cell's
-/// item block only, so no two threads ever touch the same user or item row: no races, no locks, and
-/// the same result for the same seed and thread count. Drawing j within i's block still samples j
-/// uniformly in expectation over the epochs' random partitions, and WARP's rank estimate
-/// ⌊(n − 1)/trials⌋ stays unbiased because a block holds about n/T items with about rank/T of the
-/// violators. Cell c draws from the stream (seed, epoch, c). With one thread the single cell holds
-/// every pair in the affine order (seed, epoch, 0) and the single block every item in order, which is
-/// exactly what one GPU warp visits. The engine trains its own copy of the parameters, in pinned
-/// 64-byte-aligned memory with rows padded to whole cache lines and each item's bias and adagrad sum
-/// on a line of their own, so that the two threads, whose rows interleave in memory, never write to
-/// the same cache line; <see cref="CopyTo"/> writes them back. "Is j observed for u" is one bit of a dense
-/// user × item bitmap when that fits in <see cref="MaxBitmapBytes"/> (one cache miss instead of a
-/// binary search's several), else a binary search of the user's CSR row. Cancellation is checked before
-/// each round and every <see cref="CheckEvery"/> pairs of a cell.
+/// pairs in a fresh random order, each once per epoch, reading memory sequentially. A round gives
+/// thread t cell (t, (t + s) mod T) for s = 0 … T − 1, so no two threads ever touch the same user or
+/// item row: no races, no locks, and the same result for the same seed and thread count. Negatives
+/// come from the cell's item block only, which samples j uniformly in expectation over the epochs'
+/// random partitions; WARP's rank estimate ⌊(n − 1)/trials⌋ stays unbiased because a block holds about
+/// n/T items with about rank/T of the violators.
+/// <para>
+/// An epoch makes <see cref="Sweeps"/> sweeps of T rounds when T &gt; 1, sweep w running the w-th of
+/// the <see cref="Sweeps"/> consecutive slices of every cell, rather than T rounds of whole cells.
+/// With whole cells a user's positives and negatives come in T long runs, one item block at a time,
+/// and WARP's large rank-weighted steps follow each run: its precision@10 on ML-1M fell from 0.306
+/// with one thread to 0.287 with 16. With every run cut into 16 pieces, BPR's and WARP's stay within
+/// 0.0015 of one thread's for every T from 2 to 64 (bench/RESULTS.md). The small item blocks were not
+/// the cause: candidates drawn from the whole catalogue under whole-cell rounds did worse still. A
+/// cell's stream, (seed, epoch, cell), carries on from one slice to the next.
+/// </para>
+/// <para>
+/// With one thread the single cell holds every pair in the affine order (seed, epoch, 0) and the
+/// single block every item in order, which is exactly what one GPU warp visits. The engine trains its
+/// own copy of the parameters, in pinned 64-byte-aligned memory with rows padded to whole cache lines
+/// and each item's bias and adagrad sum on a line of their own, so that threads, whose rows interleave
+/// in memory, never write to the same cache line; <see cref="CopyTo"/> writes them back. "Is j
+/// observed for u" is one bit of a dense user × item bitmap when that fits in <see cref="MaxBitmapBytes"/>
+/// (one cache miss instead of a binary search's several), else a binary search of the user's CSR row.
+/// Cancellation is checked before each round and every <see cref="CheckEvery"/> pairs of a slice.
+/// </para>
 /// </summary>
 internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
 {
@@ -40,11 +51,20 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
     /// <summary>Pairs of a cell between cancellation checks (a power of two): well under a millisecond of work.</summary>
     private const int CheckEvery = 4096;
 
+    /// <summary>
+    /// Sweeps of an epoch over the cells when there are several threads. On ML-1M, 4 sweeps left WARP
+    /// 0.005–0.007 of precision@10 short of one thread's at 8 and 16 threads, 8 sweeps 0.001–0.002, 16 and
+    /// 32 at most 0.0012. Each sweep adds T rounds, each a barrier and a change of item block: with 2
+    /// threads 16 sweeps take about 3% more time than one.
+    /// </summary>
+    private const int Sweeps = 16;
+
     private readonly int[] _userBlockStart;
     private readonly int[] _blockPairs;
     private readonly int[] _itemBlock;
     private readonly int[] _cellPairs;
     private readonly int[] _itemBlockItems;
+    private readonly XorShiftRandom[] _streams;
     private readonly ParallelOptions _parallel;
     private readonly List<GCHandle> _pins = new();
     private readonly List<float[]> _aligned = new();
@@ -83,6 +103,7 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
         _itemBlock = new int[problem.ItemCount];
         _cellPairs = new int[2 * problem.Positives];
         _itemBlockItems = new int[problem.ItemCount];
+        _streams = new XorShiftRandom[t * t];
         _parallel = new ParallelOptions { MaxDegreeOfParallelism = t };
         Settings = problem.Settings;
         int k = problem.Settings.Factors;
@@ -157,20 +178,30 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
     public EpochResult RunEpoch(int epoch, float learningRate, CancellationCheck cancel = default)
     {
         int t = Threads;
+        int sweeps = t == 1 ? 1 : Sweeps;
         PartitionItems(epoch);
         var partial = new EpochResult[t];
-        for (int round = 0; round < t; round++)
+        for (int round = 0; round < sweeps * t; round++)
         {
-            int r = round;
+            int sweep = round / t;
+            int shift = round % t;
+            bool first = round == 0;
             cancel.ThrowIfRequested();
             Parallel.For(0, t, _parallel, block =>
             {
-                if (r == 0)
+                if (first)
                 {
                     PartitionCells(block, epoch);
                 }
-                int cell = block * t + (block + r) % t;
-                partial[block] += CellCount[cell] == 0 ? default : RunCell(CellAt(cell), PairwiseSgd.Stream(Settings.Seed, epoch, cell), learningRate, cancel);
+                int cell = block * t + (block + shift) % t;
+                var slice = SliceOf(cell, sweep, sweeps);
+                if (slice.Count > 0)
+                {
+                    // A local copy, so that the draws of neighbouring cells' streams never share a cache line.
+                    var rng = _streams[cell];
+                    partial[block] += RunCell(slice, ref rng, learningRate, cancel);
+                    _streams[cell] = rng;
+                }
             });
             cancel.ThrowIfCancelled();
         }
@@ -212,10 +243,11 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
     }
 
     /// <summary>
-    /// Runs a non-empty cell's share of the epoch: its pairs front to back, negatives drawn from its item
-    /// block with <paramref name="rng"/>, the stream (seed, epoch, cell); stops early once <see cref="Stop"/> says so.
+    /// Runs a non-empty slice of a cell: its pairs front to back, negatives drawn from its item block with
+    /// <paramref name="rng"/>, the cell's stream (seed, epoch, cell), left where the next slice of the cell
+    /// carries on; stops early once <see cref="Stop"/> says so.
     /// </summary>
-    protected abstract EpochResult RunCell(Cell cell, XorShiftRandom rng, float learningRate, CancellationCheck cancel);
+    protected abstract EpochResult RunCell(Cell cell, ref XorShiftRandom rng, float learningRate, CancellationCheck cancel);
 
     /// <summary>True when the cell loop should stop before pair <paramref name="n"/>: a check point every <see cref="CheckEvery"/> pairs after the first finds <paramref name="cancel"/> cancelled.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -243,13 +275,19 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
         }
     }
 
-    /// <summary>Where this epoch put cell <paramref name="cell"/>'s pairs, and the item block its negatives come from.</summary>
-    private Cell CellAt(int cell)
+    /// <summary>
+    /// Slice <paramref name="sweep"/> of <paramref name="sweeps"/> of cell <paramref name="cell"/>'s pairs as this epoch
+    /// put them, and the item block its negatives come from.
+    /// </summary>
+    private Cell SliceOf(int cell, int sweep, int sweeps)
     {
         int itemBlock = cell % Threads;
+        long count = CellCount[cell];
+        int from = (int)(count * sweep / sweeps);
+        int to = (int)(count * (sweep + 1) / sweeps);
         return new Cell(
-            CellPairs + 2L * CellStart[cell],
-            CellCount[cell],
+            CellPairs + 2L * (CellStart[cell] + from),
+            to - from,
             ItemBlockItems + ItemBlockStart[itemBlock],
             ItemBlockStart[itemBlock + 1] - ItemBlockStart[itemBlock]);
     }
@@ -341,7 +379,10 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
         }
     }
 
-    /// <summary>Deals user block <paramref name="userBlock"/>'s pairs into its T cells by this epoch's item blocks, in the epoch's affine order.</summary>
+    /// <summary>
+    /// Deals user block <paramref name="userBlock"/>'s pairs into its T cells by this epoch's item blocks, in the
+    /// epoch's affine order, and starts those cells' streams.
+    /// </summary>
     private void PartitionCells(int userBlock, int epoch)
     {
         int t = Threads;
@@ -358,6 +399,7 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
             int cell = userBlock * t + b;
             CellStart[cell] = at;
             CellCount[cell] = fill[b];
+            _streams[cell] = PairwiseSgd.Stream(Settings.Seed, epoch, cell);
             fill[b] = at;
             at += CellCount[cell];
         }
@@ -379,7 +421,7 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
         }
     }
 
-    /// <summary>One cell of an epoch: <see cref="Count"/> pairs, (user, item) at <see cref="Pairs"/>[2n, 2n + 1], and the <see cref="BlockSize"/> items at <see cref="Block"/> its negatives are drawn from.</summary>
+    /// <summary>A slice of one cell of an epoch: <see cref="Count"/> pairs, (user, item) at <see cref="Pairs"/>[2n, 2n + 1], and the <see cref="BlockSize"/> items at <see cref="Block"/> its negatives are drawn from.</summary>
     protected readonly struct Cell(int* pairs, int count, int* block, int blockSize)
     {
         public int* Pairs { get; } = pairs;

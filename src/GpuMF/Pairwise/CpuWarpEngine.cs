@@ -32,7 +32,7 @@ internal sealed unsafe class CpuWarpEngine(PairwiseProblem problem, int threads)
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    protected override EpochResult RunCell(Cell cell, XorShiftRandom rng, float learningRate, CancellationCheck cancel)
+    protected override EpochResult RunCell(Cell cell, ref XorShiftRandom rng, float learningRate, CancellationCheck cancel)
     {
         int* pairs = cell.Pairs;
         var stats = default(EpochResult);
