@@ -93,12 +93,14 @@ public static class TopNSelfTest
         return double.IsFinite(e) ? e : double.PositiveInfinity;
     }
 
-    private static bool Admissible(TopNProblem problem, int query, int candidate) =>
+    /// <summary>True when <paramref name="candidate"/> may appear in <paramref name="query"/>'s list: allowed, not the query itself in a similarity problem, not excluded.</summary>
+    internal static bool Admissible(TopNProblem problem, int query, int candidate) =>
         (problem.Allowed is null || problem.Allowed[candidate])
         && !(problem.ExcludeSelf && candidate == query)
         && problem.ExcludedOf(query).BinarySearch(candidate) < 0;
 
-    private static double ExactScore(TopNProblem problem, int query, int candidate)
+    /// <summary>The score of (query, candidate) in float64, the reference the kernels' float scores are judged against.</summary>
+    internal static double ExactScore(TopNProblem problem, int query, int candidate)
     {
         int k = problem.Factors;
         double s = problem.CandidateBias?[candidate] ?? 0;
@@ -109,7 +111,12 @@ public static class TopNSelfTest
         return s;
     }
 
-    private static TopNProblem RandomProblem(int queries, int candidates, int factors, ulong seed, bool integral, bool filters, bool similarity)
+    /// <summary>
+    /// Seeded random factors (integers in −2..2, or normal), and with <paramref name="filters"/> a bias per candidate,
+    /// an allow-list of about four candidates in five and an ascending exclusion list per query (about one candidate
+    /// in eight); with <paramref name="similarity"/> the queries against themselves, without biases.
+    /// </summary>
+    internal static TopNProblem RandomProblem(int queries, int candidates, int factors, ulong seed, bool integral, bool filters, bool similarity)
     {
         var rng = new XorShiftRandom(seed, 0x70B);
         float Draw() => integral ? rng.NextInt(5) - 2 : rng.NextGaussian();

@@ -1,4 +1,4 @@
-using GpuMF.Kernels.Sampling;
+using GpuMF.Conformance;
 using GpuMF.Kernels.TopN;
 using GpuMF.Models;
 using GpuMF.Tests.Support;
@@ -29,7 +29,7 @@ public sealed class FusedTopNTests(IlgpuCpuFixture fixture)
     [InlineData(3, 250, 2, 25, true, false, 8, 0)]
     public void MatchesTheCpuEngine(int rows, int candidates, int factors, int n, bool integral, bool filters, int slices, int maxRows)
     {
-        var problem = Problem(rows, candidates, factors, seed: (ulong)(rows * 131 + candidates), integral, filters, similarity: false);
+        var problem = TopNSelfTest.RandomProblem(rows, candidates, factors, seed: (ulong)(rows * 131 + candidates), integral, filters, similarity: false);
         AssertSameLists(problem, n, integral, slices, maxRows);
     }
 
@@ -38,7 +38,7 @@ public sealed class FusedTopNTests(IlgpuCpuFixture fixture)
     [InlineData(43, 5, 20, true)]
     public void MatchesTheCpuEngineOnSimilarity(int rows, int factors, int n, bool integral)
     {
-        var problem = Problem(rows, rows, factors, seed: (ulong)(rows + factors), integral, filters: false, similarity: true);
+        var problem = TopNSelfTest.RandomProblem(rows, rows, factors, seed: (ulong)(rows + factors), integral, filters: false, similarity: true);
         AssertSameLists(problem, n, integral, slices: 0, maxRows: 0);
     }
 
@@ -178,9 +178,9 @@ public sealed class FusedTopNTests(IlgpuCpuFixture fixture)
                 else
                 {
                     Assert.True(Math.Abs(want[c].Score - got[c].Score) <= 1e-4 * Math.Max(1, Math.Abs(want[c].Score)), $"row {rows[r]} rank {c + 1}: {got[c].Score} vs {want[c].Score}");
-                    double exact = Exact(problem, rows[r], got[c].Index);
+                    double exact = TopNSelfTest.ExactScore(problem, rows[r], got[c].Index);
                     Assert.True(Math.Abs(got[c].Score - exact) <= 1e-4 * Math.Max(1, Math.Abs(exact)), $"row {rows[r]} rank {c + 1}: item {got[c].Index} scored {got[c].Score}, exactly {exact}");
-                    Assert.True(Admissible(problem, rows[r], got[c].Index), $"row {rows[r]} got item {got[c].Index}, which it may not");
+                    Assert.True(TopNSelfTest.Admissible(problem, rows[r], got[c].Index), $"row {rows[r]} got item {got[c].Index}, which it may not");
                 }
             }
         }
@@ -194,87 +194,5 @@ public sealed class FusedTopNTests(IlgpuCpuFixture fixture)
             Assert.Equal(expected.Ids(q).ToArray(), actual.Ids(q).ToArray());
             Assert.Equal(expected.Scores(q).ToArray(), actual.Scores(q).ToArray());
         }
-    }
-
-    private static bool Admissible(TopNProblem problem, int query, int candidate) =>
-        (problem.Allowed is null || problem.Allowed[candidate])
-        && !(problem.ExcludeSelf && candidate == query)
-        && problem.ExcludedOf(query).BinarySearch(candidate) < 0;
-
-    private static double Exact(TopNProblem problem, int query, int candidate)
-    {
-        int k = problem.Factors;
-        double s = problem.CandidateBias?[candidate] ?? 0;
-        for (int f = 0; f < k; f++)
-        {
-            s += (double)problem.Queries[query * k + f] * problem.Candidates[candidate * k + f];
-        }
-        return s;
-    }
-
-    /// <summary>
-    /// Seeded random factors (integers in −2..2, or normal), and with <paramref name="filters"/> a bias per
-    /// candidate, an allow-list of about four candidates in five and an ascending exclusion list per row
-    /// (about one candidate in eight); with <paramref name="similarity"/> the rows against themselves.
-    /// </summary>
-    private static TopNProblem Problem(int rows, int candidates, int factors, ulong seed, bool integral, bool filters, bool similarity)
-    {
-        var rng = new XorShiftRandom(seed, 0xF05);
-        float Draw() => integral ? rng.NextInt(5) - 2 : rng.NextGaussian();
-        var q = new float[rows * factors];
-        for (int i = 0; i < q.Length; i++)
-        {
-            q[i] = Draw();
-        }
-        var c = q;
-        if (!similarity)
-        {
-            c = new float[candidates * factors];
-            for (int i = 0; i < c.Length; i++)
-            {
-                c[i] = Draw();
-            }
-        }
-        float[]? bias = null;
-        bool[]? allowed = null;
-        int[]? ptr = null;
-        int[]? excluded = null;
-        if (filters)
-        {
-            bias = new float[candidates];
-            allowed = new bool[candidates];
-            for (int i = 0; i < candidates; i++)
-            {
-                bias[i] = integral ? rng.NextInt(3) - 1 : 0.1f * rng.NextGaussian();
-                allowed[i] = rng.NextInt(5) != 0;
-            }
-            ptr = new int[rows + 1];
-            var list = new List<int>();
-            for (int u = 0; u < rows; u++)
-            {
-                for (int i = 0; i < candidates; i++)
-                {
-                    if (rng.NextInt(8) == 0)
-                    {
-                        list.Add(i);
-                    }
-                }
-                ptr[u + 1] = list.Count;
-            }
-            excluded = [.. list];
-        }
-        return new TopNProblem
-        {
-            Queries = q,
-            QueryCount = rows,
-            Candidates = c,
-            CandidateCount = candidates,
-            Factors = factors,
-            CandidateBias = bias,
-            Allowed = allowed,
-            ExcludePtr = ptr,
-            Excluded = excluded,
-            ExcludeSelf = similarity,
-        };
     }
 }
