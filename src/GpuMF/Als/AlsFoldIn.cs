@@ -50,6 +50,22 @@ internal static class AlsFoldIn
             }
             merged[index] = merged.GetValueOrDefault(index) + value;
         }
+        var (a, b) = NormalEquations(gram, other, k, merged.Select(e => (e.Key, (double)options.ConfidenceOf((float)e.Value))), options.Regularization);
+        LeastSquaresFoldIn.CholeskySolve(a, b, k);
+        var x = new float[k];
+        for (int f = 0; f < k; f++)
+        {
+            x[f] = (float)b[f];
+        }
+        return x;
+    }
+
+    /// <summary>
+    /// One row's normal equations A x = b: A = OᵀO + λI + Σ_e (c_e − 1) o_e o_eᵀ (lower triangle filled) and
+    /// b = Σ_e c_e o_e, over the (row index into <paramref name="other"/>, confidence) pairs <paramref name="entries"/>.
+    /// </summary>
+    public static (double[] A, double[] B) NormalEquations(double[] gram, float[] other, int k, IEnumerable<(int Index, double Confidence)> entries, float regularization)
+    {
         var a = new double[k * k];
         var b = new double[k];
         for (int r = 0; r < k; r++)
@@ -58,12 +74,11 @@ internal static class AlsFoldIn
             {
                 a[r * k + c] = gram[r * k + c];
             }
-            a[r * k + r] += options.Regularization;
+            a[r * k + r] += regularization;
         }
         var y = new double[k];
-        foreach (var (index, value) in merged)
+        foreach (var (index, conf) in entries)
         {
-            double conf = options.ConfidenceOf((float)value);
             for (int f = 0; f < k; f++)
             {
                 y[f] = other[(long)index * k + f];
@@ -78,12 +93,6 @@ internal static class AlsFoldIn
                 }
             }
         }
-        LeastSquaresFoldIn.CholeskySolve(a, b, k);
-        var x = new float[k];
-        for (int f = 0; f < k; f++)
-        {
-            x[f] = (float)b[f];
-        }
-        return x;
+        return (a, b);
     }
 }

@@ -43,17 +43,18 @@ internal static class AlsUpdate
 
     /// <summary>Re-solves the rows <paramref name="users"/> of <paramref name="p"/> against every item: a users half-iteration over those rows alone.</summary>
     private static void SolveUsers(InteractionMatrix all, float[] p, float[] q, int[] users, AlsOptions options, ComputeBackend backend) =>
-        Solve(AlsSide.Users, users, all.UserPtr, all.UserItems, all.UserValues, all.ItemCount, p, q, options, backend);
+        Solve(AlsSide.Users, users, all.UserPtr, all.UserItems, all.UserValues, all.Items, p, q, options, backend);
 
     /// <summary>Re-solves the rows <paramref name="items"/> of <paramref name="q"/> against every user: an items half-iteration over those rows alone.</summary>
     private static void SolveItems(InteractionMatrix all, float[] p, float[] q, int[] items, AlsOptions options, ComputeBackend backend) =>
-        Solve(AlsSide.Items, items, all.ItemPtr, all.ItemUsers, all.ItemValues, all.UserCount, q, p, options, backend);
+        Solve(AlsSide.Items, items, all.ItemPtr, all.ItemUsers, all.ItemValues, all.Users, q, p, options, backend);
 
     /// <summary>
     /// Re-solves the <paramref name="chosen"/> rows of <paramref name="own"/> (the side <paramref name="side"/>, its CSR
-    /// given) against every row of <paramref name="other"/>: the half-iteration of a problem that holds only those rows.
+    /// given) against every row of <paramref name="other"/> (whose ids are <paramref name="otherIds"/>): the half-iteration
+    /// of a problem that holds only those rows.
     /// </summary>
-    private static void Solve(AlsSide side, int[] chosen, int[] ptr, int[] index, float[] values, int otherCount, float[] own, float[] other, AlsOptions options, ComputeBackend backend)
+    private static void Solve(AlsSide side, int[] chosen, int[] ptr, int[] index, float[] values, IdMap otherIds, float[] own, float[] other, AlsOptions options, ComputeBackend backend)
     {
         if (chosen.Length == 0)
         {
@@ -63,8 +64,8 @@ internal static class AlsUpdate
         var (rows, cols, vals) = Entries(chosen, ptr, index, values);
         var solved = Gather(own, chosen, k);
         var (sub, x, y) = side == AlsSide.Users
-            ? (InteractionMatrix.FromIndices(Dense(chosen.Length), Dense(otherCount), rows, cols, vals), solved, other)
-            : (InteractionMatrix.FromIndices(Dense(otherCount), Dense(chosen.Length), cols, rows, vals), other, solved);
+            ? (InteractionMatrix.FromIndices(Dense(chosen.Length), otherIds, rows, cols, vals), solved, other)
+            : (InteractionMatrix.FromIndices(otherIds, Dense(chosen.Length), cols, rows, vals), other, solved);
         using (var engine = backend.CreateEngine(new AlsEngineFactory(AlsProblem.Create(sub, x, y, options))))
         {
             engine.Solve(side);
@@ -93,6 +94,7 @@ internal static class AlsUpdate
         return (rows, idx, vals);
     }
 
+    /// <summary>Ids for the chosen rows of a restricted problem: only their order matters.</summary>
     private static IdMap Dense(int count) => new(Enumerable.Range(0, count).Select(i => (long)i));
 
     private static float[] Gather(float[] factors, int[] rows, int k)

@@ -29,26 +29,7 @@ internal sealed class AlsUserFoldIn(AlsOptions options) : UserFoldIn
     {
         int k = model.Factors;
         double c = options.ConfidenceOf(1f);
-        var gram = Gram(model);
-        var a = new double[k * k];
-        for (int r = 0; r < k; r++)
-        {
-            for (int s = 0; s <= r; s++)
-            {
-                a[r * k + s] = gram[r * k + s] + (r == s ? options.Regularization : 0);
-            }
-        }
-        foreach (int j in seen)
-        {
-            var y = model.ItemRow(j);
-            for (int r = 0; r < k; r++)
-            {
-                for (int s = 0; s <= r; s++)
-                {
-                    a[r * k + s] += (c - 1) * y[r] * y[s];
-                }
-            }
-        }
+        var (a, _) = AlsFoldIn.NormalEquations(Gram(model), model.ItemFactors, k, seen.Select(j => (j, c)), options.Regularization);
         var v = new double[k];
         var target = model.ItemRow(item);
         for (int f = 0; f < k; f++)
