@@ -105,15 +105,19 @@ public sealed class InteractionMatrix
 
     /// <summary>
     /// Builds the matrix from <paramref name="table"/>. New external ids are appended to
-    /// <paramref name="users"/> and <paramref name="items"/> (fresh maps when null), so a test table can
-    /// share the index space of its training table.
+    /// <paramref name="users"/> and <paramref name="items"/> (fresh maps of the table's id kinds when null), so a
+    /// test table can share the index space of its training table. A column of integer ids given a map of string
+    /// ids is looked up by the integers' decimal text (a test file whose ids all happen to be digits); a column of
+    /// string ids given a map of integer ids is an error.
     /// </summary>
-    /// <exception cref="ArgumentException">A value is NaN or infinite, or a pair repeats under <see cref="DuplicatePolicy.Reject"/>.</exception>
+    /// <exception cref="ArgumentException">A value is NaN or infinite, a pair repeats under <see cref="DuplicatePolicy.Reject"/>, or a column holds string ids and its map integer ones.</exception>
     public static InteractionMatrix Build(RatingTable table, DuplicatePolicy duplicates = DuplicatePolicy.Reject, IdMap? users = null, IdMap? items = null)
     {
         ArgumentNullException.ThrowIfNull(table);
-        users ??= new IdMap();
-        items ??= new IdMap();
+        users ??= new IdMap(table.UserKind);
+        items ??= new IdMap(table.ItemKind);
+        var userIndex = new ColumnIndex(table.UserNames, users, "user");
+        var itemIndex = new ColumnIndex(table.ItemNames, items, "item");
         int n = table.Count;
         var u = new int[n];
         var i = new int[n];
@@ -123,12 +127,67 @@ public sealed class InteractionMatrix
         {
             if (!float.IsFinite(vals[k]))
             {
-                throw new ArgumentException($"Row {k + 1} (user {extU[k]}, item {extI[k]}) has a non-finite value {vals[k]}.", nameof(table));
+                throw new ArgumentException($"Row {k + 1} (user {table.UserText(k)}, item {table.ItemText(k)}) has a non-finite value {vals[k]}.", nameof(table));
             }
-            u[k] = users.GetOrAdd(extU[k]);
-            i[k] = items.GetOrAdd(extI[k]);
+            u[k] = userIndex.IndexOf(extU[k]);
+            i[k] = itemIndex.IndexOf(extI[k]);
         }
         return FromIndices(users, items, u, i, vals, duplicates);
+    }
+
+    /// <summary>
+    /// Turns one column's 64-bit slots into indices of its map: integer ids directly, string ids through the
+    /// table's names with one lookup per distinct string (the first time a row uses it, so that strings no row
+    /// uses never reach the map).
+    /// </summary>
+    private readonly struct ColumnIndex
+    {
+        private readonly IdMap? _names;
+        private readonly IdMap _map;
+        private readonly int[]? _slots;
+        private readonly Dictionary<long, int>? _texts;
+
+        public ColumnIndex(IdMap? names, IdMap map, string what)
+        {
+            _names = names;
+            _map = map;
+            if (names is not null)
+            {
+                if (map.Kind != IdKind.Text)
+                {
+                    throw new ArgumentException($"The table's {what} ids are strings, but the {what} id map given holds integers: build with a map of string ids (or none).", what == "user" ? "users" : "items");
+                }
+                _slots = new int[names.Count];
+                Array.Fill(_slots, -1);
+            }
+            else if (map.Kind == IdKind.Text)
+            {
+                _texts = new Dictionary<long, int>(IdComparer.Instance);
+            }
+        }
+
+        public int IndexOf(long slot)
+        {
+            if (_slots is not null)
+            {
+                ref int index = ref _slots[slot];
+                if (index < 0)
+                {
+                    index = _map.GetOrAdd(_names!.Names[(int)slot]);
+                }
+                return index;
+            }
+            if (_texts is not null)
+            {
+                ref int index = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_texts, slot, out bool seen);
+                if (!seen)
+                {
+                    index = _map.GetOrAdd(slot.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                }
+                return index;
+            }
+            return _map.GetOrAdd(slot);
+        }
     }
 
     /// <summary>Builds the matrix from dense indices that are already valid for <paramref name="users"/> and <paramref name="items"/>.</summary>
