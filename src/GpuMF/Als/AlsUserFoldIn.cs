@@ -10,7 +10,8 @@ namespace GpuMF.Als;
 /// <param name="options">The options the model was trained with.</param>
 internal sealed class AlsUserFoldIn(AlsOptions options) : UserFoldIn
 {
-    private (float[] Items, double[] Gram)? _gram;
+    /// <summary>The Gram matrices of the last two factor arrays seen: the item side's for users and the user side's for items (<see cref="UserFoldIn.SolveItem"/>).</summary>
+    private readonly (float[] Factors, double[] Gram)?[] _grams = new (float[], double[])?[2];
 
     public override UserVector Solve(FactorModel model, IReadOnlyList<(int Item, float Value)> rows, float regularization)
     {
@@ -50,15 +51,30 @@ internal sealed class AlsUserFoldIn(AlsOptions options) : UserFoldIn
         return new Explanation(reasons, Exact: true);
     }
 
-    /// <summary>The item Gram matrix of <paramref name="model"/>, computed on first use (a race computes it twice, harmlessly).</summary>
+    /// <summary>
+    /// The item Gram matrix of <paramref name="model"/>, computed on first use and kept for the last two factor arrays
+    /// (a model's items and, folding items in, its users), so that alternating sides does not recompute it; the entries
+    /// (two references each) are read and written under a lock so that no reader sees half of one; a race computes a
+    /// Gram matrix twice, harmlessly.
+    /// </summary>
     private double[] Gram(FactorModel model)
     {
-        if (_gram is { } cached && ReferenceEquals(cached.Items, model.ItemFactors))
+        lock (_grams)
         {
-            return cached.Gram;
+            foreach (var entry in _grams)
+            {
+                if (entry is { } cached && ReferenceEquals(cached.Factors, model.ItemFactors))
+                {
+                    return cached.Gram;
+                }
+            }
         }
         var gram = AlsFoldIn.Gram(model.ItemFactors, model.Items.Count, model.Factors);
-        _gram = (model.ItemFactors, gram);
+        lock (_grams)
+        {
+            _grams[1] = _grams[0];
+            _grams[0] = (model.ItemFactors, gram);
+        }
         return gram;
     }
 }

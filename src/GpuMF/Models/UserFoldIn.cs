@@ -31,6 +31,21 @@ internal abstract class UserFoldIn
         return new Explanation(reasons, Exact: false);
     }
 
+    /// <summary>
+    /// An item's vector from its (dense user, value) pairs against the fixed user factors: by default the user rule
+    /// applied to <paramref name="transposed"/> (the model with users and items swapped), which is the item side of
+    /// training for the models whose loss treats users and items alike (SVD, ALS, least squares).
+    /// </summary>
+    /// <param name="model">The model whose user factors stay fixed.</param>
+    /// <param name="transposed">The same model with users and items swapped (<see cref="ItemFoldIns"/> builds it once per batch).</param>
+    /// <param name="rows">The item's (dense user, value) pairs.</param>
+    /// <param name="regularization">λ of the rules that take one from the caller, &gt; 0.</param>
+    public virtual ItemVector SolveItem(FactorModel model, FactorModel transposed, IReadOnlyList<(int User, float Value)> rows, float regularization)
+    {
+        var vector = Solve(transposed, rows, regularization);
+        return new ItemVector(vector.Factors, vector.Bias, vector.SeenItems);
+    }
+
     /// <summary>Work done once for <paramref name="model"/> before many users are folded in in parallel; none by default.</summary>
     public virtual void Prepare(FactorModel model)
     {
