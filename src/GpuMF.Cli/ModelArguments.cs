@@ -41,6 +41,10 @@ internal sealed class ModelArguments
     /// <summary>The line help puts above the families' options.</summary>
     public string Heading { get; }
 
+    /// <summary>The names of <paramref name="family"/>'s options given on the command line.</summary>
+    public IReadOnlyList<string> Given(ModelFamily family, ParseResult parse) =>
+        family.Options.Where(o => parse.Given(_byName[o.Name])).Select(o => o.Name).ToArray();
+
     /// <summary>
     /// <paramref name="family"/>'s options record from the command line, validated. With <paramref name="strict"/>,
     /// an option given that the family lacks (another family's) is an error; without, it is left to the families that have it.

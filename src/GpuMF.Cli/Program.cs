@@ -90,7 +90,7 @@ public static class Program
     internal static IReadOnlyList<CliCommand> Commands() =>
     [
         new QuickstartCommand(), new TrainCommand(), new EvaluateCommand(), new RecommendCommand(), new SimilarCommand(),
-        new ScoreCommand(), new SplitCommand(), new DevicesCommand(), new SelfTestCommand(), new BenchCommand(), new ExportCommand(), new UpdateCommand(),
+        new ScoreCommand(), new SplitCommand(), new TuneCommand(), new DevicesCommand(), new SelfTestCommand(), new BenchCommand(), new ExportCommand(), new UpdateCommand(),
     ];
 
     /// <summary>The first thing wrong with the command line, in one line naming the option; null when it can run.</summary>

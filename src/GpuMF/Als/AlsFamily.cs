@@ -23,6 +23,18 @@ internal sealed class AlsFamily : ModelFamily<AlsOptions>
 
     public override string EpochUnit => "iterations";
 
+    /// <summary>
+    /// Factors 16..256, λ 1..1000 and α 0.5..100 log-uniformly (the scales Hu, Koren and Volinsky and implicit's users
+    /// report: λ grows with the interactions per row, α with how much one interaction says), linear or log confidence.
+    /// </summary>
+    public override IReadOnlyList<SearchDimension> SearchSpace { get; } =
+    [
+        SearchDimension.LogRange("factors", 16, 256, rounded: true),
+        SearchDimension.LogRange("reg", 1, 1000),
+        SearchDimension.LogRange("alpha", 0.5, 100),
+        SearchDimension.Choice("confidence", "linear", "log"),
+    ];
+
     public override IReadOnlyList<ModelOption> Options { get; } =
     [
         ModelOption.Int<AlsOptions>("factors", nameof(AlsOptions.Factors), "latent factors k, 1..1024", AlsOptions.Defaults.Factors, (o, v) => o with { Factors = v }),

@@ -19,6 +19,23 @@ internal abstract class PairwiseFamily<TOptions> : ModelFamily<TOptions>
 
     public override string EpochUnit => "epochs";
 
+    /// <summary>
+    /// Factors 16..256, the step 0.005..0.3 and λ 1e-5..0.03 log-uniformly (adagrad, the default schedule, makes the
+    /// step less critical), with or without the item bias; WARP adds its negatives budget.
+    /// </summary>
+    public override IReadOnlyList<SearchDimension> SearchSpace => field ??= [.. SharedSearch(), .. OwnSearch()];
+
+    /// <summary>This family's own dimensions, searched after the shared ones.</summary>
+    protected virtual IEnumerable<SearchDimension> OwnSearch() => [];
+
+    private static IEnumerable<SearchDimension> SharedSearch() =>
+    [
+        SearchDimension.LogRange("factors", 16, 256, rounded: true),
+        SearchDimension.LogRange("lr", 0.005, 0.3),
+        SearchDimension.LogRange("reg", 1e-5, 0.03),
+        SearchDimension.Choice("item-bias", "true", "false"),
+    ];
+
     public sealed override IReadOnlyList<ModelOption> Options => field ??= [.. Shared().Take(7), .. Own(), .. Shared().Skip(7)];
 
     /// <summary>The options of this family alone, listed after the shared ones that set the step.</summary>

@@ -14,6 +14,9 @@ internal sealed class WarpFamily : PairwiseFamily<WarpOptions>
 
     protected override WarpOptions Defaults => WarpOptions.Defaults;
 
+    /// <summary>WARP's negatives per positive, 5..200: more finds violators of well-ranked positives at a higher cost per sample.</summary>
+    protected override IEnumerable<SearchDimension> OwnSearch() => [SearchDimension.LogRange("max-sampled", 5, 200, rounded: true)];
+
     protected override IEnumerable<ModelOption> Own() =>
     [
         ModelOption.Int<WarpOptions>("max-sampled", nameof(WarpOptions.MaxSampled), "most negatives drawn per positive, 1..100000", WarpOptions.Defaults.MaxSampled, (o, v) => o with { MaxSampled = v }),

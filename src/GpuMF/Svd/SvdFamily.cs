@@ -21,6 +21,19 @@ internal sealed class SvdFamily : ModelFamily<SvdOptions>
 
     public override string EpochUnit => "epochs";
 
+    /// <summary>
+    /// Around the defaults by a decade or so each way: factors 16..256, step 0.003..0.1, decay 0.8..1, λ 0.005..0.3,
+    /// bias λ 0.001..0.1 (Koren, Bell, Volinsky 2009 and LIBMF's reported settings fall inside).
+    /// </summary>
+    public override IReadOnlyList<SearchDimension> SearchSpace { get; } =
+    [
+        SearchDimension.LogRange("factors", 16, 256, rounded: true),
+        SearchDimension.LogRange("lr", 0.003, 0.1),
+        SearchDimension.Range("lr-decay", 0.8, 1.0),
+        SearchDimension.LogRange("reg", 0.005, 0.3),
+        SearchDimension.LogRange("bias-reg", 0.001, 0.1),
+    ];
+
     public override IReadOnlyList<ModelOption> Options { get; } =
     [
         ModelOption.Int<SvdOptions>("factors", nameof(SvdOptions.Factors), "latent factors k, 1..1024", SvdOptions.Defaults.Factors, (o, v) => o with { Factors = v }),

@@ -32,18 +32,25 @@ public abstract class ModelFamily
     /// <summary>The options the console host reads, in the order help lists them.</summary>
     public abstract IReadOnlyList<ModelOption> Options { get; }
 
+    /// <summary>
+    /// What <see cref="Tuner"/> searches for this family (the training length excepted: the tuner sets the option named
+    /// by <see cref="EpochUnit"/> itself, cheap trials first); empty for a family that cannot be tuned.
+    /// </summary>
+    public virtual IReadOnlyList<SearchDimension> SearchSpace => [];
+
     /// <summary>The family's default options record.</summary>
     public abstract object DefaultOptions { get; }
 
     /// <summary>The options record with every option given set, validated.</summary>
     /// <param name="valueOf">The text of an option by name; null for a bare flag.</param>
     /// <param name="given">Whether an option was given at all (a bare flag has no text).</param>
+    /// <param name="start">The options record the given options change: <see cref="DefaultOptions"/> when null (default), or one read by <see cref="ReadOptions"/>.</param>
     /// <exception cref="ArgumentException">A value is not of the option's type or out of its range; the message names the option as typed (<c>--factors</c>).</exception>
-    public object Bind(Func<string, string?> valueOf, Func<string, bool> given)
+    public object Bind(Func<string, string?> valueOf, Func<string, bool> given, object? start = null)
     {
         ArgumentNullException.ThrowIfNull(valueOf);
         ArgumentNullException.ThrowIfNull(given);
-        object options = DefaultOptions;
+        object options = start ?? DefaultOptions;
         foreach (var option in Options)
         {
             if (given(option.Name))
@@ -68,6 +75,13 @@ public abstract class ModelFamily
 
     /// <summary>The options as JSON, as model files store them.</summary>
     public abstract string ToJson(object options);
+
+    /// <summary>
+    /// Reads options written by <see cref="ToJson"/> (a model's, or the best found by <see cref="Tuner"/>), validated;
+    /// properties the JSON leaves out keep their defaults.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The text is not this family's options as JSON, or an option is out of range; the message says which.</exception>
+    public abstract object ReadOptions(string json);
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the property when an option is out of range.</summary>
     internal abstract void Validate(object options);

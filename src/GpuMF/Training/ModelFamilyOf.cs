@@ -23,6 +23,8 @@ internal abstract class ModelFamily<TOptions> : ModelFamily
 
     internal sealed override UserFoldIn FoldIn(string optionsJson) => FoldIn(Stored(optionsJson));
 
+    public sealed override object ReadOptions(string json) => Stored(json);
+
     internal sealed override FactorModel Update(FactorModel model, RatingTable interactions, UpdateOptions options, ComputeBackend backend) =>
         Update(model, Stored(model.OptionsJson), interactions, options, backend);
 
