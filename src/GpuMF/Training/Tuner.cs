@@ -88,7 +88,10 @@ public static class Tuner
         }
         int lastRound = trials.Max(t => t.Round);
         var best = Rank(trials.Where(t => t.Round == lastRound), metric).First();
-        var bestOptions = Configure(family, start, best.Values, budgetOption, best.BestEpoch);
+        // A best trial still improving when its round ended (the budget cut the search before the longer rounds) had its
+        // length set by the round, not found: it gets the last round's.
+        int epochs = best.BestEpoch < best.Epochs || best.Round == budgets.Count - 1 ? best.BestEpoch : budgets[^1];
+        var bestOptions = Configure(family, start, best.Values, budgetOption, epochs);
         return new TuningResult(metric, trials, best, bestOptions, family.ToJson(bestOptions), stopped);
     }
 
