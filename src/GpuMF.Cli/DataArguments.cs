@@ -69,14 +69,14 @@ internal sealed class DataArguments
     /// </summary>
     /// <exception cref="UsageException"><c>--min-value</c> keeps no row.</exception>
     /// <exception cref="DataFormatException">The file is malformed, or a pair repeats under <c>--duplicates reject</c>.</exception>
-    public LoadedTable Read(ParseResult parse, string path, string option, bool positives, bool valueOptional, CancellationToken cancellation)
+    public LoadedTable Read(ParseResult parse, string path, string option, bool positives, bool valueOptional, CancellationToken cancellation, bool counts = false)
     {
         var table = RatingFileReader.Read(path, FormatOf(parse, path, option, valueOptional), cancellation);
         int read = table.Count;
         if (positives)
         {
             float min = (MinValue is null ? null : parse.GetValue(MinValue)) ?? float.NegativeInfinity;
-            table = table.Positives(min);
+            table = counts ? ImplicitCounts.Keep(table, min, path) : table.Positives(min);
             if (table.Count == 0)
             {
                 throw new UsageException($"--min-value {min.ToString(CultureInfo.InvariantCulture)} keeps none of the {read:N0} rows of {path}: every value is below it.");
