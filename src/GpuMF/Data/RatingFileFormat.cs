@@ -31,6 +31,13 @@ public sealed record RatingFileFormat(string Delimiter, bool HasHeader = false, 
     public bool ValueOptional { get; init; }
 
     /// <summary>
+    /// 0-based column of an integer timestamp (MovieLens <c>ratings.dat</c> and <c>u.data</c>: column 3, seconds
+    /// since 1970), or -1 for none (default). When set, the table read keeps a time a row (<see cref="RatingTable.HasTimes"/>),
+    /// and a line without it, or whose time is not an integer, is an error naming the line and the field.
+    /// </summary>
+    public int TimeColumn { get; init; } = -1;
+
+    /// <summary>
     /// True when <see cref="Delimiter"/> is a single space, which splits fields at every run of spaces and tabs
     /// and ignores blanks at either end of a line (files aligned with spaces, or mixing spaces and tabs).
     /// </summary>
@@ -80,9 +87,10 @@ public sealed record RatingFileFormat(string Delimiter, bool HasHeader = false, 
         {
             throw new ArgumentException("The delimiter must not be empty.");
         }
-        if (UserColumn < 0 || ItemColumn < 0 || UserColumn == ItemColumn || ValueColumn < -1 || ValueColumn == UserColumn || ValueColumn == ItemColumn)
+        if (UserColumn < 0 || ItemColumn < 0 || UserColumn == ItemColumn || ValueColumn < -1 || ValueColumn == UserColumn || ValueColumn == ItemColumn
+            || TimeColumn < -1 || TimeColumn == UserColumn || TimeColumn == ItemColumn || (TimeColumn >= 0 && TimeColumn == ValueColumn))
         {
-            throw new ArgumentException($"Invalid columns: user {UserColumn}, item {ItemColumn}, value {ValueColumn}; they must be distinct and non-negative (value may be -1).");
+            throw new ArgumentException($"Invalid columns: user {UserColumn}, item {ItemColumn}, value {ValueColumn}, time {TimeColumn}; they must be distinct and non-negative (value and time may be -1).");
         }
         if (!(MinValue <= MaxValue))
         {

@@ -44,13 +44,13 @@ public static class RatingFileReader
         RatingTable table;
         if (stream.CanSeek)
         {
-            table = new RatingTable();
+            table = new RatingTable(IdKind.Numeric, IdKind.Numeric, times: format.TimeColumn >= 0);
             Read(stream, path, format, table, cancellation);
             table.TrimExcess();
         }
         else
         {
-            var chunks = new ChunkSink();
+            var chunks = new ChunkSink(format.TimeColumn >= 0);
             Parse(stream, path, format, chunks, cancellation);
             table = chunks.ToTable();
         }
@@ -66,12 +66,20 @@ public static class RatingFileReader
     /// Where the stream can seek, the table is grown ahead to the rows expected in the rest of the stream,
     /// from the line ends per byte in samples spread over it, rather than by halves.
     /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="format"/> has a <see cref="RatingFileFormat.TimeColumn"/> and <paramref name="table"/> keeps no times, or the other way round.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled (checked before each megabyte read).</exception>
     public static void Read(Stream stream, string name, RatingFileFormat format, RatingTable table, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(format);
         ArgumentNullException.ThrowIfNull(table);
+        format.Validate();
+        if (table.HasTimes != format.TimeColumn >= 0)
+        {
+            throw new ArgumentException(table.HasTimes
+                ? "The table keeps times but the format names no time column."
+                : "The format names a time column but the table keeps no times: create it with times: true.", nameof(table));
+        }
         long length = stream.CanSeek ? stream.Length - stream.Position : 0;
         double linesPerByte = length > 0 ? LineDensity(stream, length) : 0;
         var sink = new TableSink(table, length, linesPerByte);
@@ -83,7 +91,7 @@ public static class RatingFileReader
     {
         byte[] delimiter = Encoding.UTF8.GetBytes(format.Delimiter);
         bool whitespace = format.SplitsOnWhitespace;
-        int needed = Math.Max(format.UserColumn, Math.Max(format.ItemColumn, format.ValueColumn)) + 1;
+        int needed = Math.Max(Math.Max(format.UserColumn, format.ItemColumn), Math.Max(format.ValueColumn, format.TimeColumn)) + 1;
         bool headerUndecided = format.DetectHeader && !format.HasHeader;
         long consumed = 0;
         var buffer = new byte[BufferSize];
@@ -142,8 +150,8 @@ public static class RatingFileReader
                         continue;
                     }
                 }
-                ParseLine(line, delimiter, whitespace, needed, format, name, lineNo, out long user, out long item, out float value);
-                sink.Add(user, item, value);
+                ParseLine(line, delimiter, whitespace, needed, format, name, lineNo, out long user, out long item, out float value, out long time);
+                sink.Add(user, item, value, time);
             }
             if (eof)
             {
@@ -193,7 +201,8 @@ public static class RatingFileReader
     /// <summary>Where parsed rows go.</summary>
     private interface IRowSink
     {
-        void Add(long user, long item, float value);
+        /// <summary>Adds a row; <paramref name="time"/> is kept only by a table that keeps times.</summary>
+        void Add(long user, long item, float value, long time);
 
         /// <summary>Told after each buffer the bytes of whole lines consumed so far.</summary>
         void Consumed(long bytes);
@@ -207,7 +216,17 @@ public static class RatingFileReader
     /// </summary>
     private readonly struct TableSink(RatingTable table, long length, double linesPerByte) : IRowSink
     {
-        public void Add(long user, long item, float value) => table.Add(user, item, value);
+        public void Add(long user, long item, float value, long time)
+        {
+            if (table.HasTimes)
+            {
+                table.Add(user, item, value, time);
+            }
+            else
+            {
+                table.Add(user, item, value);
+            }
+        }
 
         public void Consumed(long bytes)
         {
@@ -230,20 +249,28 @@ public static class RatingFileReader
     /// table of the exact size at the end: one table grown by halves would leave up to a third of its arrays
     /// unused, and hold the old arrays beside the new ones at each growth.
     /// </summary>
-    private sealed class ChunkSink : IRowSink
+    private sealed class ChunkSink(bool times) : IRowSink
     {
         private const int ChunkRows = 1 << 20;
         private readonly List<RatingTable> _chunks = [];
         private long _rows;
 
-        public void Add(long user, long item, float value)
+        public void Add(long user, long item, float value, long time)
         {
             if (_chunks.Count == 0 || _chunks[^1].Count == _chunks[^1].Capacity)
             {
                 RatingTable.CheckFits(_rows + 1);
-                _chunks.Add(new RatingTable((int)Math.Clamp(_rows, 1024, ChunkRows)));
+                int capacity = (int)Math.Clamp(_rows, 1024, ChunkRows);
+                _chunks.Add(_chunks.Count == 0 ? new RatingTable(IdKind.Numeric, IdKind.Numeric, capacity, times) : _chunks[0].EmptyLike(capacity));
             }
-            _chunks[^1].Add(user, item, value);
+            if (times)
+            {
+                _chunks[^1].Add(user, item, value, time);
+            }
+            else
+            {
+                _chunks[^1].Add(user, item, value);
+            }
             _rows++;
         }
 
@@ -287,11 +314,12 @@ public static class RatingFileReader
         }
     }
 
-    private static void ParseLine(ReadOnlySpan<byte> line, byte[] delimiter, bool whitespace, int needed, RatingFileFormat format, string name, long lineNo, out long user, out long item, out float value)
+    private static void ParseLine(ReadOnlySpan<byte> line, byte[] delimiter, bool whitespace, int needed, RatingFileFormat format, string name, long lineNo, out long user, out long item, out float value, out long time)
     {
         user = 0;
         item = 0;
         value = 1f;
+        time = 0;
         int field = 0;
         var rest = line;
         while (true)
@@ -314,6 +342,10 @@ public static class RatingFileReader
                     throw new DataFormatException(name, lineNo, $"field {field + 1} (value) {value.ToString(CultureInfo.InvariantCulture)} is outside the declared range {format.MinValue.ToString(CultureInfo.InvariantCulture)}..{format.MaxValue.ToString(CultureInfo.InvariantCulture)}.");
                 }
             }
+            else if (field == format.TimeColumn)
+            {
+                time = ParseTime(text, name, lineNo, field);
+            }
             field++;
             if (cut < 0)
             {
@@ -322,7 +354,7 @@ public static class RatingFileReader
             rest = After(rest, cut, delimiter, whitespace);
         }
         // A line without its value is a positive (value 1) where the value is optional, as long as it has both ids.
-        bool valueMissingOnly = format.ValueOptional && field > Math.Max(format.UserColumn, format.ItemColumn);
+        bool valueMissingOnly = format.ValueOptional && field > Math.Max(Math.Max(format.UserColumn, format.ItemColumn), format.TimeColumn);
         if (field < needed && !valueMissingOnly)
         {
             string separator = whitespace ? "spaces or tabs" : $"'{Printable(delimiter)}'";
@@ -340,6 +372,16 @@ public static class RatingFileReader
         // Spaces inside an id field mean the file is separated by spaces, not by the delimiter expected.
         string hint = !whitespace && text.Contains((byte)' ') ? " (it holds spaces: read a file separated by spaces as whitespace-separated, gpumf --format whitespace)" : "";
         throw new DataFormatException(name, lineNo, $"field {field + 1} ({what}) '{Preview(text)}' is not an integer{hint}.");
+    }
+
+    private static long ParseTime(ReadOnlySpan<byte> text, string name, long lineNo, int field)
+    {
+        text = text.Trim((byte)' ');
+        if (Utf8Parser.TryParse(text, out long time, out int used) && used == text.Length)
+        {
+            return time;
+        }
+        throw new DataFormatException(name, lineNo, $"field {field + 1} (time) '{Preview(text)}' is not an integer.");
     }
 
     private static float ParseValue(ReadOnlySpan<byte> text, string name, long lineNo, int field)
