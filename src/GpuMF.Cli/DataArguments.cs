@@ -69,9 +69,9 @@ internal sealed class DataArguments
     /// </summary>
     /// <exception cref="UsageException"><c>--min-value</c> keeps no row.</exception>
     /// <exception cref="DataFormatException">The file is malformed, or a pair repeats under <c>--duplicates reject</c>.</exception>
-    public LoadedTable Read(ParseResult parse, string path, string option, bool positives, bool valueOptional, CancellationToken cancellation, bool counts = false)
+    public LoadedTable Read(ParseResult parse, string path, string option, bool positives, bool valueOptional, CancellationToken cancellation, bool counts = false, int timeColumn = -1)
     {
-        var table = RatingFileReader.Read(path, FormatOf(parse, path, option, valueOptional), cancellation);
+        var table = RatingFileReader.Read(path, FormatOf(parse, path, option, valueOptional) with { TimeColumn = timeColumn }, cancellation);
         int read = table.Count;
         if (positives)
         {

@@ -32,11 +32,12 @@ internal sealed class EvaluateCommand : CliCommand
         Models = _training.Models;
     }
 
-    public override string Notes => """
+    public override string Notes => $"""
         rmse_clipped (svd) clips each prediction to --value-range when it is given, else to the smallest and
         largest rating of --train (clip_range_from says which); rmse and mae are unclipped.
 
-        """ + ValueNotes.Help;
+        {ValueNotes.Help}
+        """;
 
     public override int Run(ParseResult parse, CancellationToken cancellation)
     {

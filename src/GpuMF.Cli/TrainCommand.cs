@@ -33,12 +33,13 @@ internal sealed class TrainCommand : CliCommand
         Models = _training.Models;
     }
 
-    public override string Notes => """
+    public override string Notes => $"""
         checkpoints: --checkpoint-every N writes MODEL.gpumf.ckpt after every N epochs (als: iterations); --resume
         continues from it (same data and options; on --backend cpu the model equals that of an uninterrupted run
         with the same --threads). The checkpoint is deleted once the model is written.
 
-        """ + ValueNotes.Help;
+        {ValueNotes.Help}
+        """;
 
     public override int Run(ParseResult parse, CancellationToken cancellation)
     {
