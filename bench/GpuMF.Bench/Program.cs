@@ -22,6 +22,7 @@ public static class Program
             SplitsRun.Command => SplitsRun.Run,
             UpdateRun.Command => UpdateRun.Run,
             MemoryRun.Command => MemoryRun.Run,
+            TimeSplitRun.Command => TimeSplitRun.Run,
             _ => null,
         };
         if (command is null)
