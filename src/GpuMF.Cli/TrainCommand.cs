@@ -60,7 +60,7 @@ internal sealed class TrainCommand : CliCommand
         // allocates its own state keeps the peak to the matrix, the model and the training state.
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         double readSeconds = clock.Elapsed.TotalSeconds;
-        Console.Error.WriteLine($"{data}: {matrix.Count:N0} interactions, {matrix.UserCount:N0} users × {matrix.ItemCount:N0} items; training {family.Name} ({ValueNotes.Describe(plan)}) on {BackendArguments.Describe(backend)}");
+        Console.Error.WriteLine($"{data}: {matrix.Count:N0} interactions, {matrix.UserCount:N0} users × {matrix.ItemCount:N0} items; training {family.Name} on {BackendArguments.Describe(backend)}; {ValueNotes.Describe(plan)}");
 
         clock.Restart();
         FactorModel model;

@@ -60,8 +60,7 @@ internal sealed class TrainingArguments
         string lockFree = string.Join(", ", ModelRegistry.All.Where(f => f.LockFree).Select(f => f.Name));
         _deviceWarps = Opt.Int("--device-warps", $"{lockFree} on an ILGPU backend: warps in flight (0: one per 8,192 ratings (svd) or 1,024 positives (bpr, warp), at most what fills the device)", 0, 0, 1 << 20);
         _command.Options.Add(_deviceWarps);
-        // Hidden: it exists only to answer the users who look for it with what the pairwise models do instead.
-        _weights = new Option<bool>("--weights") { Hidden = true };
+        _weights = Opt.Flag("--weights", "not taken: bpr and warp have no sample weights (every positive counts once) and als weighs by --confidence; given, it stops with what to use instead");
         _command.Options.Add(_weights);
         Models = new ModelArguments(_command, ModelRegistry.All, "model options (--model M reads its own; another model's is an error):");
     }
