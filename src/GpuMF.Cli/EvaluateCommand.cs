@@ -50,8 +50,8 @@ internal sealed class EvaluateCommand : CliCommand
         _data.Check(parse, plan.Family, trainPath, "--train");
         _data.Check(parse, plan.Family, testPath, "--test");
         using var backend = _training.Open(parse, plan);
-        var trainTable = _data.Read(parse, trainPath, "--train", positives, valueOptional: positives, cancellation, plan.Counts).Table;
-        var testTable = _data.Read(parse, testPath, "--test", positives, valueOptional: positives, cancellation, plan.Counts).Table;
+        var trainTable = _data.Read(parse, trainPath, "--train", positives, valueOptional: positives, cancellation, counts: plan.Counts).Table;
+        var testTable = _data.Read(parse, testPath, "--test", positives, valueOptional: positives, cancellation, counts: plan.Counts).Table;
         var (train, test) = HoldoutData.Build(trainTable, testTable, DuplicatePolicy.Reject);
         var clock = Stopwatch.StartNew();
         var model = TrainingArguments.Train(plan, train, null, backend, json ? null : new ProgressBar(), null, null, cancellation);

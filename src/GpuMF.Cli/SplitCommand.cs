@@ -15,9 +15,6 @@ internal sealed class SplitCommand : CliCommand
     /// <summary>Rows written between two checks of the cancellation token.</summary>
     private const int RowsPerCheck = 1 << 16;
 
-    /// <summary>The 0-based column of the time a split by time reads: the fourth, as in MovieLens files and in the files it writes.</summary>
-    private const int TimeColumn = 3;
-
     private readonly Option<string> _data;
     private readonly Option<string> _trainOut;
     private readonly Option<string> _testOut;
@@ -38,7 +35,7 @@ internal sealed class SplitCommand : CliCommand
         _testFraction = Add(Opt.Float("--test-fraction", "the share of rows held out", 0.1f, "(0, 1)", f => f > 0 && f < 1));
         _perUser = Add(Opt.Flag("--per-user", "hold out that share of each user's rows (a user with one row keeps it in training)"));
         _seed = Add(Opt.ULong("--seed", "seed of the random choice", 42));
-        _by = Add(Opt.Choice("--by", "random: a seeded random choice (--test-fraction, --per-user, --seed); time: by the time column, field 4 (--before or --last), as a model is used: trained on the past, judged on the future", ["random", "time"], "random"));
+        _by = Add(Opt.Choice("--by", "random: a seeded random choice (--test-fraction, --per-user, --seed); time: by the time column (--time-col, default field 4 or the column timestamp; --before or --last), as a model is used: trained on the past, judged on the future", ["random", "time"], "random"));
         _before = Add(new Option<long?>("--before")
         {
             Description = "--by time: the rows stamped before T train, the rest test; T in seconds since 1970 or an ISO date (2000-12-31, 2000-12-31T12:00:00Z; UTC unless it says otherwise)",
@@ -63,12 +60,12 @@ internal sealed class SplitCommand : CliCommand
         RatingTable table;
         try
         {
-            table = _dataArguments.Read(parse, data, "--data", positives: false, valueOptional: true, cancellation, timeColumn: byTime ? TimeColumn : -1).Table;
+            table = _dataArguments.Read(parse, data, "--data", positives: false, valueOptional: true, cancellation, times: byTime).Table;
         }
-        catch (DataFormatException e) when (byTime)
+        catch (DataFormatException e) when (byTime && e.RowGroup < 0 && !parse.Given(_dataArguments.TimeCol))
         {
             // A file without times fails on its first line; say where the time was looked for.
-            throw new DataFormatException(e.File, e.Line, $"{e.Problem.TrimEnd('.')} (--by time reads each row's time from field {TimeColumn + 1}, in seconds since 1970, as MovieLens files and split's own output hold it).");
+            throw new DataFormatException(e.File, e.Line, $"{e.Problem.TrimEnd('.')} (--by time reads each row's time from field 4 by default, in seconds since 1970, as MovieLens files and split's own output hold it; --time-col names another column).");
         }
         var (train, test) = byTime ? SplitByTime(parse, table, data) : SplitAtRandom(parse, table);
         cancellation.ThrowIfCancellationRequested();

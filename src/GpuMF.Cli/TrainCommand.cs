@@ -111,7 +111,7 @@ internal sealed class TrainCommand : CliCommand
     private (InteractionMatrix Matrix, int RowsRead, int Merged) ReadMatrix(ParseResult parse, string data, TrainingPlan plan, CancellationToken cancellation)
     {
         bool positives = plan.Family.TrainsOnPositives;
-        var loaded = _dataArguments.Read(parse, data, "--data", positives, valueOptional: positives, cancellation, plan.Counts);
+        var loaded = _dataArguments.Read(parse, data, "--data", positives, valueOptional: positives, cancellation, counts: plan.Counts);
         return (InteractionMatrix.Build(loaded.Table, DuplicatePolicy.Reject), loaded.RowsRead, loaded.Merged);
     }
 

@@ -67,6 +67,16 @@ public sealed class TimeSplitCommandTests : IDisposable
     }
 
     [Fact]
+    public void TimeColNamesTheColumnOfAFileWithAHeader()
+    {
+        string csv = Write("named.csv", "when,user,item,rating", "946684900,1,10,4", "946684700,1,11,3", "946684600,2,10,5", "946685000,2,14,1");
+        var (code, _, error) = Run("split", "--data", csv, "--by", "time", "--last", "1", "--time-col", "when", "--user-col", "user", "--item-col", "item", "--value-col", "rating",
+            "--train-out", Out("train.tsv"), "--test-out", Out("test.tsv"));
+        Assert.True(code == 0, error);
+        Assert.Equal(["1\t10\t4\t946684900", "2\t14\t1\t946685000"], File.ReadAllLines(Out("test.tsv")));
+    }
+
+    [Fact]
     public void AFileWithoutTimesIsAnErrorNamingTheFileAndTheField()
     {
         string plain = Write("plain.tsv", "1\t10\t4", "2\t10\t5");
