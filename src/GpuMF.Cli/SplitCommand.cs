@@ -120,7 +120,7 @@ internal sealed class SplitCommand : CliCommand
             }
             throw new UsageException(
                 $"--before {Iso(before)} ({before}) leaves the {(train.Count == 0 ? "training" : "test")} side empty: the times of {data} run from {Iso(first)} ({first}) to {Iso(latest)} ({latest}); "
-                + $"cut after the first and at or before the last.");
+                + "cut after the first and at or before the last.");
         }
         return (train, test);
     }
