@@ -23,6 +23,7 @@ public static class Program
             UpdateRun.Command => UpdateRun.Run,
             MemoryRun.Command => MemoryRun.Run,
             TuneRun.Command => TuneRun.Run,
+            TimeSplitRun.Command => TimeSplitRun.Run,
             _ => null,
         };
         if (command is null)

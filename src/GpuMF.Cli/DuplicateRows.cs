@@ -30,6 +30,7 @@ internal static class DuplicateRows
         }
         Array.Sort(keys, rows);
         float[]? values = null;
+        long[]? times = null;
         bool[]? dropped = null;
         int merged = 0;
         for (int start = 0; start < n;)
@@ -41,7 +42,7 @@ internal static class DuplicateRows
             }
             if (end - start > 1)
             {
-                MergeGroup(table, policy, source, rows.AsSpan(start, end - start), ref values, ref dropped);
+                MergeGroup(table, policy, source, rows.AsSpan(start, end - start), ref values, ref times, ref dropped);
                 merged += end - start - 1;
             }
             start = end;
@@ -50,19 +51,26 @@ internal static class DuplicateRows
         {
             return (table, 0);
         }
-        var result = new RatingTable(n - merged);
+        var result = new RatingTable(IdKind.Numeric, IdKind.Numeric, n - merged, times: table.HasTimes);
         for (int k = 0; k < n; k++)
         {
             if (!dropped![k])
             {
-                result.Add(table.Users[k], table.Items[k], values![k]);
+                if (table.HasTimes)
+                {
+                    result.Add(table.Users[k], table.Items[k], values![k], times![k]);
+                }
+                else
+                {
+                    result.Add(table.Users[k], table.Items[k], values![k]);
+                }
             }
         }
         return (result, merged);
     }
 
-    /// <summary>Merges the rows of one repeated pair into the first of them.</summary>
-    private static void MergeGroup(RatingTable table, DuplicatePolicy policy, string source, Span<int> rows, ref float[]? values, ref bool[]? dropped)
+    /// <summary>Merges the rows of one repeated pair into the first of them, which takes the latest of their times (the pair was last seen then).</summary>
+    private static void MergeGroup(RatingTable table, DuplicatePolicy policy, string source, Span<int> rows, ref float[]? values, ref long[]? times, ref bool[]? dropped)
     {
         // The sort by pair is not stable: file order within the pair is restored for "last" and for a sum in file order.
         rows.Sort();
@@ -83,6 +91,14 @@ internal static class DuplicateRows
             }
         }
         values[first] = value;
+        if (table.HasTimes)
+        {
+            times ??= table.Times.ToArray();
+            foreach (int row in rows)
+            {
+                times[first] = Math.Max(times[first], table.Times[row]);
+            }
+        }
         foreach (int row in rows[1..])
         {
             dropped[row] = true;

@@ -32,6 +32,13 @@ internal sealed class EvaluateCommand : CliCommand
         Models = _training.Models;
     }
 
+    public override string Notes => $"""
+        rmse_clipped (svd) clips each prediction to --value-range when it is given, else to the smallest and
+        largest rating of --train (clip_range_from says which); rmse and mae are unclipped.
+
+        {ValueNotes.Help}
+        """;
+
     public override int Run(ParseResult parse, CancellationToken cancellation)
     {
         string trainPath = parse.GetValue(_train)!;
@@ -43,8 +50,8 @@ internal sealed class EvaluateCommand : CliCommand
         _data.Check(parse, plan.Family, trainPath, "--train");
         _data.Check(parse, plan.Family, testPath, "--test");
         using var backend = _training.Open(parse, plan);
-        var trainTable = _data.Read(parse, trainPath, "--train", positives, valueOptional: positives, cancellation).Table;
-        var testTable = _data.Read(parse, testPath, "--test", positives, valueOptional: positives, cancellation).Table;
+        var trainTable = _data.Read(parse, trainPath, "--train", positives, valueOptional: positives, cancellation, counts: plan.Counts).Table;
+        var testTable = _data.Read(parse, testPath, "--test", positives, valueOptional: positives, cancellation, counts: plan.Counts).Table;
         var (train, test) = HoldoutData.Build(trainTable, testTable, DuplicatePolicy.Reject);
         var clock = Stopwatch.StartNew();
         var model = TrainingArguments.Train(plan, train, null, backend, json ? null : new ProgressBar(), null, null, cancellation);
@@ -56,6 +63,7 @@ internal sealed class EvaluateCommand : CliCommand
             ["backend"] = BackendArguments.Name(backend.Kind),
             ["device"] = backend.DeviceName,
             ["options"] = JsonText.SnakeCase(plan.OptionsJson),
+            ["values"] = plan.Values,
             ["train_seconds"] = Math.Round(seconds, 4),
             ["train_interactions"] = train.Count,
             ["test_interactions"] = test.Count,
@@ -73,10 +81,16 @@ internal sealed class EvaluateCommand : CliCommand
         }
         else
         {
-            var m = RatingMetrics.Evaluate(model, test);
+            // The declared range when there is one, else what training saw: never the test's own range.
+            var declared = parse.GetValue(_data.ValueRange);
+            var (min, max) = declared ?? RatingMetrics.ObservedRange(train);
+            var m = RatingMetrics.Evaluate(model, test, min, max);
             result["rmse"] = m.Rmse;
             result["mae"] = m.Mae;
             result["rmse_clipped"] = m.ClippedRmse;
+            result["clip_min"] = m.ClipMin;
+            result["clip_max"] = m.ClipMax;
+            result["clip_range_from"] = declared is null ? "train" : "value-range";
         }
         if (json)
         {

@@ -33,10 +33,12 @@ internal sealed class TrainCommand : CliCommand
         Models = _training.Models;
     }
 
-    public override string Notes => """
+    public override string Notes => $"""
         checkpoints: --checkpoint-every N writes MODEL.gpumf.ckpt after every N epochs (als: iterations); --resume
         continues from it (same data and options; on --backend cpu the model equals that of an uninterrupted run
         with the same --threads). The checkpoint is deleted once the model is written.
+
+        {ValueNotes.Help}
         """;
 
     public override int Run(ParseResult parse, CancellationToken cancellation)
@@ -53,12 +55,12 @@ internal sealed class TrainCommand : CliCommand
         using var backend = _training.Open(parse, plan);
 
         var clock = Stopwatch.StartNew();
-        var (matrix, rowsRead, rowsMerged) = ReadMatrix(parse, data, family, cancellation);
+        var (matrix, rowsRead, rowsMerged) = ReadMatrix(parse, data, plan, cancellation);
         // The table read and the scratch of building the matrix are garbage now; returning them before training
         // allocates its own state keeps the peak to the matrix, the model and the training state.
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         double readSeconds = clock.Elapsed.TotalSeconds;
-        Console.Error.WriteLine($"{data}: {matrix.Count:N0} interactions, {matrix.UserCount:N0} users × {matrix.ItemCount:N0} items; training {family.Name} on {BackendArguments.Describe(backend)}");
+        Console.Error.WriteLine($"{data}: {matrix.Count:N0} interactions, {matrix.UserCount:N0} users × {matrix.ItemCount:N0} items; training {family.Name} on {BackendArguments.Describe(backend)}; {ValueNotes.Describe(plan)}");
 
         clock.Restart();
         FactorModel model;
@@ -91,6 +93,7 @@ internal sealed class TrainCommand : CliCommand
             ["data"] = data,
             ["out"] = output,
             ["options"] = JsonText.SnakeCase(plan.OptionsJson),
+            ["values"] = plan.Values,
             ["rows_read"] = rowsRead,
             ["rows_merged"] = rowsMerged,
             ["interactions"] = matrix.Count,
@@ -105,9 +108,10 @@ internal sealed class TrainCommand : CliCommand
     }
 
     /// <summary>The training matrix and the counts of rows read and merged; the table read is not kept.</summary>
-    private (InteractionMatrix Matrix, int RowsRead, int Merged) ReadMatrix(ParseResult parse, string data, ModelFamily family, CancellationToken cancellation)
+    private (InteractionMatrix Matrix, int RowsRead, int Merged) ReadMatrix(ParseResult parse, string data, TrainingPlan plan, CancellationToken cancellation)
     {
-        var loaded = _dataArguments.Read(parse, data, "--data", family.TrainsOnPositives, valueOptional: family.TrainsOnPositives, cancellation);
+        bool positives = plan.Family.TrainsOnPositives;
+        var loaded = _dataArguments.Read(parse, data, "--data", positives, valueOptional: positives, cancellation, counts: plan.Counts);
         return (InteractionMatrix.Build(loaded.Table, DuplicatePolicy.Reject), loaded.RowsRead, loaded.Merged);
     }
 

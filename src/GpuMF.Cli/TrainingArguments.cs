@@ -12,8 +12,12 @@ namespace GpuMF.Cli;
 /// </summary>
 internal sealed class TrainingArguments
 {
+    /// <summary>The model option whose presence makes the value column counts.</summary>
+    private const string ConfidenceOption = "confidence";
+
     private readonly Command _command;
     private Option<int> _deviceWarps = null!;
+    private Option<bool> _weights = null!;
 
     /// <summary>Adds <c>--model</c> to <paramref name="command"/>; <see cref="AddComputeOptions"/> adds the rest, where help should list them.</summary>
     public TrainingArguments(Command command)
@@ -56,6 +60,8 @@ internal sealed class TrainingArguments
         string lockFree = string.Join(", ", ModelRegistry.All.Where(f => f.LockFree).Select(f => f.Name));
         _deviceWarps = Opt.Int("--device-warps", $"{lockFree} on an ILGPU backend: warps in flight (0: one per 8,192 ratings (svd) or 1,024 positives (bpr, warp), at most what fills the device)", 0, 0, 1 << 20);
         _command.Options.Add(_deviceWarps);
+        _weights = Opt.Flag("--weights", "not taken: bpr and warp have no sample weights (every positive counts once) and als weighs by --confidence; given, it stops with what to use instead");
+        _command.Options.Add(_weights);
         Models = new ModelArguments(_command, ModelRegistry.All, "model options (--model M reads its own; another model's is an error):");
     }
 
@@ -70,8 +76,21 @@ internal sealed class TrainingArguments
         {
             throw new UsageException($"--device-warps applies to the lock-free SGD models ({string.Join(", ", ModelRegistry.All.Where(f => f.LockFree).Select(f => f.Name))}), not to {family.Name}.");
         }
-        return new TrainingPlan(family, options, family.ToJson(options), warps);
+        if (parse.Given(_weights))
+        {
+            throw new UsageException("--weights: no model takes sample weights. bpr and warp read every kept row as a positive of value 1; choose the positives with --min-value, or train als with --confidence linear|log to read the value column as counts.");
+        }
+        return new TrainingPlan(family, options, family.ToJson(options), warps, ReadsCounts(family, parse));
     }
+
+    /// <summary>
+    /// The value column is read as counts only when the user asked for a confidence scaling (<c>--confidence</c>
+    /// with als): without it every kept row stays a positive of value 1, so that the figures of binary runs hold.
+    /// </summary>
+    private bool ReadsCounts(ModelFamily family, ParseResult parse) =>
+        family.Options.Any(o => o.Name == ConfidenceOption)
+        && _command.Options.FirstOrDefault(o => o.Name == "--" + ConfidenceOption) is { } given
+        && parse.Given(given);
 
     /// <summary>Opens the backend and checks that the plan can run on it.</summary>
     /// <exception cref="UsageException"><c>--device-warps</c> was given for the managed CPU backend.</exception>
@@ -96,4 +115,9 @@ internal sealed class TrainingArguments
 /// <param name="Options">Its options record.</param>
 /// <param name="OptionsJson">The options as JSON, as model files store them.</param>
 /// <param name="Warps">Warps in flight on an ILGPU device; 0 for the default.</param>
-internal sealed record TrainingPlan(ModelFamily Family, object Options, string OptionsJson, int Warps);
+/// <param name="Counts">True when the implicit model reads the value column as counts (als with <c>--confidence</c>); false when every kept row is a positive of value 1.</param>
+internal sealed record TrainingPlan(ModelFamily Family, object Options, string OptionsJson, int Warps, bool Counts)
+{
+    /// <summary>What the model does with the value column, as the JSON output says it: ratings, counts or binary.</summary>
+    public string Values => !Family.TrainsOnPositives ? "ratings" : Counts ? "counts" : "binary";
+}

@@ -207,6 +207,14 @@ public sealed class IdMap
         return slot;
     }
 
+    /// <summary>
+    /// Looks up string id <paramref name="id"/> given as characters, without making a string of it: for readers that
+    /// parse ids from a buffer, which make a string only for an id not yet mapped.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The map holds integer ids.</exception>
+    internal bool TryGetIndex(ReadOnlySpan<char> id, out int index) =>
+        (_nameIndex ?? throw IntegerMap()).GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(id, out index);
+
     /// <summary>Looks up the index of integer id <paramref name="id"/>; false on a string map.</summary>
     public bool TryGetIndex(long id, out int index)
     {

@@ -31,6 +31,65 @@ public sealed record RatingFileFormat(string Delimiter, bool HasHeader = false, 
     public bool ValueOptional { get; init; }
 
     /// <summary>
+    /// 0-based column of an integer timestamp (MovieLens <c>ratings.dat</c> and <c>u.data</c>: column 3, seconds
+    /// since 1970), or -1 for none (default). When set, the table read keeps a time a row (<see cref="RatingTable.HasTimes"/>),
+    /// and a line without it, or whose time is not an integer, is an error naming the line and the field. Ignored when the columns are found by name (<see cref="TimeName"/>).
+    /// </summary>
+    public int TimeColumn { get; init; } = -1;
+
+    /// <summary>
+    /// How the user and item columns are read: <see cref="IdType.Auto"/> (default) decides each column from its
+    /// first row, <see cref="IdType.Numeric"/> requires 64-bit integers, <see cref="IdType.Text"/> takes every id
+    /// as a string. <see cref="UserIdType"/> and <see cref="ItemIdType"/> override it for one column.
+    /// </summary>
+    public IdType IdType { get; init; }
+
+    /// <summary>How the user column is read, overriding <see cref="IdType"/>; null (default) to follow it.</summary>
+    public IdType? UserIdType { get; init; }
+
+    /// <summary>How the item column is read, overriding <see cref="IdType"/>; null (default) to follow it.</summary>
+    public IdType? ItemIdType { get; init; }
+
+    /// <summary>
+    /// True to find the columns by the names in the file's first line rather than by position: the first
+    /// non-blank line is then always the header, and names are compared case-insensitively. Setting any of
+    /// <see cref="UserName"/>, <see cref="ItemName"/>, <see cref="ValueName"/> or <see cref="TimeName"/> implies
+    /// it. The columns not named default to <c>user</c>, <c>item</c>, <c>value</c> or else <c>rating</c> (absent:
+    /// every row a positive of value 1), and no time. Default false.
+    /// </summary>
+    public bool ColumnsByName { get; init; }
+
+    /// <summary>Header name of the user column; null (default) for <see cref="DefaultUserName"/> when <see cref="FindsColumnsByName"/>, else positional.</summary>
+    public string? UserName { get; init; }
+
+    /// <summary>Header name of the item column; null (default) for <see cref="DefaultItemName"/> when <see cref="FindsColumnsByName"/>, else positional.</summary>
+    public string? ItemName { get; init; }
+
+    /// <summary>Header name of the value column, which must then be present; null (default) for <c>value</c> or else <c>rating</c> when <see cref="FindsColumnsByName"/>, or none.</summary>
+    public string? ValueName { get; init; }
+
+    /// <summary>Header name of an integer time column, which must then be present; null (default) for no time when <see cref="FindsColumnsByName"/>.</summary>
+    public string? TimeName { get; init; }
+
+    /// <summary>The user column's name when none is given: <c>user</c>.</summary>
+    public const string DefaultUserName = "user";
+
+    /// <summary>The item column's name when none is given: <c>item</c>.</summary>
+    public const string DefaultItemName = "item";
+
+    /// <summary>The value column's names tried in turn when none is given: <c>value</c>, then <c>rating</c>.</summary>
+    public static IReadOnlyList<string> DefaultValueNames { get; } = ["value", "rating"];
+
+    /// <summary>The time column's usual name, for callers that ask for times without naming the column: <c>timestamp</c>.</summary>
+    public const string DefaultTimeName = "timestamp";
+
+    /// <summary>True when the columns are found by the header's names (<see cref="ColumnsByName"/> or any name given).</summary>
+    public bool FindsColumnsByName => ColumnsByName || UserName is not null || ItemName is not null || ValueName is not null || TimeName is not null;
+
+    /// <summary>True when rows carry a time: a <see cref="TimeColumn"/> by position, or a <see cref="TimeName"/>.</summary>
+    public bool ReadsTimes => FindsColumnsByName ? TimeName is not null : TimeColumn >= 0;
+
+    /// <summary>
     /// True when <see cref="Delimiter"/> is a single space, which splits fields at every run of spaces and tabs
     /// and ignores blanks at either end of a line (files aligned with spaces, or mixing spaces and tabs).
     /// </summary>
@@ -80,9 +139,17 @@ public sealed record RatingFileFormat(string Delimiter, bool HasHeader = false, 
         {
             throw new ArgumentException("The delimiter must not be empty.");
         }
-        if (UserColumn < 0 || ItemColumn < 0 || UserColumn == ItemColumn || ValueColumn < -1 || ValueColumn == UserColumn || ValueColumn == ItemColumn)
+        if (UserColumn < 0 || ItemColumn < 0 || UserColumn == ItemColumn || ValueColumn < -1 || ValueColumn == UserColumn || ValueColumn == ItemColumn
+            || TimeColumn < -1 || TimeColumn == UserColumn || TimeColumn == ItemColumn || (TimeColumn >= 0 && TimeColumn == ValueColumn))
         {
-            throw new ArgumentException($"Invalid columns: user {UserColumn}, item {ItemColumn}, value {ValueColumn}; they must be distinct and non-negative (value may be -1).");
+            throw new ArgumentException($"Invalid columns: user {UserColumn}, item {ItemColumn}, value {ValueColumn}, time {TimeColumn}; they must be distinct and non-negative (value and time may be -1).");
+        }
+        foreach (var (option, name) in new[] { ("user", UserName), ("item", ItemName), ("value", ValueName), ("time", TimeName) })
+        {
+            if (name is not null && string.IsNullOrWhiteSpace(name))
+            {
+                throw new ArgumentException($"The {option} column's name must not be blank.");
+            }
         }
         if (!(MinValue <= MaxValue))
         {

@@ -44,13 +44,13 @@ public static class RatingFileReader
         RatingTable table;
         if (stream.CanSeek)
         {
-            table = new RatingTable();
+            table = new RatingTable(IdKind.Numeric, IdKind.Numeric, times: format.ReadsTimes);
             Read(stream, path, format, table, cancellation);
             table.TrimExcess();
         }
         else
         {
-            var chunks = new ChunkSink();
+            var chunks = new ChunkSink(format.ReadsTimes);
             Parse(stream, path, format, chunks, cancellation);
             table = chunks.ToTable();
         }
@@ -66,12 +66,20 @@ public static class RatingFileReader
     /// Where the stream can seek, the table is grown ahead to the rows expected in the rest of the stream,
     /// from the line ends per byte in samples spread over it, rather than by halves.
     /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="format"/> has a <see cref="RatingFileFormat.TimeColumn"/> and <paramref name="table"/> keeps no times, or the other way round.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled (checked before each megabyte read).</exception>
     public static void Read(Stream stream, string name, RatingFileFormat format, RatingTable table, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(format);
         ArgumentNullException.ThrowIfNull(table);
+        format.Validate();
+        if (table.HasTimes != format.ReadsTimes)
+        {
+            throw new ArgumentException(table.HasTimes
+                ? "The table keeps times but the format names no time column."
+                : "The format names a time column but the table keeps no times: create it with times: true.", nameof(table));
+        }
         long length = stream.CanSeek ? stream.Length - stream.Position : 0;
         double linesPerByte = length > 0 ? LineDensity(stream, length) : 0;
         var sink = new TableSink(table, length, linesPerByte);
@@ -81,15 +89,15 @@ public static class RatingFileReader
 
     private static void Parse<TSink>(Stream stream, string name, RatingFileFormat format, TSink sink, CancellationToken cancellation) where TSink : IRowSink
     {
-        byte[] delimiter = Encoding.UTF8.GetBytes(format.Delimiter);
-        bool whitespace = format.SplitsOnWhitespace;
-        int needed = Math.Max(format.UserColumn, Math.Max(format.ItemColumn, format.ValueColumn)) + 1;
-        bool headerUndecided = format.DetectHeader && !format.HasHeader;
+        var parser = new LineParser(name, format, sink.First);
+        bool headerUndecided = format.DetectHeader && !format.HasHeader && !format.FindsColumnsByName;
+        bool headerPending = format.FindsColumnsByName;
         long consumed = 0;
         var buffer = new byte[BufferSize];
         int filled = 0;
         long lineNo = 0;
         bool atStart = true;
+        bool whitespace = format.SplitsOnWhitespace;
         while (true)
         {
             cancellation.ThrowIfCancellationRequested();
@@ -130,20 +138,30 @@ public static class RatingFileReader
                 {
                     line = line.Trim(Blanks);
                 }
-                if (line.IsEmpty || (lineNo == 1 && format.HasHeader))
+                if (line.IsEmpty)
+                {
+                    continue;
+                }
+                if (headerPending)
+                {
+                    headerPending = false;
+                    parser.FindColumns(line, lineNo);
+                    continue;
+                }
+                if (lineNo == 1 && format.HasHeader)
                 {
                     continue;
                 }
                 if (headerUndecided)
                 {
                     headerUndecided = false;
-                    if (IsHeader(line, delimiter, whitespace, format))
+                    if (parser.IsHeader(line, lineNo))
                     {
                         continue;
                     }
                 }
-                ParseLine(line, delimiter, whitespace, needed, format, name, lineNo, out long user, out long item, out float value);
-                sink.Add(user, item, value);
+                parser.Parse(line, lineNo, out long user, out long item, out float value, out long time);
+                sink.Add(user, item, value, time);
             }
             if (eof)
             {
@@ -193,7 +211,11 @@ public static class RatingFileReader
     /// <summary>Where parsed rows go.</summary>
     private interface IRowSink
     {
-        void Add(long user, long item, float value);
+        /// <summary>The table rows go to first, whose string-id columns hold the names of all rows.</summary>
+        RatingTable First { get; }
+
+        /// <summary>Adds a row; <paramref name="time"/> is kept only by a table that keeps times.</summary>
+        void Add(long user, long item, float value, long time);
 
         /// <summary>Told after each buffer the bytes of whole lines consumed so far.</summary>
         void Consumed(long bytes);
@@ -207,7 +229,19 @@ public static class RatingFileReader
     /// </summary>
     private readonly struct TableSink(RatingTable table, long length, double linesPerByte) : IRowSink
     {
-        public void Add(long user, long item, float value) => table.Add(user, item, value);
+        public RatingTable First => table;
+
+        public void Add(long user, long item, float value, long time)
+        {
+            if (table.HasTimes)
+            {
+                table.Add(user, item, value, time);
+            }
+            else
+            {
+                table.Add(user, item, value);
+            }
+        }
 
         public void Consumed(long bytes)
         {
@@ -233,17 +267,33 @@ public static class RatingFileReader
     private sealed class ChunkSink : IRowSink
     {
         private const int ChunkRows = 1 << 20;
-        private readonly List<RatingTable> _chunks = [];
+        private readonly List<RatingTable> _chunks;
+        private readonly bool _times;
         private long _rows;
 
-        public void Add(long user, long item, float value)
+        public ChunkSink(bool times)
         {
-            if (_chunks.Count == 0 || _chunks[^1].Count == _chunks[^1].Capacity)
+            _times = times;
+            _chunks = [new RatingTable(IdKind.Numeric, IdKind.Numeric, 1024, times)];
+        }
+
+        public RatingTable First => _chunks[0];
+
+        public void Add(long user, long item, float value, long time)
+        {
+            if (_chunks[^1].Count == _chunks[^1].Capacity)
             {
                 RatingTable.CheckFits(_rows + 1);
-                _chunks.Add(new RatingTable((int)Math.Clamp(_rows, 1024, ChunkRows)));
+                _chunks.Add(_chunks[0].EmptyLike((int)Math.Clamp(_rows, 1024, ChunkRows)));
             }
-            _chunks[^1].Add(user, item, value);
+            if (_times)
+            {
+                _chunks[^1].Add(user, item, value, time);
+            }
+            else
+            {
+                _chunks[^1].Add(user, item, value);
+            }
             _rows++;
         }
 
@@ -254,92 +304,412 @@ public static class RatingFileReader
         public RatingTable ToTable() => RatingTable.Concat(_chunks);
     }
 
-    /// <summary>The start of the field after <paramref name="rest"/>'s first, or -1 when it has one field only.</summary>
-    private static int NextCut(ReadOnlySpan<byte> rest, byte[] delimiter, bool whitespace) =>
-        whitespace ? rest.IndexOfAny(Blanks) : rest.IndexOf(delimiter);
+    /// <summary>
+    /// How one id column is read: its kind, once known (from the format, the table, or the first row when
+    /// <see cref="IdType.Auto"/>), and for string ids the names they are interned in.
+    /// </summary>
+    private sealed class IdColumn(string what, IdType type)
+    {
+        public string What { get; } = what;
 
-    /// <summary>What follows the separator found at <paramref name="cut"/>.</summary>
-    private static ReadOnlySpan<byte> After(ReadOnlySpan<byte> rest, int cut, byte[] delimiter, bool whitespace) =>
-        whitespace ? rest[cut..].TrimStart(Blanks) : rest[(cut + delimiter.Length)..];
+        public IdType Type { get; } = type;
+
+        /// <summary>True once the column's kind is known.</summary>
+        public bool Decided { get; set; } = type != IdType.Auto;
+
+        /// <summary>True when the column holds string ids.</summary>
+        public bool Text { get; set; } = type == IdType.Text;
+
+        /// <summary>The line whose id decided an automatic column's kind, and that id, for errors on the other kind.</summary>
+        public long KindLine { get; set; }
+
+        public string KindSample { get; set; } = "";
+
+        public IdMap? Names { get; set; }
+
+        /// <summary>The id being looked up, as characters.</summary>
+        public char[] Chars { get; set; } = new char[128];
+    }
 
     /// <summary>
-    /// A first line is a header when it has the id fields and neither is a number: column names such as
-    /// <c>userId,movieId</c>. A line with one numeric id is data, and its errors are reported as such.
+    /// Splits lines into fields (a field in double quotes may hold the delimiter and doubled quotes) and parses
+    /// the fields of the columns read; unread fields after the last column read are not looked at.
     /// </summary>
-    private static bool IsHeader(ReadOnlySpan<byte> line, byte[] delimiter, bool whitespace, RatingFileFormat format)
+    private sealed class LineParser
     {
-        bool userIsName = false, itemIsName = false;
-        int field = 0;
-        var rest = line;
-        while (true)
-        {
-            int cut = NextCut(rest, delimiter, whitespace);
-            var text = (cut >= 0 ? rest[..cut] : rest).Trim((byte)' ');
-            bool name = !(Utf8Parser.TryParse(text, out double _, out int used) && used == text.Length);
-            userIsName |= field == format.UserColumn && name;
-            itemIsName |= field == format.ItemColumn && name;
-            field++;
-            if (cut < 0)
-            {
-                return userIsName && itemIsName;
-            }
-            rest = After(rest, cut, delimiter, whitespace);
-        }
-    }
+        private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+        private readonly string _name;
+        private readonly RatingFileFormat _format;
+        private readonly RatingTable _table;
+        private readonly byte[] _delimiter;
+        private readonly bool _whitespace;
+        private readonly IdColumn _users;
+        private readonly IdColumn _items;
+        private byte[] _unquoted = new byte[128];
+        private int _userColumn;
+        private int _itemColumn;
+        private int _valueColumn;
+        private int _timeColumn;
+        private int _needed;
 
-    private static void ParseLine(ReadOnlySpan<byte> line, byte[] delimiter, bool whitespace, int needed, RatingFileFormat format, string name, long lineNo, out long user, out long item, out float value)
-    {
-        user = 0;
-        item = 0;
-        value = 1f;
-        int field = 0;
-        var rest = line;
-        while (true)
+        /// <param name="name">The file, for errors.</param>
+        /// <param name="format">The layout.</param>
+        /// <param name="table">The table (or first chunk) rows go to, whose string-id columns hold the names.</param>
+        public LineParser(string name, RatingFileFormat format, RatingTable table)
         {
-            int cut = NextCut(rest, delimiter, whitespace);
-            var text = cut >= 0 ? rest[..cut] : rest;
-            if (field == format.UserColumn)
+            _name = name;
+            _format = format;
+            _table = table;
+            _delimiter = Encoding.UTF8.GetBytes(format.Delimiter);
+            _whitespace = format.SplitsOnWhitespace;
+            _users = Column("user id", format.UserIdType ?? format.IdType, table.UserNames, table);
+            _items = Column("item id", format.ItemIdType ?? format.IdType, table.ItemNames, table);
+            if (_users.Text && _users.Names is null)
             {
-                user = ParseId(text, name, lineNo, field, "user id", whitespace);
+                UseNames(_users);
             }
-            else if (field == format.ItemColumn)
+            if (_items.Text && _items.Names is null)
             {
-                item = ParseId(text, name, lineNo, field, "item id", whitespace);
+                UseNames(_items);
             }
-            else if (field == format.ValueColumn)
+            SetColumns(format.UserColumn, format.ItemColumn, format.ValueColumn, format.TimeColumn);
+        }
+
+        /// <summary>The column's reading, agreed with what the table holds already.</summary>
+        /// <exception cref="ArgumentException">The table's column holds ids of the other kind than the format asks for.</exception>
+        private static IdColumn Column(string what, IdType type, IdMap? names, RatingTable table)
+        {
+            if (names is not null)
             {
-                value = ParseValue(text, name, lineNo, field);
-                if (value < format.MinValue || value > format.MaxValue)
+                if (type == IdType.Numeric)
                 {
-                    throw new DataFormatException(name, lineNo, $"field {field + 1} (value) {value.ToString(CultureInfo.InvariantCulture)} is outside the declared range {format.MinValue.ToString(CultureInfo.InvariantCulture)}..{format.MaxValue.ToString(CultureInfo.InvariantCulture)}.");
+                    throw new ArgumentException($"The table's {what}s are strings, but the format reads integers.", nameof(table));
+                }
+                return new IdColumn(what, IdType.Text) { Names = names };
+            }
+            if (table.Count > 0)
+            {
+                if (type == IdType.Text)
+                {
+                    throw new ArgumentException($"The table's {what}s are integers, but the format reads strings.", nameof(table));
+                }
+                return new IdColumn(what, IdType.Numeric);
+            }
+            return new IdColumn(what, type);
+        }
+
+        private void SetColumns(int user, int item, int value, int time)
+        {
+            _userColumn = user;
+            _itemColumn = item;
+            _valueColumn = value;
+            _timeColumn = time;
+            _needed = Math.Max(Math.Max(user, item), Math.Max(value, time)) + 1;
+        }
+
+        private void UseNames(IdColumn column)
+        {
+            bool users = ReferenceEquals(column, _users);
+            _table.UseNames(users, !users);
+            column.Names = users ? _table.UserNames : _table.ItemNames;
+        }
+
+        /// <summary>Finds the columns named by the format in the header <paramref name="line"/>.</summary>
+        /// <exception cref="DataFormatException">A column named is not in the header, or two names find the same column.</exception>
+        public void FindColumns(ReadOnlySpan<byte> line, long lineNo)
+        {
+            var names = new List<string>();
+            var rest = line;
+            bool last = false;
+            while (!last)
+            {
+                var text = NextField(ref rest, out last, out _, lineNo);
+                names.Add(Encoding.UTF8.GetString(text.Trim((byte)' ')));
+            }
+            int Find(string? name, IReadOnlyList<string> defaults, bool required, string what)
+            {
+                foreach (string candidate in name is null ? defaults : [name])
+                {
+                    int at = names.FindIndex(n => string.Equals(n, candidate, StringComparison.OrdinalIgnoreCase));
+                    if (at >= 0)
+                    {
+                        return at;
+                    }
+                }
+                if (!required)
+                {
+                    return -1;
+                }
+                string sought = string.Join("' or '", name is null ? defaults : [name]);
+                throw new DataFormatException(_name, lineNo, $"the header has no {what} column '{sought}'; its columns are: {string.Join(", ", names.Select(n => $"'{Printable(n)}'"))}.");
+            }
+            int user = Find(_format.UserName, [RatingFileFormat.DefaultUserName], true, "user");
+            int item = Find(_format.ItemName, [RatingFileFormat.DefaultItemName], true, "item");
+            int value = Find(_format.ValueName, RatingFileFormat.DefaultValueNames, _format.ValueName is not null, "value");
+            int time = _format.TimeName is null ? -1 : Find(_format.TimeName, [], true, "time");
+            int[] found = [user, item, value, time];
+            for (int a = 0; a < found.Length; a++)
+            {
+                for (int b = a + 1; b < found.Length; b++)
+                {
+                    if (found[a] >= 0 && found[a] == found[b])
+                    {
+                        throw new DataFormatException(_name, lineNo, $"two of the columns asked for are the same header column '{Printable(names[found[a]])}'.");
+                    }
                 }
             }
-            field++;
-            if (cut < 0)
-            {
-                break;
-            }
-            rest = After(rest, cut, delimiter, whitespace);
+            SetColumns(user, item, value, time);
         }
-        // A line without its value is a positive (value 1) where the value is optional, as long as it has both ids.
-        bool valueMissingOnly = format.ValueOptional && field > Math.Max(format.UserColumn, format.ItemColumn);
-        if (field < needed && !valueMissingOnly)
+
+        /// <summary>
+        /// A first line is a header when its id fields are not numbers and, where it has one, neither is its value
+        /// field: column names such as <c>userId,movieId,rating</c>. A line with a numeric id or value is data (string
+        /// ids come with numeric values), and its errors are reported as such. A two-column line of names is taken
+        /// for a header, so a file of string-id pairs without one needs <see cref="RatingFileFormat.HasHeader"/> false
+        /// and <see cref="RatingFileFormat.DetectHeader"/> false.
+        /// </summary>
+        public bool IsHeader(ReadOnlySpan<byte> line, long lineNo)
         {
-            string separator = whitespace ? "spaces or tabs" : $"'{Printable(delimiter)}'";
-            throw new DataFormatException(name, lineNo, $"expected at least {needed} fields separated by {separator}, found {field}: '{Preview(line)}'.");
+            bool userIsName = false, itemIsName = false, valueIsNumber = false;
+            int field = 0;
+            var rest = line;
+            bool last = false;
+            while (!last)
+            {
+                var text = NextField(ref rest, out last, out _, lineNo).Trim((byte)' ');
+                bool name = !(Utf8Parser.TryParse(text, out double _, out int used) && used == text.Length);
+                userIsName |= field == _userColumn && name;
+                itemIsName |= field == _itemColumn && name;
+                valueIsNumber |= field == _valueColumn && !name;
+                field++;
+            }
+            return userIsName && itemIsName && !valueIsNumber;
         }
+
+        public void Parse(ReadOnlySpan<byte> line, long lineNo, out long user, out long item, out float value, out long time)
+        {
+            user = 0;
+            item = 0;
+            value = 1f;
+            time = 0;
+            int field = 0;
+            var rest = line;
+            bool last = false;
+            while (!last && field < _needed)
+            {
+                var text = NextField(ref rest, out last, out bool quoted, lineNo);
+                if (field == _userColumn)
+                {
+                    user = Id(_users, text, quoted, lineNo, field);
+                }
+                else if (field == _itemColumn)
+                {
+                    item = Id(_items, text, quoted, lineNo, field);
+                }
+                else if (field == _valueColumn)
+                {
+                    value = ParseValue(text, _name, lineNo, field);
+                    if (value < _format.MinValue || value > _format.MaxValue)
+                    {
+                        throw new DataFormatException(_name, lineNo, $"field {field + 1} (value) {value.ToString(CultureInfo.InvariantCulture)} is outside the declared range {_format.MinValue.ToString(CultureInfo.InvariantCulture)}..{_format.MaxValue.ToString(CultureInfo.InvariantCulture)}.");
+                    }
+                }
+                else if (field == _timeColumn)
+                {
+                    time = ParseTime(text, _name, lineNo, field);
+                }
+                field++;
+            }
+            // A line without its value is a positive (value 1) where the value is optional, as long as it has both ids.
+            bool valueMissingOnly = _format.ValueOptional && field > Math.Max(Math.Max(_userColumn, _itemColumn), _timeColumn);
+            if (field < _needed && !valueMissingOnly)
+            {
+                string separator = _whitespace ? "spaces or tabs" : $"'{Printable(_delimiter)}'";
+                throw new DataFormatException(_name, lineNo, $"expected at least {_needed} fields separated by {separator}, found {field}: '{Preview(line)}'.");
+            }
+        }
+
+        /// <summary>
+        /// Cuts the next field off <paramref name="rest"/>: up to the delimiter, or, for a field that opens with a
+        /// double quote, up to the closing quote, doubled quotes read as one (RFC 4180). <paramref name="last"/>
+        /// is set when no field follows.
+        /// </summary>
+        /// <exception cref="DataFormatException">A quote is not closed on its line, or text follows a closing quote.</exception>
+        private ReadOnlySpan<byte> NextField(ref ReadOnlySpan<byte> rest, out bool last, out bool quoted, long lineNo)
+        {
+            int open = rest.IndexOfAnyExcept((byte)' ');
+            quoted = open >= 0 && rest[open] == (byte)'"';
+            if (!quoted)
+            {
+                int cut = _whitespace ? rest.IndexOfAny(Blanks) : rest.IndexOf(_delimiter);
+                last = cut < 0;
+                if (last)
+                {
+                    return rest;
+                }
+                var field = rest[..cut];
+                rest = _whitespace ? rest[cut..].TrimStart(Blanks) : rest[(cut + _delimiter.Length)..];
+                return field;
+            }
+            var inside = rest[(open + 1)..];
+            int length = 0;
+            bool copied = false;
+            while (true)
+            {
+                int quote = inside.IndexOf((byte)'"');
+                if (quote < 0)
+                {
+                    throw new DataFormatException(_name, lineNo, $"a quoted field is not closed: '{Preview(rest)}' (a quote inside a quoted field is written twice, \"\").");
+                }
+                bool doubled = quote + 1 < inside.Length && inside[quote + 1] == (byte)'"';
+                if (!doubled && !copied)
+                {
+                    var content = inside[..quote];
+                    rest = AfterClosingQuote(inside[(quote + 1)..], out last, lineNo);
+                    return content;
+                }
+                if (_unquoted.Length < length + quote + 1)
+                {
+                    Array.Resize(ref _unquoted, Math.Max(_unquoted.Length * 2, length + quote + 1));
+                }
+                inside[..quote].CopyTo(_unquoted.AsSpan(length));
+                length += quote;
+                copied = true;
+                if (!doubled)
+                {
+                    rest = AfterClosingQuote(inside[(quote + 1)..], out last, lineNo);
+                    return _unquoted.AsSpan(0, length);
+                }
+                _unquoted[length++] = (byte)'"';
+                inside = inside[(quote + 2)..];
+            }
+        }
+
+        private ReadOnlySpan<byte> AfterClosingQuote(ReadOnlySpan<byte> after, out bool last, long lineNo)
+        {
+            var trimmed = after.TrimStart(_whitespace ? Blanks : " "u8);
+            last = trimmed.IsEmpty;
+            if (last)
+            {
+                return trimmed;
+            }
+            if (_whitespace)
+            {
+                if (trimmed.Length < after.Length)
+                {
+                    return trimmed;
+                }
+            }
+            else if (trimmed.StartsWith(_delimiter))
+            {
+                return trimmed[_delimiter.Length..];
+            }
+            throw new DataFormatException(_name, lineNo, $"text follows a closing quote: '{Preview(after)}' (a quote inside a quoted field is written twice, \"\").");
+        }
+
+        private long Id(IdColumn column, ReadOnlySpan<byte> text, bool quoted, long lineNo, int field)
+        {
+            if (!quoted)
+            {
+                text = text.Trim((byte)' ');
+            }
+            if (!column.Text)
+            {
+                if (Utf8Parser.TryParse(text, out long id, out int used) && used == text.Length)
+                {
+                    if (!column.Decided)
+                    {
+                        Decide(column, text: false, text, lineNo);
+                    }
+                    return id;
+                }
+                bool spaced = !quoted && !_whitespace && text.Contains((byte)' ');
+                if (column.Decided || text.IsEmpty || spaced)
+                {
+                    throw NotAnInteger(column, text, spaced, lineNo, field);
+                }
+                Decide(column, text: true, text, lineNo);
+            }
+            return Intern(column, text, lineNo, field);
+        }
+
+        private void Decide(IdColumn column, bool text, ReadOnlySpan<byte> id, long lineNo)
+        {
+            column.Decided = true;
+            column.Text = text;
+            column.KindLine = lineNo;
+            column.KindSample = Preview(id);
+            if (text)
+            {
+                UseNames(column);
+            }
+        }
+
+        /// <summary>The index of string id <paramref name="text"/> in the column's names; a string is made only for a new id.</summary>
+        private int Intern(IdColumn column, ReadOnlySpan<byte> text, long lineNo, int field)
+        {
+            if (text.IsEmpty)
+            {
+                throw new DataFormatException(_name, lineNo, $"field {field + 1} ({column.What}) is empty.");
+            }
+            if (column.Chars.Length < text.Length)
+            {
+                column.Chars = new char[Math.Max(text.Length, column.Chars.Length * 2)];
+            }
+            int length;
+            try
+            {
+                length = StrictUtf8.GetChars(text, column.Chars);
+            }
+            catch (DecoderFallbackException)
+            {
+                throw new DataFormatException(_name, lineNo, $"field {field + 1} ({column.What}) '{Preview(text)}' is not valid UTF-8.");
+            }
+            var chars = column.Chars.AsSpan(0, length);
+            var names = column.Names!;
+            if (names.TryGetIndex(chars, out int index))
+            {
+                return index;
+            }
+            // Only a new id can be of the other kind: every id mapped was checked when it was added.
+            if (column.Type == IdType.Auto && Utf8Parser.TryParse(text, out long _, out int used) && used == text.Length)
+            {
+                throw new DataFormatException(_name, lineNo,
+                    $"field {field + 1} ({column.What}) '{Preview(text)}' is an integer, but this column's ids are strings since line {column.KindLine} ('{column.KindSample}'): {MixedHint}");
+            }
+            return names.GetOrAdd(new string(chars));
+        }
+
+        private DataFormatException NotAnInteger(IdColumn column, ReadOnlySpan<byte> text, bool spaced, long lineNo, int field)
+        {
+            string problem = $"field {field + 1} ({column.What}) '{Preview(text)}' is not an integer";
+            if (text.IsEmpty)
+            {
+                return new DataFormatException(_name, lineNo, $"field {field + 1} ({column.What}) is empty.");
+            }
+            if (spaced)
+            {
+                // Spaces inside an id field mean the file is separated by spaces, not by the delimiter expected.
+                return new DataFormatException(_name, lineNo, $"{problem} (it holds spaces: read a file separated by spaces as whitespace-separated, gpumf --format whitespace; ids that hold spaces need --id-type string).");
+            }
+            if (column.Type == IdType.Auto)
+            {
+                return new DataFormatException(_name, lineNo, $"{problem}, but this column's ids are integers since line {column.KindLine} ('{column.KindSample}'): {MixedHint}");
+            }
+            return new DataFormatException(_name, lineNo, $"{problem}.");
+        }
+
+        private const string MixedHint = "a column that mixes integer and string ids must be read as strings (gpumf --id-type string, IdType.Text).";
     }
 
-    private static long ParseId(ReadOnlySpan<byte> text, string name, long lineNo, int field, string what, bool whitespace)
+    private static long ParseTime(ReadOnlySpan<byte> text, string name, long lineNo, int field)
     {
         text = text.Trim((byte)' ');
-        if (Utf8Parser.TryParse(text, out long id, out int used) && used == text.Length)
+        if (Utf8Parser.TryParse(text, out long time, out int used) && used == text.Length)
         {
-            return id;
+            return time;
         }
-        // Spaces inside an id field mean the file is separated by spaces, not by the delimiter expected.
-        string hint = !whitespace && text.Contains((byte)' ') ? " (it holds spaces: read a file separated by spaces as whitespace-separated, gpumf --format whitespace)" : "";
-        throw new DataFormatException(name, lineNo, $"field {field + 1} ({what}) '{Preview(text)}' is not an integer{hint}.");
+        throw new DataFormatException(name, lineNo, $"field {field + 1} (time) '{Preview(text)}' is not an integer.");
     }
 
     private static float ParseValue(ReadOnlySpan<byte> text, string name, long lineNo, int field)
@@ -356,11 +726,9 @@ public static class RatingFileReader
         return v;
     }
 
-    private static string Printable(byte[] delimiter) => Encoding.UTF8.GetString(delimiter).Replace("\t", "\\t");
+    private static string Printable(byte[] delimiter) => Printable(Encoding.UTF8.GetString(delimiter));
 
-    private static string Preview(ReadOnlySpan<byte> text)
-    {
-        string s = Encoding.UTF8.GetString(text.Length > 80 ? text[..80] : text);
-        return s.Replace("\t", "\\t");
-    }
+    private static string Printable(string text) => text.Replace("\t", "\\t");
+
+    private static string Preview(ReadOnlySpan<byte> text) => Printable(Encoding.UTF8.GetString(text.Length > 80 ? text[..80] : text));
 }

@@ -20,12 +20,18 @@ public sealed class BadInputCorpusTests
         { "too-few-fields.dat", 2, "expected at least 3 fields separated by '::', found 2" },
         { "nan-value.tsv", 1, "field 3 (value) 'NaN' is not finite" },
         { "infinite-value.csv", 3, "field 3 (value) 'Infinity' is not finite" },
-        { "id-overflow.tsv", 1, "field 1 (user id) '99999999999999999999' is not an integer" },
         { "empty.tsv", 0, "the file holds no interactions" },
         { "header-only.csv", 0, "the file holds no interactions" },
         { "spaces-not-tabs.tsv", 1, "field 1 (user id) '1 2 3' is not an integer" },
         { "decimal-comma.tsv", 1, "field 3 (value) '3,5' is not a number" },
-        { "empty-field.tsv", 1, "field 2 (item id) '' is not an integer" },
+        { "empty-field.tsv", 1, "field 2 (item id) is empty" },
+        { "empty-string-id.csv", 2, "field 1 (user id) is empty" },
+        { "mixed-ids.tsv", 3, "field 1 (user id) 'u3' is not an integer, but this column's ids are integers since line 1 ('1'): a column that mixes integer and string ids must be read as strings (gpumf --id-type string, IdType.Text)" },
+        { "mixed-ids-strings-first.csv", 3, "field 1 (user id) '3' is an integer, but this column's ids are strings since line 1 ('u1')" },
+        { "unterminated-quote.csv", 3, "a quoted field is not closed: '\"u2,m2,5'" },
+        { "text-after-quote.csv", 2, "text follows a closing quote: 'x,m2,5'" },
+        { "invalid-utf8.tsv", 2, "is not valid UTF-8" },
+        { "not-parquet.parquet", 0, "is not a Parquet file: it does not begin and end with the bytes PAR1" },
         { "float-overflow.tsv", 1, "field 3 (value) '1e40' is not finite" },
     };
 
@@ -34,11 +40,30 @@ public sealed class BadInputCorpusTests
     public void BadFilesNameFileLineAndField(string file, long line, string fragment)
     {
         string path = Corpus(file);
-        var e = Assert.Throws<DataFormatException>(() => RatingFileReader.Read(path));
+        var e = Assert.Throws<DataFormatException>(() => InteractionFile.Read(path));
         Assert.Equal(path, e.File);
         Assert.Equal(line, e.Line);
         Assert.Contains(fragment, e.Message);
         Assert.StartsWith(line > 0 ? $"{path}:{line}: " : $"{path}: ", e.Message);
+    }
+
+    [Fact]
+    public void IdsBeyond64BitsAreStringsUnlessIntegersAreRequired()
+    {
+        string path = Corpus("id-overflow.tsv");
+        Assert.Equal(["99999999999999999999"], RatingFileReader.Read(path).UserNames!.Names);
+        var e = Assert.Throws<DataFormatException>(() => RatingFileReader.Read(path, RatingFileFormat.Tsv with { IdType = IdType.Numeric }));
+        Assert.Equal(1, e.Line);
+        Assert.Contains("field 1 (user id) '99999999999999999999' is not an integer", e.Message);
+    }
+
+    [Fact]
+    public void QuotedStringIdsKeepTheirCommasAndQuotes()
+    {
+        var t = RatingFileReader.Read(Corpus("quoted-ids.csv"));
+        Assert.Equal(["Smith, J."], t.UserNames!.Names);
+        Assert.Equal(["The \"Best\" Film", "plain"], t.ItemNames!.Names);
+        Assert.Equal([4f, 3f], t.Values.ToArray());
     }
 
     [Fact]

@@ -73,7 +73,7 @@ public sealed class RatingFileLayoutTests
     [Fact]
     public void AFirstLineWithOneNumericIdIsDataAndItsErrorIsReported()
     {
-        var e = Assert.Throws<DataFormatException>(() => ReadText("1\tx\t4\n2\t20\t5\n", RatingFileFormat.Tsv));
+        var e = Assert.Throws<DataFormatException>(() => ReadText("1\tx\t4\n2\t20\t5\n", RatingFileFormat.Tsv with { IdType = IdType.Numeric }));
         Assert.Equal(1, e.Line);
         Assert.Contains("field 2 (item id) 'x' is not an integer", e.Message);
     }

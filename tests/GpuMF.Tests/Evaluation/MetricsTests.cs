@@ -44,12 +44,28 @@ public sealed class MetricsTests
         var items = TestModels.Ids(2, 100);
         var model = new FactorModel(ModelKind.Svd, users, items, 1, [0f], [0f, 0f], [0f], [0f, 3f], 3f, [0, 0], [], "{}");
         var test = InteractionMatrix.FromIndices(users, items, [0, 0], [0, 1], [4f, 1f]);
-        var m = RatingMetrics.Evaluate(model, test);
+        var m = RatingMetrics.Evaluate(model, test, 1f, 5f);
         // Predictions 3 and 6: errors 1 and −5; clipped to 5, the second error is −4.
         Assert.Equal(Math.Sqrt((1 + 25) / 2.0), m.Rmse, 6);
         Assert.Equal(3.0, m.Mae, 6);
         Assert.Equal(Math.Sqrt((1 + 16) / 2.0), m.ClippedRmse, 6);
         Assert.Equal(2, m.Count);
+        Assert.Equal((1f, 5f), (m.ClipMin, m.ClipMax));
+        // Half-star data: clipped to 0.5..2, the predictions 3 and 6 both become 2 (errors 2 and −1).
+        Assert.Equal(Math.Sqrt((4 + 1) / 2.0), RatingMetrics.Evaluate(model, test, 0.5f, 2f).ClippedRmse, 6);
+        // No range given: nothing is clipped, rather than a 1..5 the data may not have.
+        var unclipped = RatingMetrics.Evaluate(model, test);
+        Assert.Equal(unclipped.Rmse, unclipped.ClippedRmse, 10);
+        Assert.Throws<ArgumentException>(() => RatingMetrics.Evaluate(model, test, 5f, 1f));
+    }
+
+    [Fact]
+    public void ObservedRangeIsTheSmallestAndLargestValue()
+    {
+        var users = TestModels.Ids(2);
+        var items = TestModels.Ids(3, 100);
+        var ratings = InteractionMatrix.FromIndices(users, items, [0, 0, 1], [0, 2, 1], [2.5f, 0.5f, 4f]);
+        Assert.Equal((0.5f, 4f), RatingMetrics.ObservedRange(ratings));
     }
 
     [Fact]
