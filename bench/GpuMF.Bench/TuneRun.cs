@@ -80,10 +80,10 @@ internal static class TuneRun
         return 0;
     }
 
-    private static string Name(TuningMetric metric) => metric switch
+    private static string Name(ValidationMetric metric) => metric switch
     {
-        TuningMetric.Rmse => "RMSE",
-        TuningMetric.PrecisionAt10 => "P@10",
+        ValidationMetric.Rmse => "RMSE",
+        ValidationMetric.PrecisionAt10 => "P@10",
         _ => "NDCG@10",
     };
 

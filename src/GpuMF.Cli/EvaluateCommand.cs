@@ -28,6 +28,7 @@ internal sealed class EvaluateCommand : CliCommand
         _k = Add(Opt.Int("--k", "list length of the ranking metrics (als, bpr, warp)", 10, 1, 10000));
         _json = Add(Opt.Flag("--json", "print one JSON object (metrics, counts, timings, options) instead of a table"));
         _training.AddComputeOptions();
+        _training.AddValidationOptions();
         _data = new DataArguments(Command, models: true);
         Models = _training.Models;
     }
@@ -52,9 +53,11 @@ internal sealed class EvaluateCommand : CliCommand
         using var backend = _training.Open(parse, plan);
         var trainTable = _data.Read(parse, trainPath, "--train", positives, valueOptional: positives, cancellation, counts: plan.Counts).Table;
         var testTable = _data.Read(parse, testPath, "--test", positives, valueOptional: positives, cancellation, counts: plan.Counts).Table;
-        var (train, test) = HoldoutData.Build(trainTable, testTable, DuplicatePolicy.Reject);
+        var (fit, held) = _training.Carve(parse, trainTable, file => _data.Read(parse, file, "--validation", positives, valueOptional: positives, cancellation, counts: plan.Counts).Table);
+        var (train, test) = HoldoutData.Build(fit, testTable, DuplicatePolicy.Reject);
+        var validation = held is null ? null : TrainingArguments.ValidationMatrix(held, train);
         var clock = Stopwatch.StartNew();
-        var model = TrainingArguments.Train(plan, train, null, backend, json ? null : new ProgressBar(), null, null, cancellation);
+        var model = TrainingArguments.Train(plan, train, validation, backend, json ? null : new ProgressBar(), null, null, cancellation);
         double seconds = clock.Elapsed.TotalSeconds;
         var (coldUsers, coldItems) = Cold(train, test);
         var result = new JsonObject

@@ -50,7 +50,11 @@ internal sealed class ModelArguments
     /// an option given that the family lacks (another family's) is an error; without, it is left to the families that have it.
     /// </summary>
     /// <exception cref="UsageException">A value is invalid or out of range, or (strict) an option is not the family's; the message names the option.</exception>
-    public object Bind(ModelFamily family, ParseResult parse, bool strict = true)
+    /// <param name="family">The family chosen.</param>
+    /// <param name="parse">The command line.</param>
+    /// <param name="start">The options record the given options change; null for the family's defaults.</param>
+    /// <param name="strict">True to refuse another family's options.</param>
+    public object Bind(ModelFamily family, ParseResult parse, object? start = null, bool strict = true)
     {
         if (strict && _byName.FirstOrDefault(o => parse.Given(o.Value) && family.Options.All(f => f.Name != o.Key)) is { Key: { } foreign })
         {
@@ -59,7 +63,7 @@ internal sealed class ModelArguments
         }
         try
         {
-            return family.Bind(name => parse.GetValue(_byName[name]), name => parse.Given(_byName[name]));
+            return family.Bind(name => parse.GetValue(_byName[name]), name => parse.Given(_byName[name]), start);
         }
         catch (ArgumentException e)
         {

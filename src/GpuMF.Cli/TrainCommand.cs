@@ -29,6 +29,7 @@ internal sealed class TrainCommand : CliCommand
         _resume = Add(Opt.Flag("--resume", "continue from OUT.ckpt if it is there (same data and options), else start fresh"));
         _json = Add(Opt.Flag("--json", "print one JSON object (counts, timings, options) on stdout instead of the progress bar and 'wrote'"));
         _training.AddComputeOptions();
+        _training.AddValidationOptions();
         _dataArguments = new DataArguments(Command, models: true);
         Models = _training.Models;
     }
@@ -55,7 +56,7 @@ internal sealed class TrainCommand : CliCommand
         using var backend = _training.Open(parse, plan);
 
         var clock = Stopwatch.StartNew();
-        var (matrix, rowsRead, rowsMerged) = ReadMatrix(parse, data, plan, cancellation);
+        var (matrix, validation, rowsRead, rowsMerged) = ReadMatrix(parse, data, plan, cancellation);
         // The table read and the scratch of building the matrix are garbage now; returning them before training
         // allocates its own state keeps the peak to the matrix, the model and the training state.
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
@@ -66,7 +67,7 @@ internal sealed class TrainCommand : CliCommand
         FactorModel model;
         try
         {
-            model = TrainingArguments.Train(plan, matrix, null, backend, json ? null : new ProgressBar(), checkpoint, resumeFrom, cancellation);
+            model = TrainingArguments.Train(plan, matrix, validation, backend, json ? null : new ProgressBar(), checkpoint, resumeFrom, cancellation);
         }
         catch (ArgumentException e) when (e.ParamName == "resumeFrom")
         {
@@ -108,11 +109,13 @@ internal sealed class TrainCommand : CliCommand
     }
 
     /// <summary>The training matrix and the counts of rows read and merged; the table read is not kept.</summary>
-    private (InteractionMatrix Matrix, int RowsRead, int Merged) ReadMatrix(ParseResult parse, string data, TrainingPlan plan, CancellationToken cancellation)
+    private (InteractionMatrix Matrix, InteractionMatrix? Validation, int RowsRead, int Merged) ReadMatrix(ParseResult parse, string data, TrainingPlan plan, CancellationToken cancellation)
     {
         bool positives = plan.Family.TrainsOnPositives;
         var loaded = _dataArguments.Read(parse, data, "--data", positives, valueOptional: positives, cancellation, counts: plan.Counts);
-        return (InteractionMatrix.Build(loaded.Table, DuplicatePolicy.Reject), loaded.RowsRead, loaded.Merged);
+        var (fit, held) = _training.Carve(parse, loaded.Table, file => _dataArguments.Read(parse, file, "--validation", positives, valueOptional: positives, cancellation, counts: plan.Counts).Table);
+        var matrix = InteractionMatrix.Build(fit, DuplicatePolicy.Reject);
+        return (matrix, held is null ? null : TrainingArguments.ValidationMatrix(held, matrix), loaded.RowsRead, loaded.Merged);
     }
 
     /// <summary>

@@ -15,9 +15,22 @@ internal sealed class TrainingArguments
     /// <summary>The model option whose presence makes the value column counts.</summary>
     private const string ConfidenceOption = "confidence";
 
+    private static readonly Dictionary<string, ValidationMetric> Metrics = new()
+    {
+        ["rmse"] = ValidationMetric.Rmse,
+        ["p@10"] = ValidationMetric.PrecisionAt10,
+        ["ndcg@10"] = ValidationMetric.NdcgAt10,
+    };
+
     private readonly Command _command;
     private Option<int> _deviceWarps = null!;
     private Option<bool> _weights = null!;
+    private Option<string> _options = null!;
+    private Option<string>? _validation;
+    private Option<float?>? _validationFraction;
+    private Option<ulong>? _validationSeed;
+    private Option<int>? _earlyStopping;
+    private Option<string>? _validationMetric;
 
     /// <summary>Adds <c>--model</c> to <paramref name="command"/>; <see cref="AddComputeOptions"/> adds the rest, where help should list them.</summary>
     public TrainingArguments(Command command)
@@ -62,15 +75,35 @@ internal sealed class TrainingArguments
         _command.Options.Add(_deviceWarps);
         _weights = Opt.Flag("--weights", "not taken: bpr and warp have no sample weights (every positive counts once) and als weighs by --confidence; given, it stops with what to use instead");
         _command.Options.Add(_weights);
+        _options = Opt.Text("--options", "FILE.json", "start from the model options in this JSON file (what gpumf tune --out writes, or a model's stored options); options given on the command line override it", false);
+        _command.Options.Add(_options);
         Models = new ModelArguments(_command, ModelRegistry.All, "model options (--model M reads its own; another model's is an error):");
     }
 
+    /// <summary>
+    /// Adds <c>--validation FILE</c>, <c>--validation-fraction F</c>, <c>--validation-seed N</c>,
+    /// <c>--early-stopping N</c> and <c>--validation-metric</c>, for the commands that train once (not tune, which
+    /// carves its own validation rows).
+    /// </summary>
+    public void AddValidationOptions()
+    {
+        _validation = Opt.Text("--validation", "FILE", "validation rows, laid out as the training file: their metric is shown after every epoch (rows whose user or item training lacks are left out)", false);
+        _validationFraction = Opt.OptionalFloat("--validation-fraction", "hold out this share of each user's training rows, in (0, 1), as validation rows instead (seeded by --validation-seed; a user with one row keeps it)");
+        _validationSeed = Opt.ULong("--validation-seed", "seed of --validation-fraction's choice", 42);
+        _earlyStopping = Opt.Int("--early-stopping", "stop after N epochs (als: iterations) without improvement of the validation metric and keep the best epoch's model; 0 trains every epoch", 0, 0, 10000);
+        _validationMetric = Opt.Choice("--validation-metric", "the metric --early-stopping watches (default: rmse for svd, p@10 for the others)", [.. Metrics.Keys], null);
+        foreach (var option in new Option[] { _validation, _validationFraction, _validationSeed, _earlyStopping, _validationMetric })
+        {
+            _command.Options.Add(option);
+        }
+    }
+
     /// <summary>The chosen family with its options bound and checked, before any work.</summary>
-    /// <exception cref="UsageException">An option is invalid, another family's, or <c>--device-warps</c> does not apply.</exception>
+    /// <exception cref="UsageException">An option is invalid, another family's, or <c>--device-warps</c> does not apply; or the validation options do not fit together or the model.</exception>
     public TrainingPlan Prepare(ParseResult parse)
     {
         var family = parse.GetValue(Model)!;
-        var options = Models.Bind(family, parse);
+        var options = Models.Bind(family, parse, StartOptions(family, parse));
         int warps = parse.GetValue(_deviceWarps);
         if (warps > 0 && !family.LockFree)
         {
@@ -80,7 +113,112 @@ internal sealed class TrainingArguments
         {
             throw new UsageException("--weights: no model takes sample weights. bpr and warp read every kept row as a positive of value 1; choose the positives with --min-value, or train als with --confidence linear|log to read the value column as counts.");
         }
-        return new TrainingPlan(family, options, family.ToJson(options), warps, ReadsCounts(family, parse));
+        return new TrainingPlan(family, options, family.ToJson(options), warps, ReadsCounts(family, parse)) { EarlyStopping = EarlyStoppingOf(family, parse) };
+    }
+
+    /// <summary>The options <c>--options</c> names, or null for the family's defaults.</summary>
+    /// <exception cref="UsageException">The file is missing or not this family's options.</exception>
+    private object? StartOptions(ModelFamily family, ParseResult parse)
+    {
+        if (parse.GetValue(_options) is not { } path)
+        {
+            return null;
+        }
+        if (!File.Exists(path))
+        {
+            throw new UsageException($"--options: {path} does not exist.");
+        }
+        try
+        {
+            return family.ReadOptions(File.ReadAllText(path));
+        }
+        catch (InvalidDataException e)
+        {
+            throw new UsageException($"--options {path}: {e.Message}.");
+        }
+    }
+
+    /// <summary>Early stopping as the validation options ask, checked against each other and the model; null for none.</summary>
+    /// <exception cref="UsageException">They do not fit together or the model.</exception>
+    private EarlyStopping? EarlyStoppingOf(ModelFamily family, ParseResult parse)
+    {
+        if (_earlyStopping is null)
+        {
+            return null;
+        }
+        bool file = parse.GetValue(_validation!) is not null;
+        bool fraction = parse.GetValue(_validationFraction!) is not null;
+        if (file && fraction)
+        {
+            throw new UsageException("--validation and --validation-fraction: give one source of validation rows, not both.");
+        }
+        if (parse.GetValue(_validationFraction!) is { } f && !(f > 0 && f < 1))
+        {
+            throw new UsageException($"--validation-fraction must be in (0, 1); got {f.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
+        }
+        int patience = parse.GetValue(_earlyStopping);
+        string? metricName = parse.GetValue(_validationMetric!);
+        if ((patience > 0 || metricName is not null) && !file && !fraction)
+        {
+            throw new UsageException($"{(patience > 0 ? "--early-stopping" : "--validation-metric")} watches validation rows: give --validation FILE or --validation-fraction F.");
+        }
+        ValidationMetric? metric = metricName is null ? null : Metrics[metricName];
+        if (metric is { } m && (m == ValidationMetric.Rmse) == family.TrainsOnPositives)
+        {
+            throw new UsageException(m == ValidationMetric.Rmse
+                ? $"--validation-metric rmse applies to svd; {family.Name} ranks positives: use p@10 or ndcg@10."
+                : $"--validation-metric {metricName} applies to the implicit models; svd predicts ratings: use rmse.");
+        }
+        if (patience == 0 && metric is not null)
+        {
+            throw new UsageException("--validation-metric chooses what --early-stopping watches: give --early-stopping N too.");
+        }
+        return patience == 0 ? null : new EarlyStopping(patience) { Metric = metric };
+    }
+
+    /// <summary>
+    /// The training rows and, when the validation options ask for them, the validation rows: <c>--validation-fraction</c>
+    /// carves each user's share from <paramref name="table"/>; <c>--validation</c> reads a file with <paramref name="read"/>.
+    /// </summary>
+    public (RatingTable Fit, RatingTable? Held) Carve(ParseResult parse, RatingTable table, Func<string, RatingTable> read)
+    {
+        if (_validationFraction is not null && parse.GetValue(_validationFraction) is { } fraction)
+        {
+            return Splitter.PerUserFraction(table, fraction, parse.GetValue(_validationSeed!));
+        }
+        if (_validation is not null && parse.GetValue(_validation) is { } file)
+        {
+            return (table, read(file));
+        }
+        return (table, null);
+    }
+
+    /// <summary>The validation matrix in <paramref name="train"/>'s index space: the rows of <paramref name="held"/> whose user and item it has.</summary>
+    /// <exception cref="UsageException">No validation row has a user and an item that training has.</exception>
+    public static InteractionMatrix ValidationMatrix(RatingTable held, InteractionMatrix train)
+    {
+        var known = Known(held, train);
+        if (known.Count == 0)
+        {
+            throw new UsageException("the validation rows hold no user and item pair that training has: give more validation rows or a larger --validation-fraction.");
+        }
+        var validation = InteractionMatrix.Build(known, DuplicatePolicy.KeepLast, train.Users.ToReadOnly(), train.Items.ToReadOnly());
+        Console.Error.WriteLine($"validation: {validation.Count:N0} rows{(known.Count < held.Count ? $" ({held.Count - known.Count:N0} left out: their user or item is not in training)" : "")}");
+        return validation;
+    }
+
+    /// <summary>The rows of <paramref name="held"/> whose user and item <paramref name="train"/> has.</summary>
+    private static RatingTable Known(RatingTable held, InteractionMatrix train)
+    {
+        var rows = new List<int>();
+        for (int r = 0; r < held.Count; r++)
+        {
+            if (train.Users.TryFind(held.UserText(r), out _) && train.Items.TryFind(held.ItemText(r), out _))
+            {
+                rows.Add(r);
+            }
+        }
+        return held.Select(rows.ToArray());
     }
 
     /// <summary>
@@ -107,7 +245,7 @@ internal sealed class TrainingArguments
 
     /// <summary>Trains the plan's model on <paramref name="train"/>.</summary>
     public static FactorModel Train(TrainingPlan plan, InteractionMatrix train, InteractionMatrix? validation, ComputeBackend backend, IProgress<EpochReport>? progress, CheckpointOptions? checkpoint, FactorModel? resumeFrom, CancellationToken cancellation) =>
-        plan.Family.Train(plan.Options, new TrainingRequest(train, validation, backend, PairwiseProgress.Wrap(progress), cancellation, checkpoint, resumeFrom, plan.Warps));
+        plan.Family.Train(plan.Options, new TrainingRequest(train, validation, backend, PairwiseProgress.Wrap(progress), cancellation, checkpoint, resumeFrom, plan.Warps) { EarlyStopping = plan.EarlyStopping });
 }
 
 /// <summary>A model family with its options, as a command line set them.</summary>
@@ -118,6 +256,9 @@ internal sealed class TrainingArguments
 /// <param name="Counts">True when the implicit model reads the value column as counts (als with <c>--confidence</c>); false when every kept row is a positive of value 1.</param>
 internal sealed record TrainingPlan(ModelFamily Family, object Options, string OptionsJson, int Warps, bool Counts)
 {
+    /// <summary>Early stopping on the validation rows, or null (<c>--early-stopping</c> not given).</summary>
+    public EarlyStopping? EarlyStopping { get; init; }
+
     /// <summary>What the model does with the value column, as the JSON output says it: ratings, counts or binary.</summary>
     public string Values => !Family.TrainsOnPositives ? "ratings" : Counts ? "counts" : "binary";
 }

@@ -15,11 +15,11 @@ namespace GpuMF.Cli;
 /// </summary>
 internal sealed class TuneCommand : CliCommand
 {
-    private static readonly Dictionary<string, TuningMetric> Metrics = new()
+    private static readonly Dictionary<string, ValidationMetric> Metrics = new()
     {
-        ["rmse"] = TuningMetric.Rmse,
-        ["p@10"] = TuningMetric.PrecisionAt10,
-        ["ndcg@10"] = TuningMetric.NdcgAt10,
+        ["rmse"] = ValidationMetric.Rmse,
+        ["p@10"] = ValidationMetric.PrecisionAt10,
+        ["ndcg@10"] = ValidationMetric.NdcgAt10,
     };
 
     private readonly TrainingArguments _training;
@@ -76,12 +76,12 @@ internal sealed class TuneCommand : CliCommand
         var plan = _training.Prepare(parse);
         var family = plan.Family;
         string? metricName = parse.GetValue(_metric);
-        var metric = metricName is null ? (TuningMetric?)null : Metrics[metricName];
-        if (metric == TuningMetric.Rmse && family.TrainsOnPositives)
+        var metric = metricName is null ? (ValidationMetric?)null : Metrics[metricName];
+        if (metric == ValidationMetric.Rmse && family.TrainsOnPositives)
         {
             throw new UsageException($"--metric rmse applies to svd; {family.Name} ranks positives: use p@10 or ndcg@10.");
         }
-        if (metric is TuningMetric.PrecisionAt10 or TuningMetric.NdcgAt10 && !family.TrainsOnPositives)
+        if (metric is ValidationMetric.PrecisionAt10 or ValidationMetric.NdcgAt10 && !family.TrainsOnPositives)
         {
             throw new UsageException($"--metric {metricName} applies to the implicit models; svd predicts ratings: use rmse.");
         }
@@ -146,7 +146,7 @@ internal sealed class TuneCommand : CliCommand
         Console.Out.WriteLine($"best: point {(best.Point == 0 ? "start" : best.Point.ToString(CultureInfo.InvariantCulture))}, validation {name} {best.Metric.ToString("F4", CultureInfo.InvariantCulture)} after {best.BestEpoch} {family.EpochUnit}: {string.Join(" ", best.Values.Select(v => $"--{v.Key} {v.Value}").Append($"--{family.EpochUnit} {best.BestEpoch}"))}");
     }
 
-    private static string MetricName(TuningMetric metric) => Metrics.First(m => m.Value == metric).Key;
+    private static string MetricName(ValidationMetric metric) => Metrics.First(m => m.Value == metric).Key;
 
     /// <summary>One line on stderr per trial as it completes, so a long search shows where it is.</summary>
     private sealed class TrialLog(ModelFamily family) : IProgress<TuningTrial>

@@ -52,6 +52,9 @@ internal sealed class AlsRun : TrainingRun<IAlsEngine>
     public override string? Divergence(EpochResult result, float learningRate) =>
         result.Diverged ? $"Try a larger regularization than {_options.Regularization} (--reg) or a smaller alpha than {_options.Alpha} (--alpha)." : null;
 
-    public override EpochReport Validate(EpochReport report, FactorModel model, InteractionMatrix validation) =>
-        report with { ValidationPrecision = RankingMetrics.Evaluate(model, validation).Precision };
+    public override EpochReport Validate(EpochReport report, FactorModel model, InteractionMatrix validation)
+    {
+        var metrics = RankingMetrics.Evaluate(model, validation);
+        return report with { ValidationPrecision = metrics.Precision, ValidationNdcg = metrics.Ndcg };
+    }
 }

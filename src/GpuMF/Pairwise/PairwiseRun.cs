@@ -113,8 +113,11 @@ internal sealed class PairwiseRun : TrainingRun<IPairwiseEngine>
     public override string? Divergence(EpochResult result, float learningRate) =>
         double.IsFinite(MeanLoss(result)) ? null : $"Try a smaller learning rate than {learningRate} (--lr), or a larger regularization.";
 
-    public override EpochReport Validate(EpochReport report, FactorModel model, InteractionMatrix validation) =>
-        report with { ValidationPrecision = RankingMetrics.Evaluate(model, validation).Precision };
+    public override EpochReport Validate(EpochReport report, FactorModel model, InteractionMatrix validation)
+    {
+        var metrics = RankingMetrics.Evaluate(model, validation);
+        return report with { ValidationPrecision = metrics.Precision, ValidationNdcg = metrics.Ndcg };
+    }
 
     private static double MeanLoss(EpochResult result) => result.Loss / Math.Max(1, result.Samples);
 }

@@ -14,8 +14,11 @@ public sealed record EpochReport(int Epoch, int Epochs, double TrainLoss, double
     /// <summary>Updates in the epoch (ratings, rows solved or samples), ≥ 0.</summary>
     public long Updates { get; init; }
 
-    /// <summary>BPR and WARP: precision@10 on the validation positives when some were given, else null.</summary>
+    /// <summary>ALS, BPR and WARP: precision@10 on the validation positives when some were given, else null.</summary>
     public double? ValidationPrecision { get; init; }
+
+    /// <summary>ALS, BPR and WARP: NDCG@10 on the validation positives when some were given, else null.</summary>
+    public double? ValidationNdcg { get; init; }
 
     /// <summary>BPR: fraction of triples with score_i &gt; score_j before their step, in [0, 1]; null for the other models.</summary>
     public double? RankedCorrectlyFraction { get; init; }
@@ -23,7 +26,7 @@ public sealed record EpochReport(int Epoch, int Epochs, double TrainLoss, double
     /// <summary>WARP: fraction of positives that found a negative violating the margin within MaxSampled draws, in [0, 1]; null for the other models.</summary>
     public double? ViolatorFraction { get; init; }
 
-    /// <summary>With validation data: the 1-based epoch whose validation metric is best so far (lowest RMSE for SVD, highest precision@10 for the others); else null.</summary>
+    /// <summary>With validation data: the 1-based epoch whose validation metric is best so far (the metric early stopping watches: by default the lowest RMSE for SVD, the highest precision@10 for the others); else null.</summary>
     public int? BestEpoch { get; init; }
 
     /// <summary>BPR and WARP: negatives drawn per sample (BPR: draws of j, rejections included; WARP: candidates up to the violator, as sequential sampling counts them); null for the others.</summary>

@@ -41,6 +41,10 @@ internal static class TrainingLoop
         {
             throw new ArgumentException("Early stopping watches a validation metric: give validation data.", nameof(earlyStopping));
         }
+        if (earlyStopping?.Metric is { } metric && (metric == ValidationMetric.Rmse) != (run.Kind == ModelKind.Svd))
+        {
+            throw new ArgumentException($"Early stopping on {metric} does not apply to {run.Kind}: RMSE is for explicit ratings (svd), precision@10 and NDCG@10 for the implicit models.", nameof(earlyStopping));
+        }
         if (validation is not null && (validation.UserCount > train.UserCount || validation.ItemCount > train.ItemCount))
         {
             throw new ArgumentException("The validation matrix must share the training matrix's id maps (build it with them).", nameof(validation));
@@ -84,8 +88,7 @@ internal static class TrainingLoop
                         run.CopyBack(engine);
                         var current = run.Assemble(0);
                         report = run.Validate(report, current, validation);
-                        // Higher is better: precision as it is, RMSE negated.
-                        double score = report.ValidationRmse is { } rmse ? -rmse : report.ValidationPrecision ?? double.NaN;
+                        double score = (earlyStopping ?? new EarlyStopping(1)).Score(report) ?? double.NaN;
                         if (score > bestScore || bestEpoch == 0)
                         {
                             bestScore = score;

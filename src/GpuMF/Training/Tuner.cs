@@ -44,7 +44,7 @@ public static class Tuner
         {
             throw new ArgumentException("The validation interactions are empty: hold out some training interactions to tune on.", nameof(validation));
         }
-        var metric = options.Metric ?? (family.TrainsOnPositives ? TuningMetric.NdcgAt10 : TuningMetric.Rmse);
+        var metric = options.Metric ?? (family.TrainsOnPositives ? ValidationMetric.NdcgAt10 : ValidationMetric.Rmse);
         var budgetOption = family.Options.First(o => o.Name == family.EpochUnit);
         int maxEpochs = options.MaxEpochs > 0 ? options.MaxEpochs : 2 * int.Parse(budgetOption.Default, CultureInfo.InvariantCulture);
         var budgets = RoundBudgets(options.Trials, options.Reduction, maxEpochs);
@@ -180,12 +180,12 @@ public static class Tuner
         return options;
     }
 
-    private static IEnumerable<TuningTrial> Rank(IEnumerable<TuningTrial> trials, TuningMetric metric) =>
-        metric == TuningMetric.Rmse ? trials.OrderBy(t => t.Metric).ThenBy(t => t.Point) : trials.OrderByDescending(t => t.Metric).ThenBy(t => t.Point);
+    private static IEnumerable<TuningTrial> Rank(IEnumerable<TuningTrial> trials, ValidationMetric metric) =>
+        metric == ValidationMetric.Rmse ? trials.OrderBy(t => t.Metric).ThenBy(t => t.Point) : trials.OrderByDescending(t => t.Metric).ThenBy(t => t.Point);
 
     /// <summary>One trial, or null when the time budget ran out before it finished.</summary>
     private static TuningTrial? Run(ModelFamily family, InteractionMatrix train, InteractionMatrix validation, ComputeBackend backend,
-        object options, TuningMetric metric, int patience, TimeSpan remaining, CancellationToken cancellation)
+        object options, ValidationMetric metric, int patience, TimeSpan remaining, CancellationToken cancellation)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         if (remaining != Timeout.InfiniteTimeSpan)
@@ -198,7 +198,7 @@ public static class Tuner
         FactorModel model;
         try
         {
-            model = family.Train(options, new TrainingRequest(train, validation, backend, reports, deadline.Token, null, null, 0) { EarlyStopping = new EarlyStopping(patience) });
+            model = family.Train(options, new TrainingRequest(train, validation, backend, reports, deadline.Token, null, null, 0) { EarlyStopping = new EarlyStopping(patience) { Metric = metric } });
         }
         catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
         {
@@ -206,8 +206,8 @@ public static class Tuner
         }
         double value = metric switch
         {
-            TuningMetric.Rmse => RatingMetrics.Evaluate(model, validation).Rmse,
-            TuningMetric.PrecisionAt10 => RankingMetrics.Evaluate(model, validation).Precision,
+            ValidationMetric.Rmse => RatingMetrics.Evaluate(model, validation).Rmse,
+            ValidationMetric.PrecisionAt10 => RankingMetrics.Evaluate(model, validation).Precision,
             _ => RankingMetrics.Evaluate(model, validation).Ndcg,
         };
         return new TuningTrial(0, 0, 0, Math.Max(1, bestEpoch), [], value, clock.Elapsed);

@@ -19,7 +19,7 @@ public sealed record TuningOptions
     public TimeSpan? TimeBudget { get; init; }
 
     /// <summary>The metric to optimise; null (default) for RMSE on explicit models and NDCG@10 on implicit ones.</summary>
-    public TuningMetric? Metric { get; init; }
+    public ValidationMetric? Metric { get; init; }
 
     /// <summary>Epochs (ALS: iterations) of the last round, 1..10000; 0 (default) for twice the family's default.</summary>
     public int MaxEpochs { get; init; }

@@ -11,8 +11,8 @@ namespace GpuMF.Training;
 /// </param>
 /// <param name="BestJson">The same options as the JSON <see cref="ModelFamily.ToJson"/> writes and models store.</param>
 /// <param name="StoppedByBudget">True when the time budget ended the search before its last round finished.</param>
-public sealed record TuningResult(TuningMetric Metric, IReadOnlyList<TuningTrial> Trials, TuningTrial Best, object BestOptions, string BestJson, bool StoppedByBudget)
+public sealed record TuningResult(ValidationMetric Metric, IReadOnlyList<TuningTrial> Trials, TuningTrial Best, object BestOptions, string BestJson, bool StoppedByBudget)
 {
     /// <summary>True when a higher metric is better (not RMSE).</summary>
-    public bool HigherIsBetter => Metric != TuningMetric.Rmse;
+    public bool HigherIsBetter => Metric != ValidationMetric.Rmse;
 }

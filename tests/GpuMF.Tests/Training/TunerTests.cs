@@ -59,7 +59,7 @@ public sealed class TunerTests(ITestOutputHelper output)
             output.WriteLine($"round {t.Round} point {t.Point}: {t.Metric:F4} after {t.BestEpoch}/{t.Epochs} ({string.Join(" ", t.Values)})");
         }
         Assert.Equal(first.Trials.Select(t => (t.Point, t.Round, t.BestEpoch, t.Metric)), second.Trials.Select(t => (t.Point, t.Round, t.BestEpoch, t.Metric)));
-        Assert.Equal(TuningMetric.NdcgAt10, first.Metric);
+        Assert.Equal(ValidationMetric.NdcgAt10, first.Metric);
         Assert.Equal(6, first.Trials.Count(t => t.Round == 0));
         int last = first.Trials.Max(t => t.Round);
         Assert.Equal(first.Trials.Where(t => t.Round == last).Max(t => t.Metric), first.Best.Metric);
@@ -78,7 +78,7 @@ public sealed class TunerTests(ITestOutputHelper output)
         var family = ModelRegistry.Parse("svd");
         using var backend = ComputeBackend.Create(BackendKind.Cpu, threads: 2);
         var result = Tuner.Tune(family, train, validation, backend, TuningOptions.Defaults with { Trials = 4, MaxEpochs = 4 });
-        Assert.Equal(TuningMetric.Rmse, result.Metric);
+        Assert.Equal(ValidationMetric.Rmse, result.Metric);
         Assert.False(result.HigherIsBetter);
         int last = result.Trials.Max(t => t.Round);
         Assert.Equal(result.Trials.Where(t => t.Round == last).Min(t => t.Metric), result.Best.Metric);

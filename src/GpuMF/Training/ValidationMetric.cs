@@ -1,7 +1,7 @@
 namespace GpuMF.Training;
 
-/// <summary>What a tuner maximises (or, for RMSE, minimises) on the validation interactions.</summary>
-public enum TuningMetric
+/// <summary>What early stopping and the tuner watch on the validation interactions: maximised, or for RMSE minimised.</summary>
+public enum ValidationMetric
 {
     /// <summary>RMSE of the predicted ratings (explicit models; lower is better).</summary>
     Rmse,
