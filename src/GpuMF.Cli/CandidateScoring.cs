@@ -83,6 +83,7 @@ internal sealed class CandidateScoring
         double loadSeconds = clock.Elapsed.TotalSeconds;
         clock.Restart();
         var table = RatingFileReader.Read(path, format with { ValueColumn = -1 }, cancellation);
+        int read = table.Count;
         var pairs = Resolve(table, model, path, format, skipUnknown);
         double readSeconds = clock.Elapsed.TotalSeconds;
         cancellation.ThrowIfCancellationRequested();
@@ -156,7 +157,7 @@ internal sealed class CandidateScoring
                 ["n"] = top,
                 ["exclude_seen"] = excludeSeen,
                 ["filter"] = filter is null ? null : filter.IsAllowList ? "allow" : "deny",
-                ["pairs"] = table.Count,
+                ["pairs"] = read,
                 ["users"] = counts.Done,
                 ["rows"] = counts.Rows,
                 ["skipped_unknown"] = pairs.UnknownPairs,
@@ -211,10 +212,15 @@ internal sealed class CandidateScoring
 
     /// <summary>
     /// 1-based line of data row <paramref name="row"/> of the file, found by reading it again as the reader did
-    /// (blank lines skipped; a first line that yielded no row was its header); 0 when the file cannot be read again (a pipe).
+    /// (blank lines skipped; a first line that yielded no row was its header); 0 when the file cannot be read again: a
+    /// pipe, or a named one, whose opening would wait for a writer.
     /// </summary>
     internal static long LineOf(string path, RatingFileFormat format, int row, int rows)
     {
+        if (OutputPaths.IsStream(path))
+        {
+            return 0;
+        }
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         if (!stream.CanSeek)
         {
