@@ -1,3 +1,4 @@
+using GpuMF.Conformance;
 using GpuMF.Kernels.Sampling;
 using GpuMF.Models;
 using GpuMF.Tests.Scoring;
@@ -41,6 +42,17 @@ public sealed class PairScoreKernelTests(IlgpuCpuFixture fixture)
             }
             Assert.True(Math.Abs(scores[p] - exact) <= 1e-6 * (magnitude + 1) * factors, $"pair {p} ({u[p]}, {i[p]}): {scores[p]} on the device, {exact} exactly");
         }
+    }
+
+    /// <summary>The check <c>gpumf selftest</c> runs on devices passes on the CPU accelerator, launches cut short or not.</summary>
+    [Theory]
+    [InlineData(37, 301, 19, 1003, 97, false)]
+    [InlineData(29, 67, 64, 777, 1 << 20, true)]
+    [InlineData(3, 2, 1, 5, 2, true)]
+    public void SelfTestPasses(int users, int items, int factors, int pairs, int chunk, bool integral)
+    {
+        var result = CandidateSelfTest.Check(fixture.Backend, users, items, factors, pairs, seed: (ulong)pairs, integral, chunk);
+        Assert.True(result.Passed, $"{result.Case}: error {result.MaxError}");
     }
 
     /// <summary>With integer factors every score is exact on both sides, so the device's lists equal the CPU's, ties and all.</summary>
