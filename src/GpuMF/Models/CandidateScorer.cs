@@ -88,13 +88,18 @@ public sealed class CandidateScorer : IDisposable
         CheckIndices(users.Span, Model.Users.Count, "users", "user");
         CheckIndices(items.Span, Model.Items.Count, "items", "item");
         int lists = users.Length;
-        var pairUsers = new int[items.Length];
-        for (int list = 0; list < lists; list++)
+        // A device scores every pair in one pass; the CPU scores each list's admissible items as it orders them.
+        float[]? scores = null;
+        if (_device is not null)
         {
-            pairUsers.AsSpan(offsets.Span[list], offsets.Span[list + 1] - offsets.Span[list]).Fill(users.Span[list]);
+            var pairUsers = new int[items.Length];
+            for (int list = 0; list < lists; list++)
+            {
+                pairUsers.AsSpan(offsets.Span[list], offsets.Span[list + 1] - offsets.Span[list]).Fill(users.Span[list]);
+            }
+            scores = new float[items.Length];
+            _device.Score(pairUsers, items.Span, scores);
         }
-        var scores = new float[items.Length];
-        Score(pairUsers, items, scores);
         var keys = new ulong[items.Length];
         var kept = new int[lists];
         long seen = 0, filtered = 0, duplicates = 0;
@@ -119,7 +124,7 @@ public sealed class CandidateScorer : IDisposable
                 }
                 else
                 {
-                    keys[at++] = Key(scores[p], item);
+                    keys[at++] = Key(scores is null ? Model.Score(u, item) : scores[p], item);
                 }
             }
             var ranked = keys.AsSpan(start, at - start);

@@ -98,6 +98,45 @@ public sealed class CandidateCommandTests : IDisposable
     }
 
     [Fact]
+    public void JsonCountsWhatWasLeftOutAndWhy()
+    {
+        int u = Enumerable.Range(0, _model.Users.Count).First(x => _model.SeenPtr[x + 1] > _model.SeenPtr[x]);
+        long user = _model.Users[u];
+        long seen = _model.Items[_model.SeenItems[_model.SeenPtr[u]]];
+        var unseenItems = Enumerable.Range(0, _model.Items.Count).Where(i => Array.IndexOf(_model.SeenItems, i, _model.SeenPtr[u], _model.SeenPtr[u + 1] - _model.SeenPtr[u]) < 0).ToArray();
+        long unseen = _model.Items[unseenItems[0]];
+        long denied = _model.Items[unseenItems[^1]];
+        string path = Path.Combine(_folder, "candidates.csv");
+        File.WriteAllLines(path, [$"{user},{seen}", $"{user},{unseen}", $"{user},{unseen}", $"{user},{denied}", $"{user},1", $"3,{unseen}"]);
+        string deny = Path.Combine(_folder, "deny.txt");
+        File.WriteAllLines(deny, [denied.ToString(CultureInfo.InvariantCulture)]);
+        string output = Path.Combine(_folder, "ranked.csv");
+        var stdout = new StringWriter();
+        var saved = Console.Out;
+        Console.SetOut(stdout);
+        try
+        {
+            var (code, error) = Run(["score", "--model", _modelPath, "--candidates", path, "--out", output, "--skip-unknown", "--exclude-seen", "--deny", deny, "--json"]);
+            Assert.True(code == 0, error);
+        }
+        finally
+        {
+            Console.SetOut(saved);
+        }
+        var json = System.Text.Json.Nodes.JsonNode.Parse(stdout.ToString())!;
+        Assert.Equal(6, (int)json["pairs"]!);
+        Assert.Equal(1, (int)json["users"]!);
+        Assert.Equal(1, (int)json["rows"]!);
+        Assert.Equal(2, (int)json["skipped_unknown"]!);
+        Assert.Equal(1, (int)json["unknown_users"]!);
+        Assert.Equal(1, (int)json["unknown_items"]!);
+        Assert.Equal(1, (int)json["duplicates"]!);
+        Assert.Equal(1, (int)json["seen_left_out"]!);
+        Assert.Equal(1, (int)json["filtered_out"]!);
+        Assert.Equal(["user,rank,item,score", $"{user},1,{unseen},{S(u, _model.Items.IndexOf(unseen))}"], File.ReadAllLines(output));
+    }
+
+    [Fact]
     public void AnUnknownUserInAHeaderlessFileNamesItsLine()
     {
         string path = Path.Combine(_folder, "candidates.txt");

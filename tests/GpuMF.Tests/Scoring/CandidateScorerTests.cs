@@ -100,6 +100,22 @@ public sealed class CandidateScorerTests
     }
 
     [Fact]
+    public void RankCandidatesRanksAsOneScorerDoes()
+    {
+        int[] users = [16, 0, 16];
+        int[] offsets = [0, 3, 3, 8];
+        int[] items = [42, 0, 21, 5, 6, 7, 8, 5];
+        var lists = _model.RankCandidates(users, offsets, items, filterSeen: true);
+        for (int l = 0; l < users.Length; l++)
+        {
+            var expected = _model.RankItemsIndex(users[l], items[offsets[l]..offsets[l + 1]], filterSeen: true);
+            Assert.Equal(expected.Select(x => x.Index), lists.Items(l).ToArray());
+            Assert.Equal(expected.Select(x => x.Score), lists.Scores(l).ToArray());
+        }
+        Assert.Equal(1, lists.Duplicates);
+    }
+
+    [Fact]
     public void PairScoresEqualTheModelsScore()
     {
         var rng = new XorShiftRandom(8, 2);
