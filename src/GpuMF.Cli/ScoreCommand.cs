@@ -15,9 +15,10 @@ internal sealed class ScoreCommand : CliCommand
     private readonly Option<bool> _json;
     private readonly BatchOutput _output;
     private readonly BackendArguments _backend;
+    private readonly CandidateScoring _candidates;
 
     public ScoreCommand()
-        : base("score", "the top N items of each user, streamed in chunks to a CSV or Parquet file (user,rank,item,score)")
+        : base("score", "the top N items of each user, or each user's given candidates ranked (--candidates), streamed in chunks to a CSV or Parquet file (user,rank,item,score)")
     {
         _model = Add(Opt.Text("--model", "MODEL.gpumf", "the model file", true, "-m"));
         _output = new BatchOutput(Command, outRequired: true);
@@ -26,10 +27,15 @@ internal sealed class ScoreCommand : CliCommand
         _includeSeen = Add(Opt.Flag("--include-seen", "keep the items a user had in training (left out by default)"));
         _json = Add(Opt.Flag("--json", "print one JSON object (counts, timings, options) on stdout when done, instead of 'wrote'"));
         _backend = new BackendArguments(Command);
+        _candidates = new CandidateScoring(Command);
     }
 
     public override int Run(ParseResult parse, CancellationToken cancellation)
     {
+        if (_candidates.Applies(parse))
+        {
+            return _candidates.Run(parse, _model, _users, _n, _includeSeen, _json, _output, _backend, cancellation);
+        }
         string modelPath = parse.GetValue(_model)!;
         string users = parse.GetValue(_users)!;
         int n = parse.GetValue(_n);

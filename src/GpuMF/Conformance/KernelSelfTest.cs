@@ -43,6 +43,8 @@ public static class KernelSelfTest
         yield return TopNSelfTest.Check(backend, queries: 29, candidates: 67, factors: 64, n: 1000, seed: 5, integral: true);
         yield return TopNSelfTest.Check(backend, queries: 40, candidates: 403, factors: 33, n: 25, seed: 6, integral: true, tileItems: 97, maxRows: 16);
         yield return TopNSelfTest.Check(backend, queries: 50, candidates: 50, factors: 8, n: 5, seed: 7, filters: false, similarity: true);
+        yield return CandidateSelfTest.Check(backend, users: 37, items: 301, factors: 19, pairs: 1003, seed: 4, chunkPairs: 97);
+        yield return CandidateSelfTest.Check(backend, users: 29, items: 67, factors: 64, pairs: 777, seed: 5, integral: true);
         yield return PairwiseSelfTest.BprEpoch(backend, users: 37, items: 23, positives: 301, factors: 19, seed: 4);
         yield return PairwiseSelfTest.BprEpoch(backend, users: 101, items: 67, positives: 2003, factors: 64, seed: 5, adagrad: false);
         yield return PairwiseSelfTest.BprGiven(backend, users: 29, items: 41, positives: 250, samples: 997, factors: 33, seed: 6);
