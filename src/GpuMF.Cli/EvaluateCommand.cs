@@ -6,13 +6,18 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using GpuMF.Data;
 using GpuMF.Evaluation;
+using GpuMF.Models;
 
 namespace GpuMF.Cli;
 
-/// <summary><c>gpumf evaluate</c>: trains on one file and measures the model on another, as a table or one JSON object.</summary>
+/// <summary>
+/// <c>gpumf evaluate</c>: trains on one file and measures the model on another, or measures a saved model
+/// (<c>--model-file</c>), as a table or one JSON object.
+/// </summary>
 internal sealed class EvaluateCommand : CliCommand
 {
     private readonly TrainingArguments _training;
+    private readonly Option<string> _modelFile;
     private readonly Option<string> _train;
     private readonly Option<string> _test;
     private readonly Option<int> _k;
@@ -20,10 +25,11 @@ internal sealed class EvaluateCommand : CliCommand
     private readonly DataArguments _data;
 
     public EvaluateCommand()
-        : base("evaluate", "train on one file and measure the model on a held-out one (RMSE for svd, ranking metrics at K for the others)")
+        : base("evaluate", "train on one file and measure the model on a held-out one, or measure a saved model (RMSE for svd, ranking metrics at K for the others)")
     {
-        _training = new TrainingArguments(Command);
-        _train = Add(Opt.Text("--train", "FILE", "the training rows, laid out as for train --data", true));
+        _training = new TrainingArguments(Command, modelRequired: false);
+        _modelFile = Add(Opt.Text("--model-file", "MODEL.gpumf", "measure this saved model (an updated one, say) instead of training: give --test, and --train only for svd's clip range", false));
+        _train = Add(Opt.Text("--train", "FILE", "the training rows, laid out as for train --data (required unless --model-file)", false));
         _test = Add(Opt.Text("--test", "FILE", "the held-out rows; users and items only they hold are scored from untrained factors, and counted", true));
         _k = Add(Opt.Int("--k", "list length of the ranking metrics (als, bpr, warp)", 10, 1, 10000));
         _json = Add(Opt.Flag("--json", "print one JSON object (metrics, counts, timings, options) instead of a table"));
@@ -42,7 +48,15 @@ internal sealed class EvaluateCommand : CliCommand
 
     public override int Run(ParseResult parse, CancellationToken cancellation)
     {
-        string trainPath = parse.GetValue(_train)!;
+        if (parse.GetValue(_modelFile) is { } modelFile)
+        {
+            return RunSaved(parse, modelFile, cancellation);
+        }
+        if (!parse.Given(_training.Model))
+        {
+            throw new UsageException("evaluate: give --model M to train and measure, or --model-file M.gpumf to measure a saved model.");
+        }
+        string trainPath = parse.GetValue(_train) ?? throw new UsageException("evaluate --model: give --train FILE, the rows to train on.");
         string testPath = parse.GetValue(_test)!;
         bool json = parse.GetValue(_json);
         int k = parse.GetValue(_k);
@@ -73,6 +87,71 @@ internal sealed class EvaluateCommand : CliCommand
             ["cold_test_users"] = coldUsers,
             ["cold_test_items"] = coldItems,
         };
+        // The declared range when there is one, else what training saw: never the test's own range.
+        var declared = parse.GetValue(_data.ValueRange);
+        AddMetrics(result, model, test, positives, k, declared ?? RatingMetrics.ObservedRange(train), declared is null ? "train" : "value-range");
+        Print(result, json);
+        return 0;
+    }
+
+    /// <summary>
+    /// <c>--model-file</c>: the saved model measured on the test rows whose user and item it knows (the others are
+    /// counted and left out, as a saved model has no factors for them); no training, so no model option applies.
+    /// </summary>
+    private int RunSaved(ParseResult parse, string modelFile, CancellationToken cancellation)
+    {
+        if (parse.Given(_training.Model))
+        {
+            throw new UsageException("--model-file measures a saved model: drop --model (the file says which model it is).");
+        }
+        string testPath = parse.GetValue(_test)!;
+        bool json = parse.GetValue(_json);
+        int k = parse.GetValue(_k);
+        var model = FactorModel.Load(modelFile);
+        var family = ModelRegistry.Of(model.Kind);
+        if (_training.Models.Given(family, parse) is { Count: > 0 } given)
+        {
+            throw new UsageException($"--model-file measures a saved model as it is: --{given[0]} would not change it (train with --model to set options).");
+        }
+        bool positives = family.TrainsOnPositives;
+        var kinds = (model.Users.Kind, model.Items.Kind);
+        _data.Check(parse, family, testPath, "--test");
+        var testTable = _data.Read(parse, testPath, "--test", positives, valueOptional: positives, cancellation, kinds).Table;
+        var (test, unknown) = TrainingArguments.InSpace(testTable, model.Users, model.Items);
+        if (test.Count == 0)
+        {
+            throw new DataFormatException(testPath, 0, $"no row has a user and an item that the model {modelFile} knows ({unknown:N0} rows, none known).");
+        }
+        var result = new JsonObject
+        {
+            ["model"] = family.Name,
+            ["model_file"] = modelFile,
+            ["options"] = JsonText.SnakeCase(model.OptionsJson),
+            ["users"] = model.Users.Count,
+            ["items"] = model.Items.Count,
+            ["test_interactions"] = test.Count,
+            ["unknown_test_rows"] = unknown,
+        };
+        var declared = parse.GetValue(_data.ValueRange);
+        (float Min, float Max)? range = declared;
+        string from = "value-range";
+        if (declared is null && !positives && parse.GetValue(_train) is { } trainPath)
+        {
+            var trainTable = _data.Read(parse, trainPath, "--train", positives: false, valueOptional: false, cancellation, kinds).Table;
+            range = RatingMetrics.ObservedRange(InteractionMatrix.Build(trainTable, DuplicatePolicy.KeepLast));
+            from = "train";
+        }
+        AddMetrics(result, model, test, positives, k, range, from);
+        Print(result, json);
+        return 0;
+    }
+
+    /// <summary>
+    /// The ranking metrics at <paramref name="k"/> (implicit models) or the rating errors (svd), with the RMSE of
+    /// predictions clipped to <paramref name="clip"/> when there is a range to clip to.
+    /// </summary>
+    private static void AddMetrics(JsonObject result, FactorModel model, InteractionMatrix test, bool positives, int k, (float Min, float Max)? clip, string clipFrom)
+    {
         if (positives)
         {
             var m = RankingMetrics.Evaluate(model, test, k);
@@ -81,20 +160,26 @@ internal sealed class EvaluateCommand : CliCommand
             result[$"ndcg@{k}"] = m.Ndcg;
             result[$"auc@{k}"] = m.Auc;
             result["auc_full"] = m.AucFull;
+            return;
         }
-        else
+        if (clip is not { } range)
         {
-            // The declared range when there is one, else what training saw: never the test's own range.
-            var declared = parse.GetValue(_data.ValueRange);
-            var (min, max) = declared ?? RatingMetrics.ObservedRange(train);
-            var m = RatingMetrics.Evaluate(model, test, min, max);
-            result["rmse"] = m.Rmse;
-            result["mae"] = m.Mae;
-            result["rmse_clipped"] = m.ClippedRmse;
-            result["clip_min"] = m.ClipMin;
-            result["clip_max"] = m.ClipMax;
-            result["clip_range_from"] = declared is null ? "train" : "value-range";
+            var plain = RatingMetrics.Evaluate(model, test);
+            result["rmse"] = plain.Rmse;
+            result["mae"] = plain.Mae;
+            return;
         }
+        var r = RatingMetrics.Evaluate(model, test, range.Min, range.Max);
+        result["rmse"] = r.Rmse;
+        result["mae"] = r.Mae;
+        result["rmse_clipped"] = r.ClippedRmse;
+        result["clip_min"] = r.ClipMin;
+        result["clip_max"] = r.ClipMax;
+        result["clip_range_from"] = clipFrom;
+    }
+
+    private static void Print(JsonObject result, bool json)
+    {
         if (json)
         {
             Console.Out.WriteLine(result.ToJsonString());
@@ -103,7 +188,6 @@ internal sealed class EvaluateCommand : CliCommand
         {
             Table.Print(["metric", "value"], [.. result.Where(kv => kv.Key != "options").Select(kv => new[] { kv.Key, Format(kv.Value) })]);
         }
-        return 0;
     }
 
     /// <summary>

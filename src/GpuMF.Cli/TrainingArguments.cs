@@ -33,13 +33,15 @@ internal sealed class TrainingArguments
     private Option<string>? _validationMetric;
 
     /// <summary>Adds <c>--model</c> to <paramref name="command"/>; <see cref="AddComputeOptions"/> adds the rest, where help should list them.</summary>
-    public TrainingArguments(Command command)
+    /// <param name="command">The command that trains.</param>
+    /// <param name="modelRequired">False for a command that may run without training (<c>evaluate --model-file</c>), which then checks <c>--model</c> itself.</param>
+    public TrainingArguments(Command command, bool modelRequired = true)
     {
         Model = new Option<ModelFamily>("--model", "-m")
         {
             Description = $"the model: {ModelRegistry.Names("or")} (its options below)",
             HelpName = string.Join('|', ModelRegistry.All.Select(f => f.Name)),
-            Required = true,
+            Required = modelRequired,
             CustomParser = r =>
             {
                 try
@@ -193,32 +195,35 @@ internal sealed class TrainingArguments
         return (table, null);
     }
 
-    /// <summary>The validation matrix in <paramref name="train"/>'s index space: the rows of <paramref name="held"/> whose user and item it has.</summary>
-    /// <exception cref="UsageException">No validation row has a user and an item that training has.</exception>
-    public static InteractionMatrix ValidationMatrix(RatingTable held, InteractionMatrix train)
-    {
-        var known = Known(held, train);
-        if (known.Count == 0)
-        {
-            throw new UsageException("the validation rows hold no user and item pair that training has: give more validation rows or a larger --validation-fraction.");
-        }
-        var validation = InteractionMatrix.Build(known, DuplicatePolicy.KeepLast, train.Users.ToReadOnly(), train.Items.ToReadOnly());
-        Console.Error.WriteLine($"validation: {validation.Count:N0} rows{(known.Count < held.Count ? $" ({held.Count - known.Count:N0} left out: their user or item is not in training)" : "")}");
-        return validation;
-    }
-
-    /// <summary>The rows of <paramref name="held"/> whose user and item <paramref name="train"/> has.</summary>
-    private static RatingTable Known(RatingTable held, InteractionMatrix train)
+    /// <summary>
+    /// The rows of <paramref name="table"/> whose user and item the maps know, as a matrix in their index space (the
+    /// maps unchanged), and the count of rows left out.
+    /// </summary>
+    public static (InteractionMatrix Matrix, int LeftOut) InSpace(RatingTable table, IdMap users, IdMap items)
     {
         var rows = new List<int>();
-        for (int r = 0; r < held.Count; r++)
+        for (int r = 0; r < table.Count; r++)
         {
-            if (train.Users.TryFind(held.UserText(r), out _) && train.Items.TryFind(held.ItemText(r), out _))
+            if (users.TryFind(table.UserText(r), out _) && items.TryFind(table.ItemText(r), out _))
             {
                 rows.Add(r);
             }
         }
-        return held.Select(rows.ToArray());
+        var known = table.Select(rows.ToArray());
+        return (InteractionMatrix.Build(known, DuplicatePolicy.KeepLast, users.ToReadOnly(), items.ToReadOnly()), table.Count - known.Count);
+    }
+
+    /// <summary>The validation matrix in <paramref name="train"/>'s index space: the rows of <paramref name="held"/> whose user and item it has.</summary>
+    /// <exception cref="UsageException">No validation row has a user and an item that training has.</exception>
+    public static InteractionMatrix ValidationMatrix(RatingTable held, InteractionMatrix train)
+    {
+        var (validation, leftOut) = InSpace(held, train.Users, train.Items);
+        if (validation.Count == 0)
+        {
+            throw new UsageException("the validation rows hold no user and item pair that training has: give more validation rows or a larger --validation-fraction.");
+        }
+        Console.Error.WriteLine($"validation: {validation.Count:N0} rows{(leftOut > 0 ? $" ({leftOut:N0} left out: their user or item is not in training)" : "")}");
+        return validation;
     }
 
     /// <summary>
