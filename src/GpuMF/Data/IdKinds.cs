@@ -23,9 +23,14 @@ internal static class IdKinds
     public static int Find(IdMap map, string text, string what)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return map.TryFind(text, out int index)
-            ? index
-            : throw new KeyNotFoundException($"Unknown {what} '{text}' (the {what} ids are {Name(map.Kind)}s).");
+        if (map.TryFind(text, out int index))
+        {
+            return index;
+        }
+        // An integer that parses is named as integer ids always were; text that cannot be an id of the map's kind says why.
+        throw new KeyNotFoundException(map.Kind == IdKind.Numeric && long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long id)
+            ? $"Unknown {what} {id}."
+            : $"Unknown {what} '{text}' (the {what} ids are {Name(map.Kind)}s).");
     }
 
     /// <summary>
