@@ -71,7 +71,7 @@ internal sealed class QueryIdReader : IDisposable
         {
             // A model of string ids takes any text as ids, so that "u1,u2" need not be written to a file first.
             return known.Kind == IdKind.Text
-                ? new QueryIdReader(known, what, option, Inline(spec, what, option, anyText: true)!, null, null, skipUnknown) { Total = 1 + spec.Count(c => c == ',') }
+                ? One(Inline(spec, what, option, anyText: true)!, known, what, option, skipUnknown)
                 : throw new FileNotFoundException($"The {what} list {spec} does not exist (give all, comma-separated ids, or a file with one id per line).", spec);
         }
         // The file stays open for the whole job: a pipe can be read only once. Lines are counted up front
@@ -97,6 +97,10 @@ internal sealed class QueryIdReader : IDisposable
             throw;
         }
     }
+
+    /// <summary>The ids of <paramref name="ids"/>, given on the command line: a single <c>--item</c>, or an inline list.</summary>
+    public static QueryIdReader One(IReadOnlyList<string> ids, IdMap known, string what, string option, bool skipUnknown) =>
+        new(known, what, option, ids, null, null, skipUnknown) { Total = ids.Count };
 
     /// <summary>Checks, before any work, an inline list of integer-looking ids: it must hold one at least.</summary>
     /// <exception cref="UsageException">It does not.</exception>

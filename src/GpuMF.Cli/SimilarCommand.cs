@@ -57,13 +57,18 @@ internal sealed class SimilarCommand : CliCommand
         {
             throw new UsageException($"--n must be in 1..{BatchScorer.MaxN} with --items or an output; got {n}.");
         }
-        QueryIdReader.CheckInline(spec, "item", items is null ? "--item" : "--items");
+        if (items is not null)
+        {
+            QueryIdReader.CheckInline(items, "item", "--items");
+        }
         var (output, format) = _output.CheckOutput(parse, ("--model", modelPath), ("--items", items is null or "all" ? null : items), ("--movies", movies));
         using var backend = _backend.Open(parse);
         var catalog = movies is null ? null : MovieCatalog.Read(movies);
         var loaded = FactorModel.Load(modelPath);
         cancellation.ThrowIfCancellationRequested();
-        using var queries = QueryIdReader.Parse(spec, loaded.Items, "item", items is null ? "--item" : "--items", parse.GetValue(_output.SkipUnknown));
+        using var queries = items is null
+            ? QueryIdReader.One([spec], loaded.Items, "item", "--item", parse.GetValue(_output.SkipUnknown))
+            : QueryIdReader.Parse(spec, loaded.Items, "item", "--items", parse.GetValue(_output.SkipUnknown));
         var filter = _output.ReadFilter(parse, loaded);
         using var scorer = BatchScorer.ForSimilarItems(loaded, backend, filter);
         _output.Write(parse, scorer, queries, n, output, format, "item", "similar", catalog is null ? null : CatalogTitles.Of(catalog, loaded.Items), cancellation);

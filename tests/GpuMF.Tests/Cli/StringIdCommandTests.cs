@@ -195,6 +195,17 @@ public sealed class StringIdCommandTests : IDisposable
     }
 
     [Fact]
+    public void SimilarWritesOneStringItemsNeighboursToAFile()
+    {
+        string output = Path.Combine(_folder, "one.csv");
+        Assert.Equal(0, Program.Main(["similar", "--model", _modelPath, "--item", "x\"y,\nz", "--out", output, "--n", "4", "--backend", "cpu"]));
+        var rows = ParseCsv(File.ReadAllText(output));
+        Assert.Equal(["item", "rank", "similar", "score"], rows[0]);
+        Assert.All(rows.Skip(1), r => Assert.Equal("x\"y,\nz", r[0]));
+        Assert.Equal(_model.SimilarItems("x\"y,\nz", 4).Select(r => r.Name), rows.Skip(1).Select(r => r[2]));
+    }
+
+    [Fact]
     public void AnIntegerModelNamesATextIdThatIsNoInteger()
     {
         string path = Path.Combine(_folder, "integers.gpumf");
