@@ -164,6 +164,37 @@ public sealed class StringIdModelFileTests
         Assert.False(File.Exists(path));
     }
 
+    /// <summary>
+    /// Loading holds each string id once: what a load allocates is the strings, their list and dictionary and the
+    /// model's arrays, with less slack than a second copy of the strings would take.
+    /// </summary>
+    [Fact]
+    public void LoadingStringIdsHoldsEachStringOnce()
+    {
+        const int users = 100_000;
+        var names = Enumerable.Range(0, users).Select(u => $"user-{u:D15}").ToList();
+        var model = new FactorModel(ModelKind.Als, new IdMap(names), new IdMap(["only"]), 1, new float[users], [1f], null, null, 0f, new int[users + 1], [], "{}");
+        string path = TestData.TempPath(".gpumf");
+        try
+        {
+            model.Save(path);
+            FactorModel.Load(path);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            var loaded = FactorModel.Load(path);
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            // Each string: 22 bytes of header, length and terminator and 2 a character, in 8-byte steps.
+            long strings = users * ((22 + 2L * 20 + 7) / 8 * 8);
+            Assert.Equal(names, loaded.Users.Names);
+            // Beside them, per id: 8 bytes in the list, about 28 in the dictionary, 4 of factors and 4 of offsets; 2 MB for the rest.
+            long others = users * 44L + 2_000_000;
+            Assert.True(allocated < strings + others, $"loading allocated {allocated:N0} bytes; the strings take {strings:N0}, the rest should take under {others:N0}");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Fact]
     public void StringIdsExportAsNumpyUnicode()
     {
