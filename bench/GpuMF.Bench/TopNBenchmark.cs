@@ -8,7 +8,7 @@ using GpuMF.Training;
 namespace GpuMF.Bench;
 
 /// <summary>
-/// <see cref="FactorModel.RecommendAll"/>: the top 10 items of every user, each user's seen items left
+/// <see cref="FactorModel.RecommendAll(IReadOnlyList{long}?, int, bool, TopN.ItemFilter?, Backends.ComputeBackend?)"/>: the top 10 items of every user, each user's seen items left
 /// out, for a synthetic model (64 random normal factors per user and item, no bias; the seen items are the
 /// input's positives), through a <see cref="BatchScorer"/> with the top-N <see cref="Kernel"/> under test.
 /// Each call does what a scoring job's call does: on an ILGPU backend it uploads the

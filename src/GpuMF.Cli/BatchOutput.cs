@@ -1,4 +1,5 @@
 using System.CommandLine;
+using GpuMF.Data;
 using GpuMF.Models;
 using GpuMF.Persistence;
 using GpuMF.TopN;
@@ -81,7 +82,7 @@ internal sealed class BatchOutput
         return (output, format);
     }
 
-    /// <summary>The allow- or deny-list given, or null; reported on stderr against the model's items.</summary>
+    /// <summary>The allow- or deny-list given, or null; reported on stderr against the model's items, its ids read as the model's item ids are.</summary>
     public ItemFilter? ReadFilter(ParseResult parse, FactorModel model)
     {
         string? allow = parse.GetValue(Allow);
@@ -90,19 +91,19 @@ internal sealed class BatchOutput
         {
             return null;
         }
-        using var list = QueryIdReader.Parse(path, null, "item", allow is null ? "--deny" : "--allow", skipUnknown: false);
-        var filter = allow is not null ? ItemFilter.Allow(list.AllIds()) : ItemFilter.Deny(list.AllIds());
+        using var list = QueryIdReader.Parse(path, model.Items, "item", allow is null ? "--deny" : "--allow", skipUnknown: false, allowAll: false);
+        var filter = allow is not null ? ItemFilter.Allow(list.AllTexts()) : ItemFilter.Deny(list.AllTexts());
         int unknown = filter.CountUnknown(model.Items);
-        Console.Error.WriteLine($"{(filter.IsAllowList ? "allow" : "deny")}-list of {filter.Items.Count:N0} items{(unknown > 0 ? $" ({unknown:N0} unknown to the model, ignored)" : "")}");
+        Console.Error.WriteLine($"{(filter.IsAllowList ? "allow" : "deny")}-list of {filter.Names.Count:N0} items{(unknown > 0 ? $" ({unknown:N0} unknown to the model, ignored)" : "")}");
         return filter;
     }
 
     /// <summary>
     /// Scores every query and writes the rows to <paramref name="output"/> in <paramref name="format"/>; a file
     /// appears only once complete, and the one that was there stays until then (and on any failure).
-    /// <paramref name="titles"/> gives the title of a result id for a title column; null for none.
+    /// <paramref name="titles"/> gives the title of a dense result index for a title column; null for none.
     /// </summary>
-    public BatchResult Write(ParseResult parse, BatchScorer scorer, QueryIdReader queries, int n, string output, string format, string queryColumn, string resultColumn, Func<long, string>? titles, CancellationToken cancellation)
+    public BatchResult Write(ParseResult parse, BatchScorer scorer, QueryIdReader queries, int n, string output, string format, string queryColumn, string resultColumn, Func<int, string>? titles, CancellationToken cancellation)
     {
         var progress = new ScoreProgress(queries.Total, queryColumn + "s");
         int chunk = Math.Max(1, Math.Min(parse.GetValue(Chunk), RowsPerChunk / n));
@@ -110,11 +111,11 @@ internal sealed class BatchOutput
         void WriteTo(Stream stream)
         {
             using IRankedRowsWriter writer = format == "parquet"
-                ? ParquetRankedRowsWriter.Create(stream, queryColumn, resultColumn, titles)
+                ? ParquetRankedRowsWriter.Create(stream, queryColumn, resultColumn, scorer.Queries, scorer.Results, titles)
                 : CsvRankedRowsWriter.Create(stream, queryColumn, resultColumn, titles);
             long done = 0;
             long rows = 0;
-            scorer.ScoreChunks(queries.Chunks(chunk), n, lists =>
+            scorer.ScoreIndexChunks(queries.Chunks(chunk), n, lists =>
             {
                 cancellation.ThrowIfCancellationRequested();
                 writer.Write(lists);
@@ -141,6 +142,18 @@ internal sealed class BatchOutput
         }
         return new BatchResult(counts.Done, counts.Rows, queries.Skipped, progress.Elapsed.TotalSeconds);
     }
+}
+
+/// <summary>Titles of MovieLens items for the ids of a model of either kind: an id that is no integer has no MovieLens title.</summary>
+internal static class CatalogTitles
+{
+    /// <summary>The title of the item written <paramref name="id"/>, or "item ID" when the catalogue has none.</summary>
+    public static string Of(MovieCatalog catalog, string id) =>
+        long.TryParse(id, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out long number) ? catalog.Title(number) : $"item {id}";
+
+    /// <summary>The titles of the dense indices of <paramref name="items"/>.</summary>
+    public static Func<int, string> Of(MovieCatalog catalog, IdMap items) =>
+        items.Kind == IdKind.Numeric ? i => catalog.Title(items[i]) : i => Of(catalog, items.Names[i]);
 }
 
 /// <summary>What a scoring job did.</summary>

@@ -101,7 +101,7 @@ internal sealed class CandidateScoring
         void WriteTo(Stream stream)
         {
             using IRankedRowsWriter writer = outFormat == "parquet"
-                ? ParquetRankedRowsWriter.Create(stream, "user", "item", null)
+                ? ParquetRankedRowsWriter.Create(stream, "user", "item", model.Users, model.Items, null)
                 : CsvRankedRowsWriter.Create(stream, "user", "item", null);
             counts = default;
             foreach (var (first, end) in pairs.Chunks(top ?? int.MaxValue, listsPerChunk))

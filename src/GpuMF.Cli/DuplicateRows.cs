@@ -51,7 +51,8 @@ internal static class DuplicateRows
         {
             return (table, 0);
         }
-        var result = new RatingTable(IdKind.Numeric, IdKind.Numeric, n - merged, times: table.HasTimes);
+        // Alike in string ids and times, so that the kept rows' id slots still index the table's strings.
+        var result = table.EmptyLike(n - merged);
         for (int k = 0; k < n; k++)
         {
             if (!dropped![k])
@@ -77,7 +78,7 @@ internal static class DuplicateRows
         int first = rows[0];
         if (policy == DuplicatePolicy.Reject)
         {
-            throw new DataFormatException(source, 0, $"the pair (user {table.Users[first]}, item {table.Items[first]}) occurs in data rows {first + 1} and {rows[1] + 1} (--duplicates reject); give --duplicates sum or last to merge repeats.");
+            throw new DataFormatException(source, 0, $"the pair (user {table.UserText(first)}, item {table.ItemText(first)}) occurs in data rows {first + 1} and {rows[1] + 1} (--duplicates reject); give --duplicates sum or last to merge repeats.");
         }
         values ??= table.Values.ToArray();
         dropped ??= new bool[table.Count];

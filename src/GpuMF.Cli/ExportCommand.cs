@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using GpuMF.Data;
 using GpuMF.Models;
 using GpuMF.Persistence;
 
@@ -49,8 +50,8 @@ internal sealed class ExportCommand : CliCommand
         {
             ["user_factors"] = path => NpyWriter.Write(path, model.UserFactors, model.Users.Count, model.Factors),
             ["item_factors"] = path => NpyWriter.Write(path, model.ItemFactors, model.Items.Count, model.Factors),
-            ["user_ids"] = path => NpyWriter.Write(path, model.Users.ToArray()),
-            ["item_ids"] = path => NpyWriter.Write(path, model.Items.ToArray()),
+            ["user_ids"] = path => WriteIds(path, model.Users),
+            ["item_ids"] = path => WriteIds(path, model.Items),
         };
         if (model.UserBias is { } userBias)
         {
@@ -101,6 +102,19 @@ internal sealed class ExportCommand : CliCommand
         return 0;
     }
 
+    /// <summary>Ids of the map's kind: int64, or NumPy unicode strings.</summary>
+    private static void WriteIds(string path, IdMap ids)
+    {
+        if (ids.Kind == IdKind.Text)
+        {
+            NpyWriter.Write(path, ids.Names);
+        }
+        else
+        {
+            NpyWriter.Write(path, ids.ToArray());
+        }
+    }
+
     /// <summary>The content of model.json: the model's kind, shape and options, what its score is, and its files.</summary>
     private static JsonObject Describe(FactorModel model, IEnumerable<string> files)
     {
@@ -112,6 +126,8 @@ internal sealed class ExportCommand : CliCommand
             ["factors"] = model.Factors,
             ["users"] = model.Users.Count,
             ["items"] = model.Items.Count,
+            ["user_id_type"] = model.Users.Kind == IdKind.Text ? "string" : "int64",
+            ["item_id_type"] = model.Items.Kind == IdKind.Text ? "string" : "int64",
             ["score"] = score,
         };
         if (model.UserBias is not null)

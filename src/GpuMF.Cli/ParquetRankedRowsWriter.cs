@@ -1,3 +1,4 @@
+using GpuMF.Data;
 using GpuMF.TopN;
 using Parquet;
 using Parquet.Schema;
@@ -5,27 +6,28 @@ using Parquet.Schema;
 namespace GpuMF.Cli;
 
 /// <summary>
-/// Parquet output of ranked lists through Parquet.Net: four required columns, query id (INT64), rank
-/// (INT32, 1-based), result id (INT64) and score (FLOAT), and with titles a fifth, title (string), one row
-/// group per chunk of queries. Written front to back, so a pipe serves as well as a file.
+/// Parquet output of ranked lists through Parquet.Net: four required columns, query id, rank (INT32, 1-based),
+/// result id and score (FLOAT), and with titles a fifth, title (string), one row group per chunk of queries. An
+/// id column has the model's id kind: INT64 for integer ids, a required UTF-8 string column for string ids.
+/// Written front to back, so a pipe serves as well as a file.
 /// </summary>
 internal sealed class ParquetRankedRowsWriter : IRankedRowsWriter
 {
     private readonly Stream _stream;
     private readonly ParquetWriter _writer;
-    private readonly DataField<long> _query;
+    private readonly IdColumn _query;
     private readonly DataField<int> _rank;
-    private readonly DataField<long> _result;
+    private readonly IdColumn _result;
     private readonly DataField<float> _score;
     private readonly DataField<string>? _title;
-    private readonly Func<long, string>? _titles;
+    private readonly Func<int, string>? _titles;
     private bool _closed;
-    private long[] _queries = [];
+    private int[] _queries = [];
     private int[] _ranks = [];
-    private long[] _results = [];
+    private int[] _results = [];
     private float[] _scores = [];
 
-    private ParquetRankedRowsWriter(Stream stream, ParquetWriter writer, DataField<long> query, DataField<int> rank, DataField<long> result, DataField<float> score, DataField<string>? title, Func<long, string>? titles)
+    private ParquetRankedRowsWriter(Stream stream, ParquetWriter writer, IdColumn query, DataField<int> rank, IdColumn result, DataField<float> score, DataField<string>? title, Func<int, string>? titles)
     {
         _stream = stream;
         _writer = writer;
@@ -37,15 +39,19 @@ internal sealed class ParquetRankedRowsWriter : IRankedRowsWriter
         _titles = titles;
     }
 
-    /// <summary>A writer to <paramref name="stream"/>, which it leaves open, with columns (queryColumn, rank, resultColumn, score[, title]).</summary>
-    public static ParquetRankedRowsWriter Create(Stream stream, string queryColumn, string resultColumn, Func<long, string>? titles)
+    /// <summary>
+    /// A writer to <paramref name="stream"/>, which it leaves open, with columns (queryColumn, rank, resultColumn,
+    /// score[, title]), the id columns of the kinds of <paramref name="queries"/> and <paramref name="results"/>;
+    /// <paramref name="titles"/> gives the title of a dense result index.
+    /// </summary>
+    public static ParquetRankedRowsWriter Create(Stream stream, string queryColumn, string resultColumn, IdMap queries, IdMap results, Func<int, string>? titles)
     {
-        var query = new DataField<long>(queryColumn);
+        var query = new IdColumn(queryColumn, queries);
         var rank = new DataField<int>("rank");
-        var result = new DataField<long>(resultColumn);
+        var result = new IdColumn(resultColumn, results);
         var score = new DataField<float>("score");
         var title = titles is null ? null : new DataField<string>("title");
-        var schema = title is null ? new ParquetSchema(query, rank, result, score) : new ParquetSchema(query, rank, result, score, title);
+        var schema = title is null ? new ParquetSchema(query.Field, rank, result.Field, score) : new ParquetSchema(query.Field, rank, result.Field, score, title);
         var writer = ParquetWriter.CreateAsync(schema, stream).GetAwaiter().GetResult();
         return new ParquetRankedRowsWriter(stream, writer, query, rank, result, score, title, titles);
     }
@@ -60,9 +66,9 @@ internal sealed class ParquetRankedRowsWriter : IRankedRowsWriter
         // The column buffers are kept from chunk to chunk, so that a job allocates them once.
         if (_queries.Length < total)
         {
-            _queries = new long[total];
+            _queries = new int[total];
             _ranks = new int[total];
-            _results = new long[total];
+            _results = new int[total];
             _scores = new float[total];
         }
         var queries = _queries;
@@ -72,20 +78,21 @@ internal sealed class ParquetRankedRowsWriter : IRankedRowsWriter
         int at = 0;
         for (int q = 0; q < lists.Count; q++)
         {
-            var ids = lists.Ids(q);
-            ids.CopyTo(results.AsSpan(at));
+            var indices = lists.Indices(q);
+            indices.CopyTo(results.AsSpan(at));
             lists.Scores(q).CopyTo(scores.AsSpan(at));
-            for (int c = 0; c < ids.Length; c++)
+            int query = lists.QueryIndex(q);
+            for (int c = 0; c < indices.Length; c++)
             {
-                queries[at + c] = lists.QueryId(q);
+                queries[at + c] = query;
                 ranks[at + c] = c + 1;
             }
-            at += ids.Length;
+            at += indices.Length;
         }
         using var group = _writer.CreateRowGroup();
-        group.WriteAsync<long>(_query, queries.AsMemory(0, total)).GetAwaiter().GetResult();
+        _query.Write(group, queries.AsSpan(0, total));
         group.WriteAsync<int>(_rank, ranks.AsMemory(0, total)).GetAwaiter().GetResult();
-        group.WriteAsync<long>(_result, results.AsMemory(0, total)).GetAwaiter().GetResult();
+        _result.Write(group, results.AsSpan(0, total));
         group.WriteAsync<float>(_score, scores.AsMemory(0, total)).GetAwaiter().GetResult();
         if (_title is not null)
         {
@@ -113,6 +120,37 @@ internal sealed class ParquetRankedRowsWriter : IRankedRowsWriter
         {
             _closed = true;
             _writer.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    /// <summary>An id column of a map's kind, written from dense indices of the map.</summary>
+    private sealed class IdColumn(string name, IdMap map)
+    {
+        private long[] _ids = [];
+
+        public DataField Field { get; } = map.Kind == IdKind.Text ? new DataField<string>(name, nullable: false) : new DataField<long>(name);
+
+        public void Write(ParquetRowGroupWriter group, ReadOnlySpan<int> indices)
+        {
+            if (map.Kind == IdKind.Text)
+            {
+                var names = new string[indices.Length];
+                for (int k = 0; k < indices.Length; k++)
+                {
+                    names[k] = map.Names[indices[k]];
+                }
+                group.WriteAsync(Field, names).GetAwaiter().GetResult();
+                return;
+            }
+            if (_ids.Length < indices.Length)
+            {
+                _ids = new long[indices.Length];
+            }
+            for (int k = 0; k < indices.Length; k++)
+            {
+                _ids[k] = map[indices[k]];
+            }
+            group.WriteAsync<long>(Field, _ids.AsMemory(0, indices.Length)).GetAwaiter().GetResult();
         }
     }
 }

@@ -1,25 +1,29 @@
-using System.Globalization;
 using GpuMF.Data;
 
 namespace GpuMF.Cli;
 
 /// <summary>
-/// The external ids a scoring job runs for, read in chunks so that a list of any length streams through:
-/// every id of a model, ids given inline ("1,2,3"), or a file with one id per line (a first line that is
-/// not a number is taken for a header; blank lines are skipped; in CSV/TSV lines only the first field is read;
-/// a line longer than <see cref="LineReader.MaxLineLength"/> characters is an error).
+/// The external ids a scoring job runs for, read as text and resolved with the model's id map
+/// (<see cref="IdMap.TryFind"/>: strings as they are, integers parsed), in chunks of dense indices so that a
+/// list of any length streams through: every id of a model, ids given inline ("1,2,3"; for a model of string
+/// ids any text that names no file, "u1,u2"), or a file with one id per line (blank lines are skipped; in
+/// CSV/TSV lines only the first field is read, trimmed; a first line that is a column name rather than an id
+/// is a header: for integer ids one that is not a number, for string ids one the model does not know that
+/// reads user, item, id or the like; a line longer than <see cref="LineReader.MaxLineLength"/> characters is
+/// an error). Ids holding commas, tabs or surrounding blanks cannot be given this way.
 /// </summary>
 internal sealed class QueryIdReader : IDisposable
 {
-    private readonly IdMap? _known;
+    private readonly IdMap _known;
     private readonly string _what;
     private readonly string _option;
-    private readonly IReadOnlyList<long>? _inline;
+    private readonly IReadOnlyList<string>? _inline;
     private readonly string? _path;
     private readonly LineReader? _file;
     private readonly bool _skipUnknown;
+    private readonly bool _all;
 
-    private QueryIdReader(IdMap? known, string what, string option, IReadOnlyList<long>? inline, string? path, LineReader? file, bool skipUnknown)
+    private QueryIdReader(IdMap known, string what, string option, IReadOnlyList<string>? inline, string? path, LineReader? file, bool skipUnknown, bool all = false)
     {
         _known = known;
         _what = what;
@@ -28,6 +32,7 @@ internal sealed class QueryIdReader : IDisposable
         _path = path;
         _file = file;
         _skipUnknown = skipUnknown;
+        _all = all;
     }
 
     /// <summary>Ids left out because the model does not know them (with <c>--skip-unknown</c>).</summary>
@@ -40,20 +45,21 @@ internal sealed class QueryIdReader : IDisposable
     /// Reads <paramref name="spec"/>: <c>all</c>, comma-separated ids, or a file path.
     /// </summary>
     /// <param name="spec">The option's value.</param>
-    /// <param name="known">The ids the model knows; null to take every id as it is.</param>
+    /// <param name="known">The ids of the model, which resolve the ids read.</param>
     /// <param name="what">user or item, for messages.</param>
     /// <param name="option">The option that gave <paramref name="spec"/> (<c>--users</c>), for messages.</param>
     /// <param name="skipUnknown">Skip unknown ids instead of failing.</param>
-    /// <exception cref="UsageException"><paramref name="spec"/> is a list with no id, or one that is not an integer.</exception>
-    public static QueryIdReader Parse(string spec, IdMap? known, string what, string option, bool skipUnknown)
+    /// <param name="allowAll">Whether <c>all</c> means every id of <paramref name="known"/> (not for an allow- or deny-list).</param>
+    /// <exception cref="UsageException"><paramref name="spec"/> is a list with no id.</exception>
+    public static QueryIdReader Parse(string spec, IdMap known, string what, string option, bool skipUnknown, bool allowAll = true)
     {
         if (spec == "all")
         {
-            return known is null
-                ? throw new UsageException($"{option}: 'all' is not a list of {what} ids here.")
-                : new QueryIdReader(known, what, option, known.Ids, null, null, skipUnknown) { Total = known.Count };
+            return allowAll
+                ? new QueryIdReader(known, what, option, null, null, null, skipUnknown, all: true) { Total = known.Count }
+                : throw new UsageException($"{option}: 'all' is not a list of {what} ids here.");
         }
-        if (Inline(spec, what, option) is { } ids)
+        if (Inline(spec, what, option, anyText: false) is { } ids)
         {
             return new QueryIdReader(known, what, option, ids, null, null, skipUnknown) { Total = ids.Count };
         }
@@ -63,7 +69,10 @@ internal sealed class QueryIdReader : IDisposable
         }
         if (!File.Exists(spec))
         {
-            throw new FileNotFoundException($"The {what} list {spec} does not exist (give all, comma-separated ids, or a file with one id per line).", spec);
+            // A model of string ids takes any text as ids, so that "u1,u2" need not be written to a file first.
+            return known.Kind == IdKind.Text
+                ? One(Inline(spec, what, option, anyText: true)!, known, what, option, skipUnknown)
+                : throw new FileNotFoundException($"The {what} list {spec} does not exist (give all, comma-separated ids, or a file with one id per line).", spec);
         }
         // The file stays open for the whole job: a pipe can be read only once. Lines are counted up front
         // for the progress figures where the file can be read twice.
@@ -89,44 +98,55 @@ internal sealed class QueryIdReader : IDisposable
         }
     }
 
-    /// <summary>Checks, before any work, an inline list of ids: it must hold one at least, each an integer.</summary>
-    /// <exception cref="UsageException">It does not.</exception>
-    public static void CheckInline(string spec, string what, string option) => Inline(spec, what, option);
+    /// <summary>The ids of <paramref name="ids"/>, given on the command line: a single <c>--item</c>, or an inline list.</summary>
+    public static QueryIdReader One(IReadOnlyList<string> ids, IdMap known, string what, string option, bool skipUnknown) =>
+        new(known, what, option, ids, null, null, skipUnknown) { Total = ids.Count };
 
-    /// <summary>The ids of <paramref name="spec"/> when it is an inline list (digits, signs and commas), else null.</summary>
-    private static List<long>? Inline(string spec, string what, string option)
+    /// <summary>Checks, before any work, an inline list of integer-looking ids: it must hold one at least.</summary>
+    /// <exception cref="UsageException">It does not.</exception>
+    public static void CheckInline(string spec, string what, string option) => Inline(spec, what, option, anyText: false);
+
+    /// <summary>
+    /// The ids of <paramref name="spec"/> when it is an inline list (digits, signs and commas; any text when
+    /// <paramref name="anyText"/>), else null.
+    /// </summary>
+    private static List<string>? Inline(string spec, string what, string option, bool anyText)
     {
-        if (spec.Length == 0 || !spec.All(c => char.IsAsciiDigit(c) || c is ',' or '-'))
+        if (spec.Length == 0 || (!anyText && !spec.All(c => char.IsAsciiDigit(c) || c is ',' or '-')))
         {
             return null;
         }
-        var ids = new List<long>();
-        foreach (string part in spec.Split(',', StringSplitOptions.RemoveEmptyEntries))
-        {
-            ids.Add(long.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out long id) ? id : throw new UsageException($"{option}: '{part}' is not an integer {what} id."));
-        }
+        var ids = spec.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(id => id.Length > 0).ToList();
         // A list of commas alone is a mistake (an empty variable in a script, say), not a request for nothing.
         return ids.Count > 0 ? ids : throw new UsageException($"{option} '{spec}' holds no {what} id: give all, comma-separated ids, or a file with one id per line.");
     }
 
-    /// <summary>The known ids in chunks of at most <paramref name="size"/>.</summary>
-    /// <exception cref="DataFormatException">A line is not an integer, or an id is unknown (without skipUnknown).</exception>
-    public IEnumerable<long[]> Chunks(int size)
+    /// <summary>The dense indices of the known ids, in chunks of at most <paramref name="size"/>.</summary>
+    /// <exception cref="DataFormatException">A line is not an id of the model's kind, or an id is unknown (without skipUnknown).</exception>
+    public IEnumerable<int[]> Chunks(int size)
     {
-        var chunk = new List<long>(size);
-        foreach (var (id, line) in Ids())
+        if (_all)
         {
-            if (_known is not null && !_known.TryGetIndex(id, out _))
+            for (int start = 0; start < _known.Count; start += size)
+            {
+                yield return Enumerable.Range(start, Math.Min(size, _known.Count - start)).ToArray();
+            }
+            yield break;
+        }
+        var chunk = new List<int>(size);
+        foreach (var (text, line) in Texts())
+        {
+            if (!_known.TryFind(text, out int index))
             {
                 if (!_skipUnknown)
                 {
                     string where = _path ?? _option;
-                    throw new DataFormatException(where, line, $"unknown {_what} {id} (the model does not know it; pass --skip-unknown to leave such ids out).");
+                    throw new DataFormatException(where, line, $"unknown {_what} {Shown(text)} (the model does not know it; pass --skip-unknown to leave such ids out).");
                 }
                 Skipped++;
                 continue;
             }
-            chunk.Add(id);
+            chunk.Add(index);
             if (chunk.Count == size)
             {
                 yield return chunk.ToArray();
@@ -139,16 +159,22 @@ internal sealed class QueryIdReader : IDisposable
         }
     }
 
-    /// <summary>Every id, in order, with no check against the model.</summary>
-    public IEnumerable<long> AllIds() => Ids().Select(x => x.Id);
+    /// <summary>Every id as text, in order, with no check that the model knows it.</summary>
+    /// <exception cref="DataFormatException">A line is not an id of the model's kind.</exception>
+    public IEnumerable<string> AllTexts() => Texts().Select(x => x.Text);
 
-    private IEnumerable<(long Id, long Line)> Ids()
+    /// <summary>Integers bare, strings quoted, as the ids' kind has them written.</summary>
+    private string Shown(string text) => _known.Kind == IdKind.Text ? $"'{text}'" : text;
+
+    /// <summary>Each id given (not for <c>all</c>) as text, with its line (0 inline).</summary>
+    private IEnumerable<(string Text, long Line)> Texts()
     {
         if (_path is null)
         {
-            for (int i = 0; i < _inline!.Count; i++)
+            foreach (string id in _inline!)
             {
-                yield return (_inline[i], 0);
+                CheckKind(id, 0);
+                yield return (id, 0);
             }
             yield break;
         }
@@ -166,14 +192,28 @@ internal sealed class QueryIdReader : IDisposable
             {
                 continue;
             }
-            if (long.TryParse(field, NumberStyles.Integer, CultureInfo.InvariantCulture, out long id))
+            string id = field.ToString();
+            if (line == 1 && IsHeader(id))
             {
-                yield return (id, line);
+                continue;
             }
-            else if (line > 1)
-            {
-                throw new DataFormatException(_path, line, $"'{field}' is not an integer {_what} id.");
-            }
+            CheckKind(id, line);
+            yield return (id, line);
+        }
+    }
+
+    /// <summary>A first line that names the column: not a number (integer ids), or an unknown id that reads like a column name (string ids).</summary>
+    private bool IsHeader(string field) =>
+        _known.Kind == IdKind.Numeric
+            ? !long.TryParse(field, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out _)
+            : !_known.TryFind(field, out _) && field.ToLowerInvariant() is "id" or "user" or "item" or "user_id" or "item_id" or "userid" or "itemid" or "user id" or "item id";
+
+    /// <summary>For integer ids, text that does not parse is an error rather than an unknown id, as a typo in a list usually is.</summary>
+    private void CheckKind(string id, long line)
+    {
+        if (_known.Kind == IdKind.Numeric && !long.TryParse(id, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out _))
+        {
+            throw new DataFormatException(_path ?? _option, line, $"'{id}' is not an integer {_what} id (the model's {_what} ids are integers).");
         }
     }
 

@@ -13,7 +13,7 @@ namespace GpuMF.Cli;
 internal sealed class RecommendCommand : CliCommand
 {
     private readonly Option<string> _model;
-    private readonly Option<long?> _user;
+    private readonly Option<string> _user;
     private readonly Option<string> _liked;
     private readonly Option<string> _ratings;
     private readonly Option<int> _n;
@@ -25,7 +25,7 @@ internal sealed class RecommendCommand : CliCommand
         : base("recommend", "one user's top N items, as a table (score for many users at once)")
     {
         _model = Add(Opt.Text("--model", "MODEL.gpumf", "the model file", true, "-m"));
-        _user = Add(Opt.Id("--user", "the user's id, as in the training data (or --liked)", required: false));
+        _user = Add(Opt.Text("--user", "ID", "the user's id, as in the training data (or --liked)", false));
         _liked = Add(Opt.Text("--liked", "ID,ID,…", "a new user's items, folded in without retraining (instead of --user)", false));
         _ratings = Add(Opt.Text("--ratings", "R,R,…", "with --liked: the value of each item (default 5 for svd, 1 for the others)", false));
         _n = Add(Opt.Int("--n", "items to list", 10, 1, 100_000, "-n"));
@@ -36,7 +36,7 @@ internal sealed class RecommendCommand : CliCommand
 
     public override int Run(ParseResult parse, CancellationToken cancellation)
     {
-        long? user = parse.GetValue(_user);
+        string? user = parse.GetValue(_user);
         string? liked = parse.GetValue(_liked);
         if (user is null == liked is null)
         {
@@ -52,7 +52,8 @@ internal sealed class RecommendCommand : CliCommand
         cancellation.ThrowIfCancellationRequested();
         IReadOnlyList<ScoredItem> recs;
         string who;
-        Func<long, Explanation> explain;
+        Func<string, Explanation> explain;
+        string Title(string item) => titles is null ? "" : CatalogTitles.Of(titles, item);
         if (user is { } id)
         {
             recs = model.Recommend(id, n, filterSeen: !parse.GetValue(_includeSeen));
@@ -61,10 +62,10 @@ internal sealed class RecommendCommand : CliCommand
         }
         else
         {
-            var items = Ids(liked!, "--liked");
+            var items = Ids(liked!, "--liked", model.Items);
             var values = parse.GetValue(_ratings) is { } ratings ? Values(ratings, items.Length) : null;
             float fallback = model.Kind == ModelKind.Svd ? 5f : 1f;
-            var unknown = items.Where(i => !model.Items.TryGetIndex(i, out _)).ToList();
+            var unknown = items.Where(i => !model.Items.TryFind(i, out _)).ToList();
             if (unknown.Count == items.Length)
             {
                 throw new UsageException($"--liked: the model knows none of these items ({string.Join(", ", unknown.Take(5))}).");
@@ -76,20 +77,20 @@ internal sealed class RecommendCommand : CliCommand
             var vector = model.RecalculateUser(items.Select((item, k) => (item, values?[k] ?? fallback)));
             recs = model.Recommend(vector, n);
             explain = item => model.Explain(vector, item);
-            who = $"a new user who liked {string.Join(", ", items.Select(i => titles?.Title(i) ?? i.ToString(CultureInfo.InvariantCulture)))}";
+            who = $"a new user who liked {string.Join(", ", items.Select(i => titles is null ? i : Title(i)))}";
         }
         Console.Out.WriteLine($"Top {recs.Count} for {who}:");
         var rows = new List<string[]>();
         for (int r = 0; r < recs.Count; r++)
         {
-            rows.Add([(r + 1).ToString(CultureInfo.InvariantCulture), recs[r].Id.ToString(CultureInfo.InvariantCulture), recs[r].Score.ToString("F4", CultureInfo.InvariantCulture), titles?.Title(recs[r].Id) ?? ""]);
+            rows.Add([(r + 1).ToString(CultureInfo.InvariantCulture), recs[r].Text, recs[r].Score.ToString("F4", CultureInfo.InvariantCulture), Title(recs[r].Text)]);
             if (parse.GetValue(_explain))
             {
-                var why = explain(recs[r].Id);
+                var why = explain(recs[r].Text);
                 string label = why.Exact ? "weight" : "similarity";
                 foreach (var reason in why.Reasons)
                 {
-                    rows.Add(["", "", "", $"  because of {titles?.Title(reason.Id) ?? reason.Id.ToString(CultureInfo.InvariantCulture)} ({label} {reason.Score.ToString("F3", CultureInfo.InvariantCulture)})"]);
+                    rows.Add(["", "", "", $"  because of {(titles is null ? reason.Text : Title(reason.Text))} ({label} {reason.Score.ToString("F3", CultureInfo.InvariantCulture)})"]);
                 }
             }
         }
@@ -97,10 +98,11 @@ internal sealed class RecommendCommand : CliCommand
         return 0;
     }
 
-    private static long[] Ids(string text, string option) =>
-        [.. text.Split(',', StringSplitOptions.TrimEntries).Select(t => long.TryParse(t, NumberStyles.Integer, CultureInfo.InvariantCulture, out long id)
-            ? id
-            : throw new UsageException($"{option} must list integer ids separated by commas; got '{t}'."))];
+    /// <summary>The ids of a comma-separated list, as text; for a model of integer ids each must be an integer.</summary>
+    private static string[] Ids(string text, string option, IdMap items) =>
+        [.. text.Split(',', StringSplitOptions.TrimEntries).Select(t => items.Kind == IdKind.Text || long.TryParse(t, NumberStyles.Integer, CultureInfo.InvariantCulture, out _)
+            ? t
+            : throw new UsageException($"{option} must list integer ids separated by commas (the model's item ids are integers); got '{t}'."))];
 
     private static float[] Values(string text, int count)
     {

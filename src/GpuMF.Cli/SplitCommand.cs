@@ -145,6 +145,10 @@ internal sealed class SplitCommand : CliCommand
         error($"--before must be seconds since 1970 or an ISO date such as 2000-12-31 or 2000-12-31T12:00:00Z; got '{text}'.");
         return null;
     }
+    /// <summary>A string id as a TSV field, which cannot hold a tab or a line end.</summary>
+    /// <exception cref="DataFormatException">The id holds one.</exception>
+    private static string Field(string id, string what, int row, string path) =>
+        id.AsSpan().IndexOfAny('\t', '\n', '\r') < 0 ? id : throw new DataFormatException(path, 0, $"the {what} id of row {row + 1}, '{id}', holds a tab or a line end, which a TSV file cannot hold; nothing was written.");
 
     /// <summary>Writes through <see cref="AtomicFile"/>, so an interrupted run leaves no partial output.</summary>
     private static void Write(RatingTable table, string path, CancellationToken cancellation) =>
@@ -157,9 +161,9 @@ internal sealed class SplitCommand : CliCommand
                 {
                     cancellation.ThrowIfCancellationRequested();
                 }
-                writer.Write(table.Users[k].ToString(CultureInfo.InvariantCulture));
+                writer.Write(Field(table.UserText(k), "user", k, path));
                 writer.Write('\t');
-                writer.Write(table.Items[k].ToString(CultureInfo.InvariantCulture));
+                writer.Write(Field(table.ItemText(k), "item", k, path));
                 writer.Write('\t');
                 writer.Write(table.Values[k].ToString(CultureInfo.InvariantCulture));
                 if (table.HasTimes)

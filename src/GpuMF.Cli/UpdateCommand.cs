@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using GpuMF.Data;
 using GpuMF.Models;
 using GpuMF.Persistence;
 using GpuMF.Training;
@@ -50,6 +51,7 @@ internal sealed class UpdateCommand : CliCommand
         var family = ModelRegistry.Of(model.Kind);
         _dataArguments.Check(parse, family, data, "--data");
         var loaded = _dataArguments.Read(parse, data, "--data", family.TrainsOnPositives, valueOptional: family.TrainsOnPositives, cancellation);
+        CheckIdKinds(loaded.Table, model, data);
         using var backend = _backend.Open(parse);
         double readSeconds = clock.Elapsed.TotalSeconds;
         clock.Restart();
@@ -79,5 +81,22 @@ internal sealed class UpdateCommand : CliCommand
             ["update_seconds"] = Math.Round(updateSeconds, 4),
         }.ToJsonString());
         return 0;
+    }
+
+    /// <summary>
+    /// Ids of the other kind than the model's can only be a file read the wrong way (digits-only string ids read
+    /// as integers, say): refused before any work, in one line naming the file and both kinds.
+    /// </summary>
+    /// <exception cref="DataFormatException">A column is of the other kind.</exception>
+    private static void CheckIdKinds(RatingTable table, FactorModel model, string data)
+    {
+        foreach (var (what, given, wanted) in new[] { ("user", table.UserKind, model.Users.Kind), ("item", table.ItemKind, model.Items.Kind) })
+        {
+            if (given != wanted)
+            {
+                string Kinds(IdKind k) => k == IdKind.Text ? "strings" : "integers";
+                throw new DataFormatException(data, 0, $"its {what} ids are {Kinds(given)}, but the model's are {Kinds(wanted)}: read the file with --id-type {(wanted == IdKind.Text ? "string" : "int")}; the model was left as it was.");
+            }
+        }
     }
 }

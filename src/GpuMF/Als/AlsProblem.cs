@@ -45,7 +45,7 @@ internal sealed record AlsProblem(
             {
                 if (!(values[n] > 0) || !float.IsFinite(values[n]))
                 {
-                    throw new ArgumentException($"ALS needs positive interaction values (counts, ratings or 1 for a positive); user {matrix.Users[u]}, item {matrix.Items[items[n]]} has {values[n]}.", nameof(matrix));
+                    throw new ArgumentException($"ALS needs positive interaction values (counts, ratings or 1 for a positive); user {matrix.Users.Text(u)}, item {matrix.Items.Text(items[n])} has {values[n]}.", nameof(matrix));
                 }
             }
         }

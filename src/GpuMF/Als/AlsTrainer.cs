@@ -10,7 +10,7 @@ namespace GpuMF.Als;
 /// the loop (iterations, loss, progress, cancellation); the backend solves each half-iteration. Each
 /// iteration solves the items against the users, then the users against the items, so that the user
 /// factors of a model are the solution against its final item factors (with the Cholesky solver a
-/// training user's <see cref="FactorModel.RecalculateUser"/> reproduces its row).
+/// training user's <see cref="FactorModel.RecalculateUser(IEnumerable{ValueTuple{long, float}}, float)"/> reproduces its row).
 /// </summary>
 public sealed class AlsTrainer
 {
@@ -61,7 +61,7 @@ public sealed class AlsTrainer
 
     /// <summary>
     /// Re-solves the rows of the users in <paramref name="interactions"/> exactly (in float64, see
-    /// <see cref="FactorModel.RecalculateUser"/>) against the model's fixed item factors, taking each such
+    /// <see cref="FactorModel.RecalculateUser(IEnumerable{ValueTuple{long, float}}, float)"/>) against the model's fixed item factors, taking each such
     /// user's rows in the table as that user's complete new history; users the model lacks are appended.
     /// Items the model lacks are ignored. Every other row is kept. The model is not changed; a new one is returned.
     /// </summary>
@@ -92,18 +92,20 @@ public sealed class AlsTrainer
         int k = model.Factors;
         var (ownMap, otherMap) = users ? (model.Users, model.Items) : (model.Items, model.Users);
         var (own, other) = users ? (model.UserFactors, model.ItemFactors) : (model.ItemFactors, model.UserFactors);
-        var ids = new IdMap(ownMap.Ids);
+        IdKinds.RequireSame(interactions, model.Users, model.Items, "partial fit");
+        var ids = IdKinds.WritableCopy(ownMap);
+        var (ownNames, otherNames) = users ? (interactions.UserNames, interactions.ItemNames) : (interactions.ItemNames, interactions.UserNames);
         var rows = new Dictionary<int, List<(int, float)>>();
         for (int n = 0; n < interactions.Count; n++)
         {
             long ownId = users ? interactions.Users[n] : interactions.Items[n];
             long otherId = users ? interactions.Items[n] : interactions.Users[n];
-            int row = ids.GetOrAdd(ownId);
+            int row = IdKinds.GetOrAdd(ids, ownNames, ownId);
             if (!rows.TryGetValue(row, out var list))
             {
                 rows[row] = list = new List<(int, float)>();
             }
-            if (otherMap.TryGetIndex(otherId, out int index))
+            if (IdKinds.TryGetIndex(otherMap, otherNames, otherId, out int index))
             {
                 list.Add((index, interactions.Values[n]));
             }

@@ -46,7 +46,7 @@ internal sealed class AlsUserFoldIn(AlsOptions options) : UserFoldIn
             {
                 dot += v[f] * y[f];
             }
-            return new ScoredItem(model.Items[j], (float)(c * dot));
+            return ScoredItem.Of(model.Items, j, (float)(c * dot));
         }).OrderByDescending(r => r.Score).Take(top).ToArray();
         return new Explanation(reasons, Exact: true);
     }

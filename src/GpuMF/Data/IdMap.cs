@@ -11,6 +11,13 @@ namespace GpuMF.Data;
 /// never saw, cannot change the model. Integer ids are hashed by <see cref="IdComparer"/> and strings by .NET's
 /// randomized ordinal hash, so that no choice of ids makes lookups slow.
 /// </summary>
+/// <remarks>
+/// Memory: an integer id costs its 8 bytes in the list and a dictionary entry (about 16 bytes more, with the
+/// table's slack). A string id costs the string once (about 22 bytes plus 2 a character) and the same list slot
+/// and dictionary entry, which both refer to that one string; read-only copies, the model's map, a map read from a
+/// model file and the string columns of a <see cref="RatingTable"/> share the strings rather than copy them, so that
+/// string ids cost memory in proportion to the distinct ids, never to the interactions.
+/// </remarks>
 public sealed class IdMap
 {
     private readonly Dictionary<long, int>? _index;

@@ -73,12 +73,33 @@ public sealed class InteractionMatrix
         BinaryPrimitives.WriteInt32LittleEndian(counts, UserCount);
         BinaryPrimitives.WriteInt32LittleEndian(counts[4..], ItemCount);
         hash.AppendData(counts);
-        hash.AppendData(MemoryMarshal.AsBytes(Users.IdSpan[..UserCount]));
-        hash.AppendData(MemoryMarshal.AsBytes(Items.IdSpan[..ItemCount]));
+        HashIds(hash, Users, UserCount);
+        HashIds(hash, Items, ItemCount);
         hash.AppendData(MemoryMarshal.AsBytes(UserPtr.AsSpan()));
         hash.AppendData(MemoryMarshal.AsBytes(UserItems.AsSpan()));
         hash.AppendData(MemoryMarshal.AsBytes(UserValues.AsSpan()));
         return hash.GetHashAndReset();
+    }
+
+    /// <summary>
+    /// The first <paramref name="count"/> ids of <paramref name="map"/>: integers as their 8 bytes (as fingerprints
+    /// have always been), strings as a 4-byte UTF-8 length and the bytes, so that no two lists of strings hash alike.
+    /// </summary>
+    private static void HashIds(IncrementalHash hash, IdMap map, int count)
+    {
+        if (map.Kind == IdKind.Numeric)
+        {
+            hash.AppendData(MemoryMarshal.AsBytes(map.IdSpan[..count]));
+            return;
+        }
+        Span<byte> length = stackalloc byte[4];
+        foreach (string name in map.NameSpan[..count])
+        {
+            byte[] bytes = System.Text.Encoding.UTF8.GetBytes(name);
+            BinaryPrimitives.WriteInt32LittleEndian(length, bytes.Length);
+            hash.AppendData(length);
+            hash.AppendData(bytes);
+        }
     }
 
     /// <summary>The dense user index of each CSR entry (the row expanded), a new array.</summary>
@@ -294,7 +315,7 @@ public sealed class InteractionMatrix
                             values[start + w - 1] = val;
                             continue;
                         default:
-                            throw new ArgumentException($"The pair (user {users[r]}, item {items[item]}) occurs more than once; choose a duplicate policy (sum or keep-last) to accept repeats.");
+                            throw new ArgumentException($"The pair (user {users.Text(r)}, item {items.Text(item)}) occurs more than once; choose a duplicate policy (sum or keep-last) to accept repeats.");
                     }
                 }
                 cols[start + w] = item;

@@ -66,7 +66,7 @@ public sealed record RatingMetrics(double Rmse, double Mae, double ClippedRmse, 
                 int i = items[k];
                 float r = knownUser && i < model.Items.Count
                     ? model.PredictIndex(u, i)
-                    : model.Predict(test.Users[u], test.Items[i]);
+                    : model.Predict(test.Users.Text(u), test.Items.Text(i));
                 double e = values[k] - r;
                 double c = values[k] - Math.Clamp(r, minRating, maxRating);
                 acc = (acc.Item1 + e * e, acc.Item2 + Math.Abs(e), acc.Item3 + c * c);

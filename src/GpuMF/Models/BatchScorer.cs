@@ -11,7 +11,7 @@ namespace GpuMF.Models;
 /// CPU backend, or with no backend, calls run on every core (<see cref="CpuTopNEngine"/>). Both return the
 /// same lists: best first, ties to the lower dense index, up to float rounding of the scores. On an ILGPU
 /// backend, <see cref="TopNKernel.Fused"/> opts into the kernel that selects while it scores. Create one
-/// per job, call <see cref="Score"/> once per chunk of queries, dispose it at the end. Not thread-safe.
+/// per job, call <see cref="Score(IReadOnlyList{long}, int)"/> (or its string and dense-index forms) once per chunk of queries, dispose it at the end. Not thread-safe.
 /// </summary>
 public sealed class BatchScorer : IDisposable
 {
@@ -21,7 +21,6 @@ public sealed class BatchScorer : IDisposable
     private readonly ITopNEngine _engine;
     private readonly string _queryKind;
     private int[] _rows = [];
-    private long[] _queries = [];
 
     private BatchScorer(IdMap queries, IdMap results, string queryKind, ITopNEngine engine)
     {
@@ -76,33 +75,72 @@ public sealed class BatchScorer : IDisposable
     }
 
     /// <summary>The <paramref name="n"/> best results of each query, in the order given (repeats allowed).</summary>
-    /// <param name="ids">External ids of <see cref="Queries"/>.</param>
+    /// <param name="ids">External integer ids of <see cref="Queries"/>.</param>
     /// <param name="n">Entries per list, 1..<see cref="MaxN"/>.</param>
+    /// <exception cref="ArgumentException"><see cref="Queries"/> holds string ids (use <see cref="Score(IReadOnlyList{string}, int)"/>).</exception>
     /// <exception cref="KeyNotFoundException">An id is unknown; the message names it.</exception>
     public RankedLists Score(IReadOnlyList<long> ids, int n)
     {
         ArgumentNullException.ThrowIfNull(ids);
-        CheckN(n);
-        var lists = new RankedLists(ids.Count, n);
-        ScoreInto(ids, new TopNBuffer(ids.Count, n), lists);
-        return lists;
+        IdKinds.RequireIntegers(Queries, _queryKind);
+        return ScoreOnce(ids.Count, q => Queries.IndexOf(ids[q], _queryKind), n);
     }
 
-    /// <summary>The <paramref name="n"/> best results of every query id, in dense order.</summary>
+    /// <summary>
+    /// The <paramref name="n"/> best results of each query given as text, in the order given (repeats allowed): strings
+    /// as they are where <see cref="Queries"/> holds string ids, integers in decimal where it holds integers.
+    /// </summary>
+    /// <param name="ids">External ids of <see cref="Queries"/> as text.</param>
     /// <param name="n">Entries per list, 1..<see cref="MaxN"/>.</param>
-    public RankedLists ScoreAll(int n) => Score(Queries.Ids, n);
+    /// <exception cref="KeyNotFoundException">An id is unknown; the message names it and the map's id kind.</exception>
+    public RankedLists Score(IReadOnlyList<string> ids, int n)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        return ScoreOnce(ids.Count, q => IdKinds.Find(Queries, ids[q], _queryKind), n);
+    }
+
+    /// <summary>The <paramref name="n"/> best results of each dense query index (0..<see cref="Queries"/>.Count-1), in the order given.</summary>
+    /// <param name="rows">Dense indices of <see cref="Queries"/>.</param>
+    /// <param name="n">Entries per list, 1..<see cref="MaxN"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An index is outside the map.</exception>
+    public RankedLists ScoreIndices(IReadOnlyList<int> rows, int n)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        return ScoreOnce(rows.Count, q => CheckRow(rows[q]), n);
+    }
+
+    /// <summary>The <paramref name="n"/> best results of every query, in dense order, for either id kind.</summary>
+    /// <param name="n">Entries per list, 1..<see cref="MaxN"/>.</param>
+    public RankedLists ScoreAll(int n) => ScoreOnce(Queries.Count, q => q, n);
 
     /// <summary>
     /// Scores a stream of query chunks, handing each chunk's lists to <paramref name="consume"/> before the
     /// next chunk is scored. The lists passed in are reused for the next chunk (so that a job's memory stays
     /// flat however many chunks it has): read or copy them inside the callback only.
     /// </summary>
-    /// <param name="chunks">External ids of <see cref="Queries"/>, chunk by chunk.</param>
+    /// <param name="chunks">External integer ids of <see cref="Queries"/>, chunk by chunk.</param>
     /// <param name="n">Entries per list, 1..<see cref="MaxN"/>.</param>
     /// <param name="consume">Called once per chunk with its lists.</param>
     /// <returns>The number of queries scored.</returns>
+    /// <exception cref="ArgumentException"><see cref="Queries"/> holds string ids (use <see cref="ScoreIndexChunks"/>).</exception>
     /// <exception cref="KeyNotFoundException">An id is unknown; the message names it.</exception>
     public long ScoreChunks(IEnumerable<IReadOnlyList<long>> chunks, int n, Action<RankedLists> consume)
+    {
+        ArgumentNullException.ThrowIfNull(chunks);
+        IdKinds.RequireIntegers(Queries, _queryKind);
+        return ScoreIndexChunks(chunks.Select(ids => (IReadOnlyList<int>)ids.Select(id => Queries.IndexOf(id, _queryKind)).ToArray()), n, consume);
+    }
+
+    /// <summary>
+    /// <see cref="ScoreChunks"/> for chunks of dense query indices (0..<see cref="Queries"/>.Count-1), which serve
+    /// either id kind: the ids of a file resolved with <see cref="IdMap.TryFind"/>, for instance.
+    /// </summary>
+    /// <param name="chunks">Dense indices of <see cref="Queries"/>, chunk by chunk.</param>
+    /// <param name="n">Entries per list, 1..<see cref="MaxN"/>.</param>
+    /// <param name="consume">Called once per chunk with its lists.</param>
+    /// <returns>The number of queries scored.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">An index is outside the map.</exception>
+    public long ScoreIndexChunks(IEnumerable<IReadOnlyList<int>> chunks, int n, Action<RankedLists> consume)
     {
         ArgumentNullException.ThrowIfNull(chunks);
         ArgumentNullException.ThrowIfNull(consume);
@@ -110,16 +148,16 @@ public sealed class BatchScorer : IDisposable
         TopNBuffer? dense = null;
         RankedLists? lists = null;
         long done = 0;
-        foreach (var ids in chunks)
+        foreach (var rows in chunks)
         {
-            if (lists is null || ids.Count > lists.Capacity)
+            if (lists is null || rows.Count > lists.Capacity)
             {
-                lists = new RankedLists(ids.Count, n);
-                dense = new TopNBuffer(ids.Count, n);
+                lists = new RankedLists(rows.Count, n, Queries, Results);
+                dense = new TopNBuffer(rows.Count, n);
             }
-            ScoreInto(ids, dense!, lists);
+            ScoreInto(rows.Count, q => CheckRow(rows[q]), dense!, lists);
             consume(lists);
-            done += ids.Count;
+            done += rows.Count;
         }
         return done;
     }
@@ -127,18 +165,28 @@ public sealed class BatchScorer : IDisposable
     /// <inheritdoc />
     public void Dispose() => _engine.Dispose();
 
-    private void ScoreInto(IReadOnlyList<long> ids, TopNBuffer dense, RankedLists lists)
+    private RankedLists ScoreOnce(int count, Func<int, int> row, int n)
     {
-        var rows = _rows.Length >= ids.Count ? _rows : _rows = new int[ids.Count];
-        var queries = _queries.Length >= ids.Count ? _queries : _queries = new long[ids.Count];
-        for (int q = 0; q < ids.Count; q++)
-        {
-            queries[q] = ids[q];
-            rows[q] = Queries.IndexOf(queries[q], _queryKind);
-        }
-        _engine.Run(rows.AsMemory(0, ids.Count), dense);
-        lists.Load(queries.AsSpan(0, ids.Count), dense, Results);
+        CheckN(n);
+        var lists = new RankedLists(count, n, Queries, Results);
+        ScoreInto(count, row, new TopNBuffer(count, n), lists);
+        return lists;
     }
+
+    /// <summary>Scores <paramref name="count"/> queries, query q at dense row <paramref name="row"/>(q).</summary>
+    private void ScoreInto(int count, Func<int, int> row, TopNBuffer dense, RankedLists lists)
+    {
+        var rows = _rows.Length >= count ? _rows : _rows = new int[count];
+        for (int q = 0; q < count; q++)
+        {
+            rows[q] = row(q);
+        }
+        _engine.Run(rows.AsMemory(0, count), dense);
+        lists.Load(rows.AsSpan(0, count), dense);
+    }
+
+    private int CheckRow(int row) =>
+        (uint)row < (uint)Queries.Count ? row : throw new ArgumentOutOfRangeException(nameof(row), row, $"A dense {_queryKind} index must be in 0..{Queries.Count - 1}.");
 
     private static void CheckN(int n)
     {

@@ -72,17 +72,17 @@ public sealed class CandidateLists
     {
         int slots = Math.Max(1, Math.Min(n, LongestList));
         var dense = new TopNBuffer(Count, slots);
-        var queries = new long[Count];
+        var queries = new int[Count];
         for (int list = 0; list < Count; list++)
         {
-            queries[list] = model.Users[_users[list]];
+            queries[list] = _users[list];
             int count = Math.Min(slots, _offsets[list + 1] - _offsets[list]);
             dense.Counts[list] = count;
             Array.Copy(_items, _offsets[list], dense.Indices, (long)list * slots, count);
             Array.Copy(_scores, _offsets[list], dense.Scores, (long)list * slots, count);
         }
-        var lists = new RankedLists(Count, slots);
-        lists.Load(queries, dense, model.Items);
+        var lists = new RankedLists(Count, slots, model.Users, model.Items);
+        lists.Load(queries, dense);
         return lists;
     }
 

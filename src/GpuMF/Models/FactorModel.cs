@@ -10,6 +10,13 @@ namespace GpuMF.Models;
 /// columns), optional biases, the id maps, and the training interactions used to filter already-seen
 /// items. Immutable; safe to share between threads.
 /// </summary>
+/// <remarks>
+/// Ids are of the kind of <see cref="Users"/> and <see cref="Items"/> (<see cref="IdMap.Kind"/>). Every query comes
+/// in two forms: by integer ids, for maps of integer ids only (given a map of string ids they throw an
+/// <see cref="ArgumentException"/> naming the kind, rather than treat every id as unknown), and by ids as text,
+/// for either kind (strings as they are, integers in decimal: see <see cref="IdMap.TryFind"/>). Results
+/// (<see cref="ScoredItem"/>, <see cref="RankedLists"/>) carry ids of the model's kind.
+/// </remarks>
 public sealed class FactorModel
 {
     private float[]? _normalizedItems;
@@ -105,7 +112,7 @@ public sealed class FactorModel
     /// </summary>
     internal byte[]? DataFingerprint { get; init; }
 
-    /// <summary>How <see cref="RecalculateUser"/> folds users in: the model family's rule, the least-squares fit by default.</summary>
+    /// <summary>How <see cref="RecalculateUser(IEnumerable{ValueTuple{long, float}}, float)"/> folds users in: the model family's rule, the least-squares fit by default.</summary>
     internal UserFoldIn FoldIn { get; init; } = LeastSquaresFoldIn.Instance;
 
     /// <summary>For a BPR or WARP checkpoint trained under adagrad, the sums resuming continues from; else null.</summary>
@@ -133,7 +140,7 @@ public sealed class FactorModel
 
     /// <summary>
     /// The ranking score of dense (u, i): p_u·q_i plus the item bias where there is one. The top-N paths
-    /// (<see cref="Recommend(long, int, bool)"/>, <see cref="RecommendAll"/>) sum the same products in
+    /// (<see cref="Recommend(long, int, bool)"/>, <see cref="RecommendAll(IReadOnlyList{long}?, int, bool, ItemFilter?, ComputeBackend?)"/>) sum the same products in
     /// another order, so their scores can differ from this one in the last bits.
     /// </summary>
     public float Score(int u, int i) => TensorPrimitives.Dot(UserRow(u), ItemRow(i)) + (ItemBias?[i] ?? 0f);
@@ -142,10 +149,24 @@ public sealed class FactorModel
     /// The predicted rating μ + b_u + b_i + p_u·q_i of external (user, item), unclipped. An unknown user
     /// or item contributes nothing (cold start falls back to the known biases and the mean).
     /// </summary>
+    /// <exception cref="ArgumentException">The model's user or item ids are strings (see <see cref="Predict(string, string)"/>).</exception>
     public float Predict(long user, long item)
     {
-        bool hasU = Users.TryGetIndex(user, out int u);
-        bool hasI = Items.TryGetIndex(item, out int i);
+        IdKinds.RequireIntegers(Users, "user");
+        IdKinds.RequireIntegers(Items, "item");
+        return Predict(Users.TryGetIndex(user, out int u), u, Items.TryGetIndex(item, out int i), i);
+    }
+
+    /// <summary><see cref="Predict(long, long)"/> for ids as text, of either kind (see <see cref="IdMap.TryFind"/>).</summary>
+    public float Predict(string user, string item)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        ArgumentNullException.ThrowIfNull(item);
+        return Predict(Users.TryFind(user, out int u), u, Items.TryFind(item, out int i), i);
+    }
+
+    private float Predict(bool hasU, int u, bool hasI, int i)
+    {
         float r = GlobalMean;
         if (hasU && UserBias is not null)
         {
@@ -162,7 +183,7 @@ public sealed class FactorModel
         return r;
     }
 
-    /// <summary>Predicts dense (u, i) pairs in bulk; the explicit-rating counterpart of <see cref="Predict"/>.</summary>
+    /// <summary>Predicts dense (u, i) pairs in bulk; the explicit-rating counterpart of <see cref="Predict(long, long)"/>.</summary>
     public float PredictIndex(int u, int i) =>
         GlobalMean + (UserBias?[u] ?? 0f) + (ItemBias?[i] ?? 0f) + TensorPrimitives.Dot(UserRow(u), ItemRow(i));
 
@@ -170,16 +191,25 @@ public sealed class FactorModel
     /// <param name="user">External user id.</param>
     /// <param name="n">How many (default 10).</param>
     /// <param name="filterSeen">Leave out the user's training items (default true).</param>
+    /// <exception cref="ArgumentException">The model's user ids are strings (see <see cref="Recommend(string, int, bool)"/>).</exception>
     /// <exception cref="KeyNotFoundException">The user was not in the training data.</exception>
     public IReadOnlyList<ScoredItem> Recommend(long user, int n = 10, bool filterSeen = true)
     {
-        int u = Users.IndexOf(user, "user");
-        return RecommendIndex(u, n, filterSeen).Select(x => new ScoredItem(Items[x.Index], x.Score)).ToArray();
+        IdKinds.RequireIntegers(Users, "user");
+        return Scored(Items, RecommendIndex(Users.IndexOf(user, "user"), n, filterSeen));
     }
+
+    /// <summary><see cref="Recommend(long, int, bool)"/> for a user id as text, of either kind (see <see cref="IdMap.TryFind"/>).</summary>
+    /// <param name="user">External user id as text.</param>
+    /// <param name="n">How many (default 10).</param>
+    /// <param name="filterSeen">Leave out the user's training items (default true).</param>
+    /// <exception cref="KeyNotFoundException">The user was not in the training data.</exception>
+    public IReadOnlyList<ScoredItem> Recommend(string user, int n = 10, bool filterSeen = true) =>
+        Scored(Items, RecommendIndex(IdKinds.Find(Users, user, "user"), n, filterSeen));
 
     /// <summary>
     /// The <paramref name="n"/> best dense items for dense user <paramref name="u"/>, best first, ties to the
-    /// lower index. The same CPU path as <see cref="RecommendAll"/>, so a user gets the same list either way.
+    /// lower index. The same CPU path as <see cref="RecommendAll(IReadOnlyList{long}?, int, bool, ItemFilter?, ComputeBackend?)"/>, so a user gets the same list either way.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="u"/> is not a dense user index, or <paramref name="n"/> &lt; 1.</exception>
     public (int Index, float Score)[] RecommendIndex(int u, int n, bool filterSeen = true)
@@ -200,6 +230,7 @@ public sealed class FactorModel
     /// <param name="filterSeen">Leave out each user's training items (default true).</param>
     /// <param name="filter">An allow- or deny-list of items (default none).</param>
     /// <param name="backend">Where to run (default null: the managed CPU, every core).</param>
+    /// <exception cref="ArgumentException">Users are given and the model's user ids are strings (see <see cref="RecommendAll(IReadOnlyList{string}, int, bool, ItemFilter?, ComputeBackend?)"/>).</exception>
     /// <exception cref="KeyNotFoundException">A user is unknown.</exception>
     public RankedLists RecommendAll(IReadOnlyList<long>? users = null, int n = 10, bool filterSeen = true, ItemFilter? filter = null, ComputeBackend? backend = null)
     {
@@ -207,10 +238,25 @@ public sealed class FactorModel
         return users is null ? scorer.ScoreAll(n) : scorer.Score(users, n);
     }
 
-    /// <summary>The <paramref name="n"/> best items for each of <paramref name="users"/>, on the managed CPU (see <see cref="RecommendAll"/>).</summary>
+    /// <summary><see cref="RecommendAll(IReadOnlyList{long}?, int, bool, ItemFilter?, ComputeBackend?)"/> for user ids as text, of either kind (see <see cref="IdMap.TryFind"/>).</summary>
+    /// <param name="users">External user ids as text, in the order wanted.</param>
+    /// <param name="n">Items per user, 1..<see cref="BatchScorer.MaxN"/> (default 10).</param>
+    /// <param name="filterSeen">Leave out each user's training items (default true).</param>
+    /// <param name="filter">An allow- or deny-list of items (default none).</param>
+    /// <param name="backend">Where to run (default null: the managed CPU, every core).</param>
+    /// <exception cref="KeyNotFoundException">A user is unknown.</exception>
+    public RankedLists RecommendAll(IReadOnlyList<string> users, int n = 10, bool filterSeen = true, ItemFilter? filter = null, ComputeBackend? backend = null)
+    {
+        ArgumentNullException.ThrowIfNull(users);
+        using var scorer = BatchScorer.ForRecommendations(this, backend, filterSeen, filter);
+        return scorer.Score(users, n);
+    }
+
+    /// <summary>The <paramref name="n"/> best items for each of <paramref name="users"/>, on the managed CPU (see <see cref="RecommendAll(IReadOnlyList{long}?, int, bool, ItemFilter?, ComputeBackend?)"/>).</summary>
     /// <param name="users">External user ids.</param>
     /// <param name="n">Items per user, 1..<see cref="BatchScorer.MaxN"/> (default 10).</param>
     /// <param name="filterSeen">Leave out each user's training items (default true).</param>
+    /// <exception cref="ArgumentException">The model's user ids are strings.</exception>
     /// <exception cref="KeyNotFoundException">A user is unknown.</exception>
     public RankedLists Recommend(IReadOnlyList<long> users, int n = 10, bool filterSeen = true)
     {
@@ -218,21 +264,42 @@ public sealed class FactorModel
         return RecommendAll(users, n, filterSeen);
     }
 
+    /// <summary>The <paramref name="n"/> best items for each of <paramref name="users"/>, ids as text of either kind, on the managed CPU.</summary>
+    /// <param name="users">External user ids as text.</param>
+    /// <param name="n">Items per user, 1..<see cref="BatchScorer.MaxN"/> (default 10).</param>
+    /// <param name="filterSeen">Leave out each user's training items (default true).</param>
+    /// <exception cref="KeyNotFoundException">A user is unknown.</exception>
+    public RankedLists Recommend(IReadOnlyList<string> users, int n = 10, bool filterSeen = true) => RecommendAll(users, n, filterSeen);
+
     /// <summary>Items most similar to external item <paramref name="item"/> by cosine of their factors, best first, the item itself left out.</summary>
+    /// <exception cref="ArgumentException">The model's item ids are strings (see <see cref="SimilarItems(string, int)"/>).</exception>
     /// <exception cref="KeyNotFoundException">The item is unknown.</exception>
     public IReadOnlyList<ScoredItem> SimilarItems(long item, int n = 10)
     {
-        int i = Items.IndexOf(item, "item");
-        return TopOne(TopNProblems.SimilarItems(this, null), PackedNormalizedItems, i, n).Select(x => new ScoredItem(Items[x.Index], x.Score)).ToArray();
+        IdKinds.RequireIntegers(Items, "item");
+        return SimilarItemsIndex(Items.IndexOf(item, "item"), n);
     }
 
+    /// <summary><see cref="SimilarItems(long, int)"/> for an item id as text, of either kind (see <see cref="IdMap.TryFind"/>).</summary>
+    /// <exception cref="KeyNotFoundException">The item is unknown.</exception>
+    public IReadOnlyList<ScoredItem> SimilarItems(string item, int n = 10) => SimilarItemsIndex(IdKinds.Find(Items, item, "item"), n);
+
     /// <summary>Users most similar to external user <paramref name="user"/> by cosine of their factors, best first, the user left out.</summary>
+    /// <exception cref="ArgumentException">The model's user ids are strings (see <see cref="SimilarUsers(string, int)"/>).</exception>
     /// <exception cref="KeyNotFoundException">The user is unknown.</exception>
     public IReadOnlyList<ScoredItem> SimilarUsers(long user, int n = 10)
     {
-        int u = Users.IndexOf(user, "user");
-        return TopOne(TopNProblems.SimilarUsers(this), PackedNormalizedUsers, u, n).Select(x => new ScoredItem(Users[x.Index], x.Score)).ToArray();
+        IdKinds.RequireIntegers(Users, "user");
+        return SimilarUsersIndex(Users.IndexOf(user, "user"), n);
     }
+
+    /// <summary><see cref="SimilarUsers(long, int)"/> for a user id as text, of either kind (see <see cref="IdMap.TryFind"/>).</summary>
+    /// <exception cref="KeyNotFoundException">The user is unknown.</exception>
+    public IReadOnlyList<ScoredItem> SimilarUsers(string user, int n = 10) => SimilarUsersIndex(IdKinds.Find(Users, user, "user"), n);
+
+    private ScoredItem[] SimilarItemsIndex(int i, int n) => Scored(Items, TopOne(TopNProblems.SimilarItems(this, null), PackedNormalizedItems, i, n));
+
+    private ScoredItem[] SimilarUsersIndex(int u, int n) => Scored(Users, TopOne(TopNProblems.SimilarUsers(this), PackedNormalizedUsers, u, n));
 
     /// <summary>
     /// The <paramref name="n"/> most similar items of each of <paramref name="items"/> by cosine (normalised
@@ -242,8 +309,22 @@ public sealed class FactorModel
     /// <param name="n">Items per list, 1..<see cref="BatchScorer.MaxN"/> (default 10).</param>
     /// <param name="filter">An allow- or deny-list of the items that may be returned (default none).</param>
     /// <param name="backend">Where to run (default null: the managed CPU, every core).</param>
+    /// <exception cref="ArgumentException">The model's item ids are strings.</exception>
     /// <exception cref="KeyNotFoundException">An item is unknown.</exception>
     public RankedLists SimilarItems(IReadOnlyList<long> items, int n = 10, ItemFilter? filter = null, ComputeBackend? backend = null)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        using var scorer = BatchScorer.ForSimilarItems(this, backend, filter);
+        return scorer.Score(items, n);
+    }
+
+    /// <summary><see cref="SimilarItems(IReadOnlyList{long}, int, ItemFilter?, ComputeBackend?)"/> for item ids as text, of either kind (see <see cref="IdMap.TryFind"/>).</summary>
+    /// <param name="items">External item ids as text.</param>
+    /// <param name="n">Items per list, 1..<see cref="BatchScorer.MaxN"/> (default 10).</param>
+    /// <param name="filter">An allow- or deny-list of the items that may be returned (default none).</param>
+    /// <param name="backend">Where to run (default null: the managed CPU, every core).</param>
+    /// <exception cref="KeyNotFoundException">An item is unknown.</exception>
+    public RankedLists SimilarItems(IReadOnlyList<string> items, int n = 10, ItemFilter? filter = null, ComputeBackend? backend = null)
     {
         ArgumentNullException.ThrowIfNull(items);
         using var scorer = BatchScorer.ForSimilarItems(this, backend, filter);
@@ -254,8 +335,21 @@ public sealed class FactorModel
     /// <param name="users">External user ids.</param>
     /// <param name="n">Users per list, 1..<see cref="BatchScorer.MaxN"/> (default 10).</param>
     /// <param name="backend">Where to run (default null: the managed CPU, every core).</param>
+    /// <exception cref="ArgumentException">The model's user ids are strings.</exception>
     /// <exception cref="KeyNotFoundException">A user is unknown.</exception>
     public RankedLists SimilarUsers(IReadOnlyList<long> users, int n = 10, ComputeBackend? backend = null)
+    {
+        ArgumentNullException.ThrowIfNull(users);
+        using var scorer = BatchScorer.ForSimilarUsers(this, backend);
+        return scorer.Score(users, n);
+    }
+
+    /// <summary><see cref="SimilarUsers(IReadOnlyList{long}, int, ComputeBackend?)"/> for user ids as text, of either kind (see <see cref="IdMap.TryFind"/>).</summary>
+    /// <param name="users">External user ids as text.</param>
+    /// <param name="n">Users per list, 1..<see cref="BatchScorer.MaxN"/> (default 10).</param>
+    /// <param name="backend">Where to run (default null: the managed CPU, every core).</param>
+    /// <exception cref="KeyNotFoundException">A user is unknown.</exception>
+    public RankedLists SimilarUsers(IReadOnlyList<string> users, int n = 10, ComputeBackend? backend = null)
     {
         ArgumentNullException.ThrowIfNull(users);
         using var scorer = BatchScorer.ForSimilarUsers(this, backend);
@@ -271,14 +365,34 @@ public sealed class FactorModel
     /// </summary>
     /// <param name="interactions">(external item id, rating, count or 1 for a positive) pairs; ALS needs values &gt; 0 and sums repeated items.</param>
     /// <param name="regularization">λ of the fit for the non-ALS models, &gt; 0 (default 0.1).</param>
+    /// <exception cref="ArgumentException">The model's item ids are strings (see <see cref="RecalculateUser(IEnumerable{ValueTuple{string, float}}, float)"/>).</exception>
     public UserVector RecalculateUser(IEnumerable<(long Item, float Value)> interactions, float regularization = 0.1f)
+    {
+        ArgumentNullException.ThrowIfNull(interactions);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(regularization);
+        IdKinds.RequireIntegers(Items, "item");
+        var rows = new List<(int, float)>();
+        foreach (var (item, value) in interactions)
+        {
+            if (Items.TryGetIndex(item, out int i))
+            {
+                rows.Add((i, value));
+            }
+        }
+        return FoldIn.Solve(this, rows, regularization);
+    }
+
+    /// <summary><see cref="RecalculateUser(IEnumerable{ValueTuple{long, float}}, float)"/> for item ids as text, of either kind (see <see cref="IdMap.TryFind"/>); unknown items are ignored.</summary>
+    /// <param name="interactions">(external item id as text, rating, count or 1 for a positive) pairs.</param>
+    /// <param name="regularization">λ of the fit for the non-ALS models, &gt; 0 (default 0.1).</param>
+    public UserVector RecalculateUser(IEnumerable<(string Item, float Value)> interactions, float regularization = 0.1f)
     {
         ArgumentNullException.ThrowIfNull(interactions);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(regularization);
         var rows = new List<(int, float)>();
         foreach (var (item, value) in interactions)
         {
-            if (Items.TryGetIndex(item, out int i))
+            if (Items.TryFind(item ?? throw new ArgumentException("An item id of the interactions is null.", nameof(interactions)), out int i))
             {
                 rows.Add((i, value));
             }
@@ -295,38 +409,81 @@ public sealed class FactorModel
     /// <param name="user">External user id.</param>
     /// <param name="item">External item id.</param>
     /// <param name="top">Reasons wanted, ≥ 1 (default 3).</param>
+    /// <exception cref="ArgumentException">The model's user or item ids are strings (see <see cref="Explain(string, string, int)"/>).</exception>
     /// <exception cref="KeyNotFoundException">The user or item is unknown.</exception>
     public Explanation Explain(long user, long item, int top = 3)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);
-        int u = Users.IndexOf(user, "user");
-        return FoldIn.Explain(this, SeenItems.AsSpan(SeenPtr[u], SeenPtr[u + 1] - SeenPtr[u]).ToArray(), Items.IndexOf(item, "item"), top);
+        IdKinds.RequireIntegers(Users, "user");
+        IdKinds.RequireIntegers(Items, "item");
+        return ExplainIndex(Users.IndexOf(user, "user"), Items.IndexOf(item, "item"), top);
     }
 
+    /// <summary><see cref="Explain(long, long, int)"/> for ids as text, of either kind (see <see cref="IdMap.TryFind"/>).</summary>
+    /// <param name="user">External user id as text.</param>
+    /// <param name="item">External item id as text.</param>
+    /// <param name="top">Reasons wanted, ≥ 1 (default 3).</param>
+    /// <exception cref="KeyNotFoundException">The user or item is unknown.</exception>
+    public Explanation Explain(string user, string item, int top = 3)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);
+        return ExplainIndex(IdKinds.Find(Users, user, "user"), IdKinds.Find(Items, item, "item"), top);
+    }
+
+    private Explanation ExplainIndex(int u, int i, int top) =>
+        FoldIn.Explain(this, SeenItems.AsSpan(SeenPtr[u], SeenPtr[u + 1] - SeenPtr[u]).ToArray(), i, top);
+
     /// <summary>
-    /// <see cref="Explain(long, long, int)"/> for a folded-in user (<see cref="RecalculateUser"/>): the weights of the items
+    /// <see cref="Explain(long, long, int)"/> for a folded-in user (<see cref="RecalculateUser(IEnumerable{ValueTuple{long, float}}, float)"/>): the weights of the items
     /// the user was folded in from.
     /// </summary>
+    /// <exception cref="ArgumentException">The model's item ids are strings.</exception>
     /// <exception cref="KeyNotFoundException">The item is unknown.</exception>
     public Explanation Explain(UserVector user, long item, int top = 3)
     {
         ArgumentNullException.ThrowIfNull(user);
         ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);
+        IdKinds.RequireIntegers(Items, "item");
         return FoldIn.Explain(this, user.SeenItems, Items.IndexOf(item, "item"), top);
     }
 
+    /// <summary><see cref="Explain(UserVector, long, int)"/> for an item id as text, of either kind (see <see cref="IdMap.TryFind"/>).</summary>
+    /// <exception cref="KeyNotFoundException">The item is unknown.</exception>
+    public Explanation Explain(UserVector user, string item, int top = 3)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);
+        return FoldIn.Explain(this, user.SeenItems, IdKinds.Find(Items, item, "item"), top);
+    }
+
     /// <summary>
-    /// <see cref="RecalculateUser"/> for many users at once, in parallel; the result's order follows
+    /// <see cref="RecalculateUser(IEnumerable{ValueTuple{long, float}}, float)"/> for many users at once, in parallel; the result's order follows
     /// <paramref name="users"/>.
     /// </summary>
     /// <param name="users">Each user's (external item id, value) pairs.</param>
-    /// <param name="regularization">As for <see cref="RecalculateUser"/>.</param>
+    /// <param name="regularization">As for <see cref="RecalculateUser(IEnumerable{ValueTuple{long, float}}, float)"/>.</param>
+    /// <exception cref="ArgumentException">The model's item ids are strings.</exception>
     public IReadOnlyList<UserVector> RecalculateUsers(IReadOnlyList<IEnumerable<(long Item, float Value)>> users, float regularization = 0.1f)
     {
         ArgumentNullException.ThrowIfNull(users);
-        var result = new UserVector[users.Count];
+        IdKinds.RequireIntegers(Items, "item");
+        return RecalculateEach(users.Count, u => RecalculateUser(users[u] ?? throw new ArgumentNullException(nameof(users), $"User {u} of the batch is null."), regularization));
+    }
+
+    /// <summary><see cref="RecalculateUsers(IReadOnlyList{IEnumerable{ValueTuple{long, float}}}, float)"/> for item ids as text, of either kind.</summary>
+    /// <param name="users">Each user's (external item id as text, value) pairs.</param>
+    /// <param name="regularization">As for <see cref="RecalculateUser(IEnumerable{ValueTuple{string, float}}, float)"/>.</param>
+    public IReadOnlyList<UserVector> RecalculateUsers(IReadOnlyList<IEnumerable<(string Item, float Value)>> users, float regularization = 0.1f)
+    {
+        ArgumentNullException.ThrowIfNull(users);
+        return RecalculateEach(users.Count, u => RecalculateUser(users[u] ?? throw new ArgumentNullException(nameof(users), $"User {u} of the batch is null."), regularization));
+    }
+
+    private UserVector[] RecalculateEach(int count, Func<int, UserVector> one)
+    {
+        var result = new UserVector[count];
         FoldIn.Prepare(this);
-        Parallel.For(0, users.Count, u => result[u] = RecalculateUser(users[u] ?? throw new ArgumentNullException(nameof(users), $"User {u} of the batch is null."), regularization));
+        Parallel.For(0, count, u => result[u] = one(u));
         return result;
     }
 
@@ -339,8 +496,12 @@ public sealed class FactorModel
         {
             throw new ArgumentException($"The user has {user.Factors.Length} factors; the model has {Factors}.", nameof(user));
         }
-        return TopOne(TopNProblems.Recommendations(this, user), PackedItems, 0, n).Select(x => new ScoredItem(Items[x.Index], x.Score)).ToArray();
+        return Scored(Items, TopOne(TopNProblems.Recommendations(this, user), PackedItems, 0, n));
     }
+
+    /// <summary>Dense (index, score) pairs as entries of <paramref name="map"/>'s ids.</summary>
+    private static ScoredItem[] Scored(IdMap map, (int Index, float Score)[] dense) =>
+        Array.ConvertAll(dense, x => ScoredItem.Of(map, x.Index, x.Score));
 
     /// <summary>A copy of the model whose arrays are its own, so that training that goes on cannot change it.</summary>
     internal FactorModel Copy() =>

@@ -4,7 +4,7 @@ namespace GpuMF.Models;
 
 /// <summary>
 /// Vectors for new or changed items from their interactions, the user factors fixed: the item-side counterpart of
-/// <see cref="FactorModel.RecalculateUser"/>, by each family's own rule. ALS solves the item's exact
+/// <c>FactorModel.RecalculateUser</c>, by each family's own rule. ALS solves the item's exact
 /// confidence-weighted system with the model's α, λ and confidence scaling (the system training solves for each
 /// item); SVD the item's exact least-squares minimiser with its bias, under training's λ·n_i; BPR and WARP run
 /// epochs of their own loss on the item's row and bias, with negatives drawn from the items each user lacks. The

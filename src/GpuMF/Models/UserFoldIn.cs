@@ -4,7 +4,7 @@ namespace GpuMF.Models;
 
 /// <summary>
 /// How a model computes the factors of a new or changed user from that user's interactions, against its fixed
-/// item factors (<see cref="FactorModel.RecalculateUser"/>): each model family brings its own rule, and the
+/// item factors (<see cref="FactorModel.RecalculateUser(IEnumerable{ValueTuple{long, float}}, float)"/>): each model family brings its own rule, and the
 /// least-squares fit (<see cref="LeastSquaresFoldIn"/>) is the default.
 /// </summary>
 internal abstract class UserFoldIn
@@ -24,7 +24,7 @@ internal abstract class UserFoldIn
         var normalized = model.NormalizedItems;
         int k = model.Factors;
         var reasons = seen
-            .Select(j => new ScoredItem(model.Items[j], System.Numerics.Tensors.TensorPrimitives.Dot(normalized.AsSpan(item * k, k), normalized.AsSpan(j * k, k))))
+            .Select(j => ScoredItem.Of(model.Items, j, System.Numerics.Tensors.TensorPrimitives.Dot(normalized.AsSpan(item * k, k), normalized.AsSpan(j * k, k))))
             .OrderByDescending(r => r.Score)
             .Take(top)
             .ToArray();

@@ -13,13 +13,16 @@ namespace GpuMF.Persistence;
 /// The model file format. Little-endian throughout:
 /// <code>
 /// magic    8 bytes  "GPUMF\r\n\x1A"
-/// version  u32      1 (the only version so far)
+/// version  u32      1: integer ids only; 2: string ids too (UNAM, INAM)
 /// kind     u32      ModelKind
 /// sections          { tag u32 (four ASCII bytes), length i64, payload }
 ///   OPTS  UTF-8 JSON of the training options
 ///   DIMS  users i32, items i32, factors i32, flags i32 (1 user bias, 2 item bias), global mean f32;
 ///         before every section below
 ///   UIDS  users × i64 external ids      IIDS  items × i64
+///   UNAM  (version 2, in place of UIDS for string user ids) count i32 (= users), then per id in index
+///         order its UTF-8 byte length i32 and its bytes; valid UTF-8, no id twice
+///   INAM  (version 2, in place of IIDS) the same for string item ids
 ///   UFAC  users·factors × f32           IFAC  items·factors × f32
 ///   UBIA  users × f32 (flag 1; SVD only)  IBIA  items × f32 (flag 2; SVD, BPR and WARP)
 ///   SEEN  (users + 1) × i32 offsets, then offsets[users] × i32 item indices
@@ -29,15 +32,27 @@ namespace GpuMF.Persistence;
 ///         (optional: BPR and WARP checkpoints under adagrad only; older builds skip it)
 ///   END.  SHA-256 of every byte before this section's tag; always last
 /// </code>
+/// A model whose user and item ids are both integers is written as version 1, byte for byte as builds that
+/// predate string ids write it, so that those builds keep reading it; a model with string ids is written as
+/// version 2, which such builds refuse by naming the version. This build reads both.
 /// Files are written and read section by section through a stream, hashed as they go, so that neither
 /// holds the file in memory: a model of any size the arrays can hold (factor matrices beyond 2 GiB
-/// included) is saved and loaded in about the memory of its arrays.
+/// included) is saved and loaded in about the memory of its arrays. A string id costs its UTF-8 bytes
+/// and a 4-byte length on disk; loaded, it is one string, which the model's <see cref="IdMap"/> both lists
+/// and hashes (never a second copy).
 /// Every field is checked on load; anything amiss is an <see cref="InvalidDataException"/>.
 /// </summary>
 public static class ModelFile
 {
-    /// <summary>The format version this build writes.</summary>
-    public const uint CurrentVersion = 1;
+    /// <summary>The newest format version this build writes and reads (see <see cref="VersionOf"/> for which one a model gets).</summary>
+    public const uint CurrentVersion = 2;
+
+    /// <summary>The format version <paramref name="model"/> is written in: 1 when its user and item ids are integers, else 2.</summary>
+    public static uint VersionOf(FactorModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return model.Users.Kind == IdKind.Numeric && model.Items.Kind == IdKind.Numeric ? 1u : 2u;
+    }
 
     /// <summary>
     /// The largest magnitude a factor, a bias or the global mean may have on load. A score adds at most
@@ -47,6 +62,9 @@ public static class ModelFile
     public const float MaxMagnitude = 1e15f;
 
     private static ReadOnlySpan<byte> Magic => "GPUMF\r\n\x1A"u8;
+
+    /// <summary>UTF-8 that throws on invalid bytes rather than replace them, and writes no byte-order mark.</summary>
+    private static readonly UTF8Encoding Utf8 = new(false, true);
 
     private const int HeaderSize = 16;
     private const int SectionHeadSize = 12;
@@ -58,6 +76,7 @@ public static class ModelFile
     private const int ChunkBytes = 1 << 20;
 
     /// <summary>Writes <paramref name="model"/> to <paramref name="path"/> through <see cref="AtomicFile"/>: a temporary file beside it, renamed into place.</summary>
+    /// <exception cref="ArgumentException">A string id holds a lone UTF-16 surrogate; nothing is written.</exception>
     public static void Write(FactorModel model, string path)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -65,7 +84,8 @@ public static class ModelFile
         AtomicFile.Write(path, stream => WriteTo(model, stream));
     }
 
-    /// <summary>Writes <paramref name="model"/> to <paramref name="stream"/>, front to back (the stream need not seek).</summary>
+    /// <summary>Writes <paramref name="model"/> to <paramref name="stream"/>, front to back (the stream need not seek), in format version <see cref="VersionOf"/>.</summary>
+    /// <exception cref="ArgumentException">A string id holds a lone UTF-16 surrogate (found before its section is written).</exception>
     public static void WriteTo(FactorModel model, Stream stream)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -73,7 +93,7 @@ public static class ModelFile
         using var output = new HashingWriter(stream);
         Span<byte> header = stackalloc byte[HeaderSize];
         Magic.CopyTo(header);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[8..], CurrentVersion);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[8..], VersionOf(model));
         BinaryPrimitives.WriteUInt32LittleEndian(header[12..], (uint)model.Kind);
         output.Write(header);
         byte[] options = Encoding.UTF8.GetBytes(model.OptionsJson);
@@ -87,8 +107,8 @@ public static class ModelFile
         BinaryPrimitives.WriteSingleLittleEndian(dims[16..], model.GlobalMean);
         output.Head("DIMS", dims.Length);
         output.Write(dims);
-        output.Section("UIDS", model.Users.IdSpan);
-        output.Section("IIDS", model.Items.IdSpan);
+        WriteIds(output, model.Users, "UIDS", "UNAM");
+        WriteIds(output, model.Items, "IIDS", "INAM");
         output.Section<float>("UFAC", model.UserFactors);
         output.Section<float>("IFAC", model.ItemFactors);
         if (model.UserBias is not null)
@@ -122,6 +142,30 @@ public static class ModelFile
             output.Values<float>(sums.ItemBiases);
         }
         output.Seal();
+    }
+
+    private static void WriteIds(HashingWriter output, IdMap map, string integers, string strings)
+    {
+        if (map.Kind == IdKind.Numeric)
+        {
+            output.Section(integers, map.IdSpan);
+            return;
+        }
+        var names = map.NameSpan;
+        long length = 4;
+        for (int k = 0; k < names.Length; k++)
+        {
+            try
+            {
+                length += 4 + Utf8.GetByteCount(names[k]);
+            }
+            catch (EncoderFallbackException)
+            {
+                throw new ArgumentException($"The {(strings == "UNAM" ? "user" : "item")} id at index {k} holds a lone UTF-16 surrogate, which UTF-8 cannot write.", nameof(map));
+            }
+        }
+        output.Head(strings, length);
+        output.Names(names);
     }
 
     /// <summary>Reads and validates a model file.</summary>
@@ -179,14 +223,14 @@ public static class ModelFile
         {
             throw Bad(name, $"unknown model kind {kindValue}");
         }
-        var parts = ReadSections(input, name);
+        var parts = ReadSections(input, version, name);
         return Build((ModelKind)kindValue, parts, name);
     }
 
     /// <summary>The sections up to and including the checksum, each checked against the dimensions as it comes; the checksum is verified before anything else is.</summary>
-    private static Parts ReadSections(HashingReader input, string name)
+    private static Parts ReadSections(HashingReader input, uint version, string name)
     {
-        var parts = new Parts();
+        var parts = new Parts { Version = version };
         var tags = new HashSet<string>(StringComparer.Ordinal);
         Span<byte> head = stackalloc byte[SectionHeadSize];
         while (true)
@@ -237,7 +281,7 @@ public static class ModelFile
             parts.Dims = ReadDims(input, length, name);
             return;
         }
-        if (tag is not ("UIDS" or "IIDS" or "UFAC" or "IFAC" or "UBIA" or "IBIA" or "SEEN" or "EPOC" or "DATA" or "ADAG"))
+        if (tag is not ("UIDS" or "IIDS" or "UNAM" or "INAM" or "UFAC" or "IFAC" or "UBIA" or "IBIA" or "SEEN" or "EPOC" or "DATA" or "ADAG"))
         {
             // A section of a later build: skipped, as the format promises.
             input.Skip(length, tag);
@@ -249,10 +293,16 @@ public static class ModelFile
         switch (tag)
         {
             case "UIDS":
-                parts.UserIds = input.Ids(Expect(length, dims.Users, 8, tag, name), tag);
+                parts.Users = OneMap(parts.Users, "user", tag, name, () => IdMap.ReadOnlyOver(input.Ids(Expect(length, dims.Users, 8, tag, name), tag)));
                 break;
             case "IIDS":
-                parts.ItemIds = input.Ids(Expect(length, dims.Items, 8, tag, name), tag);
+                parts.Items = OneMap(parts.Items, "item", tag, name, () => IdMap.ReadOnlyOver(input.Ids(Expect(length, dims.Items, 8, tag, name), tag)));
+                break;
+            case "UNAM":
+                parts.Users = OneMap(parts.Users, "user", tag, name, () => IdMap.ReadOnlyOver(StringIds(input, parts.Version, length, dims.Users, tag, name)));
+                break;
+            case "INAM":
+                parts.Items = OneMap(parts.Items, "item", tag, name, () => IdMap.ReadOnlyOver(StringIds(input, parts.Version, length, dims.Items, tag, name)));
                 break;
             case "UFAC":
                 parts.UserFactors = input.Values<float>(Expect(length, userFactors, 4, tag, name), tag);
@@ -287,6 +337,86 @@ public static class ModelFile
                 parts.Adagrad = new AdagradSums(input.Values<float>(userFactors, tag), input.Values<float>(itemFactors, tag), input.Values<float>(dims.Items, tag));
                 break;
         }
+    }
+
+    /// <summary>
+    /// The read-only map of the ids <paramref name="read"/> reads, refused when a map of that side is already
+    /// read (both UIDS and UNAM, say) or when an id occurs twice.
+    /// </summary>
+    private static IdMap OneMap(IdMap? before, string side, string tag, string name, Func<IdMap> read)
+    {
+        if (before is not null)
+        {
+            throw Bad(name, $"section '{tag}' holds {side} ids, but another section already did");
+        }
+        try
+        {
+            return read();
+        }
+        catch (ArgumentException e)
+        {
+            throw Bad(name, $"section '{tag}': {e.Message.TrimEnd('.')}");
+        }
+    }
+
+    /// <summary>
+    /// A section of string ids (UNAM, INAM), each read and decoded as it comes: the count, then per id its
+    /// length and UTF-8 bytes, every length checked against what is left of the section.
+    /// </summary>
+    private static List<string> StringIds(HashingReader input, uint version, long length, int expected, string tag, string name)
+    {
+        if (version < 2)
+        {
+            throw Bad(name, $"section '{tag}' (string ids) needs format version 2, but the file says version {version}");
+        }
+        if (length < 4)
+        {
+            throw Bad(name, $"section '{tag}' holds {length} bytes, too few for its id count");
+        }
+        Span<byte> word = stackalloc byte[4];
+        input.Read(word, tag);
+        int count = BinaryPrimitives.ReadInt32LittleEndian(word);
+        if (count != expected)
+        {
+            throw Bad(name, $"section '{tag}' holds {count} ids, but the dimensions say {expected}");
+        }
+        long left = length - 4;
+        var names = new List<string>(count);
+        byte[] buffer = new byte[256];
+        for (int k = 0; k < count; k++)
+        {
+            if (left < 4)
+            {
+                throw Bad(name, $"section '{tag}' ends before the length of id {k}");
+            }
+            input.Read(word, tag);
+            left -= 4;
+            int bytes = BinaryPrimitives.ReadInt32LittleEndian(word);
+            if (bytes < 0 || bytes > left)
+            {
+                throw Bad(name, $"section '{tag}' gives id {k} a length of {bytes} bytes, but {left} remain in the section");
+            }
+            if (bytes > buffer.Length)
+            {
+                buffer = new byte[bytes];
+            }
+            var span = buffer.AsSpan(0, bytes);
+            input.Read(span, tag);
+            left -= bytes;
+            try
+            {
+                names.Add(Utf8.GetString(span));
+            }
+            catch (DecoderFallbackException)
+            {
+                throw Bad(name, $"section '{tag}' holds id {k}, which is not valid UTF-8");
+            }
+        }
+        if (left != 0)
+        {
+            throw Bad(name, $"section '{tag}' holds {left} bytes after its last id");
+        }
+        return names;
     }
 
     private static Dims ReadDims(HashingReader input, long length, string name)
@@ -341,8 +471,8 @@ public static class ModelFile
     {
         var dims = p.Dims ?? throw Missing(name, "DIMS");
         var optionBytes = p.Options ?? throw Missing(name, "OPTS");
-        var userIds = p.UserIds ?? throw Missing(name, "UIDS");
-        var itemIds = p.ItemIds ?? throw Missing(name, "IIDS");
+        var users = p.Users ?? throw Missing(name, p.Version >= 2 ? "UIDS' or 'UNAM" : "UIDS");
+        var items = p.Items ?? throw Missing(name, p.Version >= 2 ? "IIDS' or 'INAM" : "IIDS");
         var userFactors = p.UserFactors ?? throw Missing(name, "UFAC");
         var itemFactors = p.ItemFactors ?? throw Missing(name, "IFAC");
         var seenPtr = p.SeenPtr ?? throw Missing(name, "SEEN");
@@ -350,7 +480,7 @@ public static class ModelFile
         string options;
         try
         {
-            options = new UTF8Encoding(false, true).GetString(optionBytes);
+            options = Utf8.GetString(optionBytes);
         }
         catch (DecoderFallbackException)
         {
@@ -396,7 +526,7 @@ public static class ModelFile
         }
         try
         {
-            return new FactorModel(kind, IdMap.ReadOnlyOver(userIds), IdMap.ReadOnlyOver(itemIds), dims.Factors, userFactors, itemFactors, p.UserBias, p.ItemBias, dims.Mean, seenPtr, seenItems, options)
+            return new FactorModel(kind, users, items, dims.Factors, userFactors, itemFactors, p.UserBias, p.ItemBias, dims.Mean, seenPtr, seenItems, options)
             {
                 CompletedEpochs = p.Epochs ?? 0,
                 Adagrad = p.Adagrad,
@@ -487,10 +617,11 @@ public static class ModelFile
     /// <summary>The sections read so far; null where absent.</summary>
     private sealed class Parts
     {
+        public uint Version;
         public byte[]? Options;
         public Dims? Dims;
-        public List<long>? UserIds;
-        public List<long>? ItemIds;
+        public IdMap? Users;
+        public IdMap? Items;
         public float[]? UserFactors;
         public float[]? ItemFactors;
         public float[]? UserBias;
@@ -536,6 +667,26 @@ public static class ModelFile
                 var part = values[..Math.Min(chunk, values.Length)];
                 Write(MemoryMarshal.AsBytes(part));
                 values = values[part.Length..];
+            }
+        }
+
+        /// <summary>Each string as its UTF-8 byte length and bytes, through one buffer that grows to the longest.</summary>
+        public void Names(ReadOnlySpan<string> names)
+        {
+            Span<byte> count = stackalloc byte[4];
+            BinaryPrimitives.WriteInt32LittleEndian(count, names.Length);
+            Write(count);
+            byte[] buffer = new byte[260];
+            foreach (string name in names)
+            {
+                int bytes = Utf8.GetByteCount(name);
+                if (bytes + 4 > buffer.Length)
+                {
+                    buffer = new byte[bytes + 4];
+                }
+                BinaryPrimitives.WriteInt32LittleEndian(buffer, bytes);
+                Utf8.GetBytes(name, buffer.AsSpan(4));
+                Write(buffer.AsSpan(0, bytes + 4));
             }
         }
 

@@ -26,7 +26,7 @@ internal static class Checkpoints
             : checkpoint.CompletedEpochs < 1 ? "it is a finished model, not a checkpoint"
             : checkpoint.CompletedEpochs >= total ? $"it has {checkpoint.CompletedEpochs} {unit}, the run only {total}"
             : checkpoint.OptionsJson != optionsJson ? "it was written with other options"
-            : !checkpoint.Users.Ids.SequenceEqual(train.Users.Ids.Take(train.UserCount)) || !checkpoint.Items.Ids.SequenceEqual(train.Items.Ids.Take(train.ItemCount)) ? "it was trained on other data"
+            : !SameIds(checkpoint.Users, train.Users, train.UserCount) || !SameIds(checkpoint.Items, train.Items, train.ItemCount) ? "it was trained on other data"
             : checkpoint.DataFingerprint is { } fingerprint && !fingerprint.AsSpan().SequenceEqual(train.Fingerprint()) ? "it was trained on other data (the same ids, but other interactions, values or order)"
             : null;
         if (problem is not null)
@@ -34,4 +34,10 @@ internal static class Checkpoints
             throw new ArgumentException($"Cannot resume from this checkpoint: {problem}.", "resumeFrom");
         }
     }
+
+    /// <summary>True when <paramref name="saved"/> holds exactly the first <paramref name="count"/> ids of <paramref name="map"/>, of the same kind.</summary>
+    private static bool SameIds(IdMap saved, IdMap map, int count) =>
+        saved.Kind == map.Kind && (saved.Kind == IdKind.Text
+            ? saved.Names.SequenceEqual(map.Names.Take(count), StringComparer.Ordinal)
+            : saved.Ids.SequenceEqual(map.Ids.Take(count)));
 }

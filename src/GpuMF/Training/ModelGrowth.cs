@@ -41,31 +41,44 @@ internal sealed class ModelGrowth
     public float[] Q { get; }
 
     /// <summary>Grows <paramref name="model"/> by <paramref name="interactions"/>.</summary>
-    /// <exception cref="ArgumentException">The table is empty, or a pair repeats under <see cref="DuplicatePolicy.Reject"/>.</exception>
+    /// <exception cref="ArgumentException">The table is empty, its ids are of another kind than the model's, or a pair repeats under <see cref="DuplicatePolicy.Reject"/>.</exception>
     public static ModelGrowth Of(FactorModel model, RatingTable interactions, UpdateOptions options, float initStdDev)
     {
         if (interactions.Count == 0)
         {
             throw new ArgumentException("The update holds no interactions.", nameof(interactions));
         }
-        var users = new IdMap(model.Users.Ids);
-        var items = new IdMap(model.Items.Ids);
+        IdKinds.RequireSame(interactions, model.Users, model.Items, "update");
+        var users = IdKinds.WritableCopy(model.Users);
+        var items = IdKinds.WritableCopy(model.Items);
         var added = InteractionMatrix.Build(interactions, options.Duplicates, users, items);
-        var old = new RatingTable(model.SeenItems.Length + interactions.Count);
-        for (int u = 0; u < model.Users.Count; u++)
-        {
-            for (int n = model.SeenPtr[u]; n < model.SeenPtr[u + 1]; n++)
-            {
-                old.Add(model.Users[u], model.Items[model.SeenItems[n]], 1f);
-            }
-        }
-        for (int n = 0; n < interactions.Count; n++)
-        {
-            old.Add(interactions.Users[n], interactions.Items[n], interactions.Values[n]);
-        }
-        var all = InteractionMatrix.Build(old, options.Duplicates == DuplicatePolicy.Reject ? DuplicatePolicy.Sum : options.Duplicates, new IdMap(users.Ids), new IdMap(items.Ids));
+        var all = Merge(model, added, options.Duplicates == DuplicatePolicy.Reject ? DuplicatePolicy.Sum : options.Duplicates);
         int k = model.Factors;
         return new ModelGrowth(model, users, items, added, all, Grow(model.UserFactors, users.Count, k, initStdDev, options.Seed, 1), Grow(model.ItemFactors, items.Count, k, initStdDev, options.Seed, 2));
+    }
+
+    /// <summary>
+    /// The model's seen items at value 1 followed by the new interactions, in the grown index space (which keeps
+    /// the model's indices), repeated pairs merged by <paramref name="policy"/>: built from dense indices, so that
+    /// no id is looked up again whatever its kind.
+    /// </summary>
+    private static InteractionMatrix Merge(FactorModel model, InteractionMatrix added, DuplicatePolicy policy)
+    {
+        int seen = model.SeenItems.Length;
+        int total = checked(seen + added.Count);
+        var u = new int[total];
+        var i = new int[total];
+        var v = new float[total];
+        for (int user = 0; user < model.Users.Count; user++)
+        {
+            u.AsSpan(model.SeenPtr[user], model.SeenPtr[user + 1] - model.SeenPtr[user]).Fill(user);
+        }
+        model.SeenItems.CopyTo(i, 0);
+        v.AsSpan(0, seen).Fill(1f);
+        added.EntryUsers().CopyTo(u, seen);
+        added.UserItems.CopyTo(i, seen);
+        added.UserValues.CopyTo(v, seen);
+        return InteractionMatrix.FromIndices(added.Users, added.Items, u, i, v, policy);
     }
 
     /// <summary>The biases of <paramref name="bias"/> followed by zeros for the newcomers; null stays null.</summary>

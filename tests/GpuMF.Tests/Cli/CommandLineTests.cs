@@ -119,7 +119,6 @@ public sealed partial class CommandLineTests
     [InlineData("gpumf: --value-range must look like 1..5 (smallest..largest); got '5..1'.", "train", "-m", "svd", "-d", "X", "-o", "Y", "--value-range", "5..1")]
     [InlineData("gpumf: --test-fraction must be a number in (0, 1); got '1'.", "split", "-d", "X", "--train-out", "a.tsv", "--test-out", "b.tsv", "--test-fraction", "1")]
     [InlineData("gpumf: --scale must be a number in (0, 1]; got '2'.", "bench", "--scale", "2")]
-    [InlineData("gpumf: --user must be an integer id; got 'abc'.", "recommend", "-m", "m.gpumf", "--user", "abc")]
     [InlineData("gpumf: 'recommend' needs --user ID or --liked ID,ID,… (one of them).", "recommend", "-m", "m.gpumf")]
     [InlineData("gpumf: 'train' needs --data.", "train", "-m", "svd", "-o", "Y")]
     [InlineData("gpumf: unknown option for 'train': --colour. Run 'gpumf train --help' for its options.", "train", "-m", "svd", "-d", "X", "-o", "Y", "--colour")]
