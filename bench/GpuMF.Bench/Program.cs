@@ -22,6 +22,7 @@ public static class Program
             SplitsRun.Command => SplitsRun.Run,
             UpdateRun.Command => UpdateRun.Run,
             MemoryRun.Command => MemoryRun.Run,
+            LoadRun.Command => LoadRun.Run,
             _ => null,
         };
         if (command is null)

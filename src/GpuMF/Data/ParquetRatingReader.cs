@@ -351,6 +351,13 @@ public static class ParquetRatingReader
 
         private void Widen<T>(Parquet.ParquetRowGroupReader group, DataField field, int rows, string what, long[] into) where T : struct, IBinaryInteger<T>
         {
+            if (typeof(T) == typeof(long) && !field.IsNullable)
+            {
+                // Decoded in place: no copy.
+                _column = field.Name;
+                group.ReadAsync(field, into.AsMemory(0, rows), null, _cancellation).AsTask().GetAwaiter().GetResult();
+                return;
+            }
             var values = Column<T>(group, field, rows, what);
             try
             {
@@ -416,6 +423,13 @@ public static class ParquetRatingReader
 
         private void Narrow<T>(Parquet.ParquetRowGroupReader group, DataField field, int rows) where T : struct, INumberBase<T>
         {
+            if (typeof(T) == typeof(float) && !field.IsNullable)
+            {
+                _column = field.Name;
+                group.ReadAsync(field, _values.AsMemory(0, rows), null, _cancellation).AsTask().GetAwaiter().GetResult();
+                CheckValues(field, _values.AsSpan(0, rows));
+                return;
+            }
             var values = Column<T>(group, field, rows, "a value");
             try
             {
@@ -437,6 +451,22 @@ public static class ParquetRatingReader
             finally
             {
                 ArrayPool<T>.Shared.Return(values);
+            }
+        }
+
+        private void CheckValues(DataField field, ReadOnlySpan<float> values)
+        {
+            float min = _options.MinValue, max = _options.MaxValue;
+            for (int r = 0; r < values.Length; r++)
+            {
+                float v = values[r];
+                // One test for the usual case: every finite value in range (NaN fails it).
+                if (!(v >= min && v <= max) || !float.IsFinite(v))
+                {
+                    throw Bad(field, float.IsFinite(v)
+                        ? $"row {r} of the group holds {v.ToString(CultureInfo.InvariantCulture)}, outside the declared range {min.ToString(CultureInfo.InvariantCulture)}..{max.ToString(CultureInfo.InvariantCulture)}."
+                        : $"row {r} of the group holds {v.ToString(CultureInfo.InvariantCulture)}, which is not finite.");
+                }
             }
         }
 

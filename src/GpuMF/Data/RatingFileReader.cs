@@ -537,8 +537,9 @@ public static class RatingFileReader
         /// <exception cref="DataFormatException">A quote is not closed on its line, or text follows a closing quote.</exception>
         private ReadOnlySpan<byte> NextField(ref ReadOnlySpan<byte> rest, out bool last, out bool quoted, long lineNo)
         {
-            int open = rest.IndexOfAnyExcept((byte)' ');
-            quoted = open >= 0 && rest[open] == (byte)'"';
+            // Most fields open with neither a quote nor a space: one byte tells.
+            int open = rest.IsEmpty || rest[0] != (byte)' ' ? 0 : rest.IndexOfAnyExcept((byte)' ');
+            quoted = open >= 0 && open < rest.Length && rest[open] == (byte)'"';
             if (!quoted)
             {
                 int cut = _whitespace ? rest.IndexOfAny(Blanks) : rest.IndexOf(_delimiter);
@@ -715,6 +716,11 @@ public static class RatingFileReader
     private static float ParseValue(ReadOnlySpan<byte> text, string name, long lineNo, int field)
     {
         text = text.Trim((byte)' ');
+        // Whole-star ratings and counts are the usual values: an integer of up to 7 digits is exact in a float.
+        if (text.Length is > 0 and <= 7 && Utf8Parser.TryParse(text, out int whole, out int used) && used == text.Length)
+        {
+            return whole;
+        }
         if (!float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float v))
         {
             throw new DataFormatException(name, lineNo, $"field {field + 1} (value) '{Preview(text)}' is not a number.");
