@@ -114,7 +114,7 @@ internal sealed class DataArguments
     public LoadedTable Read(ParseResult parse, string path, string option, bool positives, bool valueOptional, CancellationToken cancellation, (IdKind Users, IdKind Items)? kinds = null)
     {
         var table = InteractionFile.IsParquet(path)
-            ? ParquetRatingReader.Read(path, ParquetColumns.From(ColumnsOf(parse, new RatingFileFormat(","), kinds)), cancellation)
+            ? ParquetRatingReader.Read(path, ParquetColumns.From(ColumnsOf(parse, new RatingFileFormat(",") { ValueOptional = valueOptional }, kinds)), cancellation)
             : RatingFileReader.Read(path, FormatOf(parse, path, option, valueOptional, kinds), cancellation);
         int read = table.Count;
         if (positives)
@@ -160,7 +160,16 @@ internal sealed class DataArguments
                 throw new UsageException($"{option} {path}: cannot tell the layout from the extension '{Path.GetExtension(path)}'; give --format {Opt.Join(Formats)}.");
             }
         }
-        return ColumnsOf(parse, format, kinds) with { ValueOptional = valueOptional };
+        format = ColumnsOf(parse, format, kinds) with { ValueOptional = valueOptional };
+        try
+        {
+            format.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException($"{option} {path}: {e.Message}");
+        }
+        return format;
     }
 
     /// <summary><paramref name="format"/> with the id types, column names and value range of the command line.</summary>
