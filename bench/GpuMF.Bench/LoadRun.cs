@@ -83,11 +83,15 @@ public static class LoadRun
                         Megabytes(baseline), Megabytes(peak), perRow.ToString("F1", CultureInfo.InvariantCulture),
                         ((peak - baseline) / (double)read).ToString("F1", CultureInfo.InvariantCulture),
                     ]);
+                    long distinct = (long)result["distinct_ids"]!;
+                    string names = strings
+                        ? string.Create(CultureInfo.InvariantCulture, $" ({distinct:N0} distinct string ids, {(peak - baseline - (20.0 * read)) / distinct:F0} bytes each beyond the table's 20 bytes a row: the string, its map entry and list slot)")
+                        : "";
                     string speed = strings
                         ? $"{rate / 1e6:F1} M rows/s, {cpuRate / 1e6:F1} M rows per CPU second (the {target / 1e6:F0} M rows/s target is for integer ids)"
                         : $"{rate / 1e6:F1} M rows/s against ≥ {target / 1e6:F0} M rows/s: {(fast ? "met" : "missed")} ({cpuRate / 1e6:F1} M rows per CPU second)";
                     verdicts.Add(string.Create(CultureInfo.InvariantCulture,
-                        $"{kind}, {label}: {speed}; peak {perRow:F1} bytes per interaction against ≤ {TargetBytesPerRow:F0}: {(small ? "met" : "missed")}."));
+                        $"{kind}, {label}: {speed}; peak {perRow:F1} bytes per interaction against ≤ {TargetBytesPerRow:F0}: {(small ? "met" : "missed")}{names}."));
                     ok &= (strings || fast) && small;
                 }
                 File.Delete(tsv);
@@ -148,7 +152,7 @@ public static class LoadRun
             ["cpu_seconds"] = cpuSeconds,
             ["peak_bytes"] = peak,
             ["baseline_bytes"] = baseline,
-            ["user_kind"] = table.UserKind.ToString(),
+            ["distinct_ids"] = (long)(table.UserNames?.Count ?? 0) + (table.ItemNames?.Count ?? 0),
         }.ToJsonString());
         GC.KeepAlive(table);
         return 0;

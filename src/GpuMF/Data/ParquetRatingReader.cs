@@ -83,6 +83,10 @@ public static class ParquetRatingReader
 
     private static void CheckMagic(FileStream stream, string path)
     {
+        if (!stream.CanSeek)
+        {
+            throw new DataFormatException(path, 0, "is not a regular file: a Parquet file is read from its end (its footer), which a pipe or device cannot give; copy it to a file first.");
+        }
         Span<byte> head = stackalloc byte[4];
         Span<byte> tail = stackalloc byte[4];
         bool ok = stream.Length >= 12 && stream.ReadAtLeast(head, 4, throwOnEndOfStream: false) == 4;
@@ -121,18 +125,18 @@ public static class ParquetRatingReader
             _second = second;
             _options = options;
             _cancellation = cancellation;
-            var fields = reader.Schema.Fields.OfType<DataField>().Where(f => !f.IsArray).ToList();
+            var fields = reader.Schema.Fields.OfType<DataField>().ToList();
             _user = Find(fields, options.User, [RatingFileFormat.DefaultUserName], required: true, "user")!;
             _item = Find(fields, options.Item, [RatingFileFormat.DefaultItemName], required: true, "item")!;
             _value = Find(fields, options.Value, RatingFileFormat.DefaultValueNames, required: options.Value is not null || !options.ValueOptional, "value");
             _time = options.Time is null ? null : Find(fields, options.Time, [], required: true, "time");
             _userText = IdKindOf(_user, options.UserIdType ?? options.IdType) == IdKind.Text;
             _itemText = IdKindOf(_item, options.ItemIdType ?? options.IdType) == IdKind.Text;
-            if (_value is not null && !IsNumber(_value.ClrType))
+            if (_value is not null && (_value.IsArray || !IsNumber(_value.ClrType)))
             {
                 throw WrongType(_value, "numbers");
             }
-            if (_time is not null && !IsInteger(_time.ClrType) && _time.ClrType != typeof(DateTime) && _time.ClrType != typeof(DateTimeOffset) && _time.ClrType != typeof(DateOnly))
+            if (_time is not null && (_time.IsArray || !(IsInteger(_time.ClrType) || _time.ClrType == typeof(DateTime) || _time.ClrType == typeof(DateTimeOffset) || _time.ClrType == typeof(DateOnly))))
             {
                 throw WrongType(_time, "integers, timestamps or dates");
             }
@@ -160,7 +164,7 @@ public static class ParquetRatingReader
         private IdKind IdKindOf(DataField field, IdType type)
         {
             bool text = IsString(field.ClrType);
-            if (!text && !IsInteger(field.ClrType))
+            if (field.IsArray || (!text && !IsInteger(field.ClrType)))
             {
                 throw WrongType(field, "integers or strings");
             }
