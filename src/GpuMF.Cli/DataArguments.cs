@@ -116,7 +116,7 @@ internal sealed class DataArguments
     public LoadedTable Read(ParseResult parse, string path, string option, bool positives, bool valueOptional, CancellationToken cancellation, (IdKind Users, IdKind Items)? kinds = null, bool counts = false, bool times = false)
     {
         var table = InteractionFile.IsParquet(path)
-            ? ParquetRatingReader.Read(path, ParquetColumns.From(WithTimes(ColumnsOf(parse, new RatingFileFormat(","), kinds), times, byName: true)), cancellation)
+            ? ParquetRatingReader.Read(path, ParquetColumns.From(WithTimes(ColumnsOf(parse, new RatingFileFormat(",") { ValueOptional = valueOptional }, kinds), times, byName: true)), cancellation)
             : RatingFileReader.Read(path, WithTimes(FormatOf(parse, path, option, valueOptional, kinds), times, byName: false), cancellation);
         int read = table.Count;
         if (positives)
@@ -162,7 +162,16 @@ internal sealed class DataArguments
                 throw new UsageException($"{option} {path}: cannot tell the layout from the extension '{Path.GetExtension(path)}'; give --format {Opt.Join(Formats)}.");
             }
         }
-        return ColumnsOf(parse, format, kinds) with { ValueOptional = valueOptional };
+        format = ColumnsOf(parse, format, kinds) with { ValueOptional = valueOptional };
+        try
+        {
+            format.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException($"{option} {path}: {e.Message}");
+        }
+        return format;
     }
 
     /// <summary><paramref name="format"/> with the id types, column names and value range of the command line.</summary>

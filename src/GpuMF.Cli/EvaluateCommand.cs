@@ -66,8 +66,11 @@ internal sealed class EvaluateCommand : CliCommand
         _data.Check(parse, plan.Family, testPath, "--test");
         using var backend = _training.Open(parse, plan);
         var trainTable = _data.Read(parse, trainPath, "--train", positives, valueOptional: positives, cancellation, counts: plan.Counts).Table;
-        var testTable = _data.Read(parse, testPath, "--test", positives, valueOptional: positives, cancellation, counts: plan.Counts).Table;
-        var (fit, held) = _training.Carve(parse, trainTable, file => _data.Read(parse, file, "--validation", positives, valueOptional: positives, cancellation, counts: plan.Counts).Table);
+        // The held-out files take the training file's id kinds, so that a test file whose ids all happen to be digits
+        // still names the training file's string ids.
+        var kinds = (trainTable.UserKind, trainTable.ItemKind);
+        var testTable = _data.Read(parse, testPath, "--test", positives, valueOptional: positives, cancellation, kinds, counts: plan.Counts).Table;
+        var (fit, held) = _training.Carve(parse, trainTable, file => _data.Read(parse, file, "--validation", positives, valueOptional: positives, cancellation, kinds, counts: plan.Counts).Table);
         var (train, test) = HoldoutData.Build(fit, testTable, DuplicatePolicy.Reject);
         var validation = held is null ? null : TrainingArguments.ValidationMatrix(held, train);
         var clock = Stopwatch.StartNew();

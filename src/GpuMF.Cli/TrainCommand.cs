@@ -113,7 +113,7 @@ internal sealed class TrainCommand : CliCommand
     {
         bool positives = plan.Family.TrainsOnPositives;
         var loaded = _dataArguments.Read(parse, data, "--data", positives, valueOptional: positives, cancellation, counts: plan.Counts);
-        var (fit, held) = _training.Carve(parse, loaded.Table, file => _dataArguments.Read(parse, file, "--validation", positives, valueOptional: positives, cancellation, counts: plan.Counts).Table);
+        var (fit, held) = _training.Carve(parse, loaded.Table, file => _dataArguments.Read(parse, file, "--validation", positives, valueOptional: positives, cancellation, (loaded.Table.UserKind, loaded.Table.ItemKind), counts: plan.Counts).Table);
         var matrix = InteractionMatrix.Build(fit, DuplicatePolicy.Reject);
         return (matrix, held is null ? null : TrainingArguments.ValidationMatrix(held, matrix), loaded.RowsRead, loaded.Merged);
     }

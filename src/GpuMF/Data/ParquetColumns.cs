@@ -19,6 +19,12 @@ public sealed record ParquetColumns
     /// <summary>Name of the value column (any numeric type), which must then be present; null (default) for <c>value</c> or else <c>rating</c>, or none: every row a positive of value 1.</summary>
     public string? Value { get; init; }
 
+    /// <summary>
+    /// True (default) to read a file without a value column as positives of value 1; false to require one (an
+    /// explicit model's ratings), a file without it then an error listing the columns present.
+    /// </summary>
+    public bool ValueOptional { get; init; } = true;
+
     /// <summary>Name of a time column (any integer type, taken as it is, or a timestamp or date, read as seconds since 1970 UTC), which must then be present; null (default) for no times.</summary>
     public string? Time { get; init; }
 
@@ -41,7 +47,11 @@ public sealed record ParquetColumns
     /// <summary>Largest value accepted (inclusive); a value above it is an error naming the row group. Default: no bound.</summary>
     public float MaxValue { get; init; } = float.PositiveInfinity;
 
-    /// <summary>The columns asked for in a delimited <paramref name="format"/>'s names, id types and value range, for the same options given to either kind of file.</summary>
+    /// <summary>
+    /// The columns asked for in a delimited <paramref name="format"/>'s names, id types and value range, for the same
+    /// options given to either kind of file. The value column is optional where the format's is
+    /// (<see cref="RatingFileFormat.ValueOptional"/>, or no value column).
+    /// </summary>
     public static ParquetColumns From(RatingFileFormat format)
     {
         ArgumentNullException.ThrowIfNull(format);
@@ -56,6 +66,7 @@ public sealed record ParquetColumns
             ItemIdType = format.ItemIdType,
             MinValue = format.MinValue,
             MaxValue = format.MaxValue,
+            ValueOptional = format.ValueOptional || format.ValueColumn < 0,
         };
     }
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Numerics;
+using System.Runtime.ExceptionServices;
 using Parquet;
 using Parquet.Schema;
 
@@ -8,14 +9,17 @@ namespace GpuMF.Data;
 
 /// <summary>
 /// Reads interactions from a Parquet file into a <see cref="RatingTable"/>, one row group at a time: only the
-/// columns asked for are decoded, each group's into buffers reused from group to group, so that beyond the table
-/// (sized ahead from the file's row count) the memory held is that of one row group. Errors name the file, the
-/// row group and the column.
+/// columns asked for are decoded, INT64 ids and FLOAT values straight into the table (sized ahead from the file's
+/// row count), other types through buffers of one row group, so that beyond the table the memory held is that of
+/// one row group's columns. Errors name the file, the row group and the column.
 /// </summary>
 public static class ParquetRatingReader
 {
     /// <summary>The four bytes a Parquet file starts and ends with.</summary>
     internal static ReadOnlySpan<byte> Magic => "PAR1"u8;
+
+    /// <summary>Bytes allocated while decoding, beyond which the buffers left behind are collected: at least 256 MB, or an eighth of the table.</summary>
+    private const long GarbageBudget = 256L << 20;
 
     /// <summary>Reads the interactions of the Parquet file <paramref name="path"/>.</summary>
     /// <param name="path">The file.</param>
@@ -43,27 +47,46 @@ public static class ParquetRatingReader
         }
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
         CheckMagic(stream, path);
-        ParquetReader reader;
+        var options = new ParquetOptions { TreatByteArrayAsString = true };
+        var reader = Open(stream, options, path, cancellation);
+        // A second reader over a stream of its own decodes the item side while the first decodes the users.
+        FileStream? secondStream = null;
+        ParquetReader? second = null;
         try
         {
-            reader = ParquetReader.CreateAsync(stream, new ParquetOptions { TreatByteArrayAsString = true }, leaveStreamOpen: true, cancellation).GetAwaiter().GetResult();
+            if (Environment.ProcessorCount > 1)
+            {
+                secondStream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+                second = Open(secondStream, options, path, cancellation);
+            }
+            return new Reading(path, reader, second, columns, cancellation).Run();
+        }
+        finally
+        {
+            second?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            secondStream?.Dispose();
+            reader.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    private static ParquetReader Open(FileStream stream, ParquetOptions options, string path, CancellationToken cancellation)
+    {
+        try
+        {
+            return ParquetReader.CreateAsync(stream, options, leaveStreamOpen: true, cancellation).GetAwaiter().GetResult();
         }
         catch (Exception e) when (e is IOException or InvalidDataException or NotSupportedException or ArgumentException or InvalidOperationException or FormatException)
         {
             throw new DataFormatException(path, 0, $"is not a readable Parquet file: {e.Message}");
         }
-        try
-        {
-            return new Reading(path, reader, columns, cancellation).Run();
-        }
-        finally
-        {
-            reader.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        }
     }
 
     private static void CheckMagic(FileStream stream, string path)
     {
+        if (!stream.CanSeek)
+        {
+            throw new DataFormatException(path, 0, "is not a regular file: a Parquet file is read from its end (its footer), which a pipe or device cannot give; copy it to a file first.");
+        }
         Span<byte> head = stackalloc byte[4];
         Span<byte> tail = stackalloc byte[4];
         bool ok = stream.Length >= 12 && stream.ReadAtLeast(head, 4, throwOnEndOfStream: false) == 4;
@@ -84,6 +107,7 @@ public static class ParquetRatingReader
     {
         private readonly string _path;
         private readonly ParquetReader _reader;
+        private readonly ParquetReader? _second;
         private readonly ParquetColumns _options;
         private readonly CancellationToken _cancellation;
         private readonly DataField _user;
@@ -92,31 +116,27 @@ public static class ParquetRatingReader
         private readonly DataField? _time;
         private readonly bool _userText;
         private readonly bool _itemText;
-        private long[] _users = [];
-        private long[] _items = [];
-        private float[] _values = [];
-        private long[] _times = [];
         private int _group;
-        private string _column = "";
 
-        public Reading(string path, ParquetReader reader, ParquetColumns options, CancellationToken cancellation)
+        public Reading(string path, ParquetReader reader, ParquetReader? second, ParquetColumns options, CancellationToken cancellation)
         {
             _path = path;
             _reader = reader;
+            _second = second;
             _options = options;
             _cancellation = cancellation;
-            var fields = reader.Schema.Fields.OfType<DataField>().Where(f => !f.IsArray).ToList();
+            var fields = reader.Schema.Fields.OfType<DataField>().ToList();
             _user = Find(fields, options.User, [RatingFileFormat.DefaultUserName], required: true, "user")!;
             _item = Find(fields, options.Item, [RatingFileFormat.DefaultItemName], required: true, "item")!;
-            _value = Find(fields, options.Value, RatingFileFormat.DefaultValueNames, required: options.Value is not null, "value");
+            _value = Find(fields, options.Value, RatingFileFormat.DefaultValueNames, required: options.Value is not null || !options.ValueOptional, "value");
             _time = options.Time is null ? null : Find(fields, options.Time, [], required: true, "time");
             _userText = IdKindOf(_user, options.UserIdType ?? options.IdType) == IdKind.Text;
             _itemText = IdKindOf(_item, options.ItemIdType ?? options.IdType) == IdKind.Text;
-            if (_value is not null && !IsNumber(_value.ClrType))
+            if (_value is not null && (_value.IsArray || !IsNumber(_value.ClrType)))
             {
                 throw WrongType(_value, "numbers");
             }
-            if (_time is not null && !IsInteger(_time.ClrType) && _time.ClrType != typeof(DateTime) && _time.ClrType != typeof(DateTimeOffset) && _time.ClrType != typeof(DateOnly))
+            if (_time is not null && (_time.IsArray || !(IsInteger(_time.ClrType) || _time.ClrType == typeof(DateTime) || _time.ClrType == typeof(DateTimeOffset) || _time.ClrType == typeof(DateOnly))))
             {
                 throw WrongType(_time, "integers, timestamps or dates");
             }
@@ -144,7 +164,7 @@ public static class ParquetRatingReader
         private IdKind IdKindOf(DataField field, IdType type)
         {
             bool text = IsString(field.ClrType);
-            if (!text && !IsInteger(field.ClrType))
+            if (field.IsArray || (!text && !IsInteger(field.ClrType)))
             {
                 throw WrongType(field, "integers or strings");
             }
@@ -170,11 +190,9 @@ public static class ParquetRatingReader
         public RatingTable Run()
         {
             long total = 0;
-            int largest = 0;
             foreach (var group in _reader.RowGroups)
             {
                 total += group.RowCount;
-                largest = (int)Math.Min(Math.Max(largest, group.RowCount), Array.MaxLength);
             }
             RatingTable.CheckFits(total);
             if (total == 0)
@@ -182,62 +200,78 @@ public static class ParquetRatingReader
                 throw new DataFormatException(_path, 0, "the file holds no interactions.");
             }
             var table = new RatingTable(_userText ? IdKind.Text : IdKind.Numeric, _itemText ? IdKind.Text : IdKind.Numeric, (int)total, times: _time is not null);
-            _users = new long[largest];
-            _items = new long[largest];
-            _values = _value is null ? [] : new float[largest];
-            _times = _time is null ? [] : new long[largest];
+            long garbageMark = GC.GetTotalAllocatedBytes();
+            long garbageBudget = Math.Max(GarbageBudget, total * 20 / 8);
             for (_group = 0; _group < _reader.RowGroupCount; _group++)
             {
                 _cancellation.ThrowIfCancellationRequested();
                 using var group = _reader.OpenRowGroupReader(_group);
+                using var otherGroup = _second?.OpenRowGroupReader(_group);
                 int rows = (int)group.RowCount;
-                try
+                var (users, items, values, times, start) = table.AppendInPlace(rows);
+                void UserSide() => Guard(_user, () => Ids(group, _user, _userText, table.UserNames, rows, users.AsMemory(start, rows)));
+                void ItemSide(Parquet.ParquetRowGroupReader from)
                 {
-                    Ids(group, _user, _userText, table.UserNames, rows, _users);
-                    Ids(group, _item, _itemText, table.ItemNames, rows, _items);
+                    Guard(_item, () => Ids(from, _item, _itemText, table.ItemNames, rows, items.AsMemory(start, rows)));
                     if (_value is not null)
                     {
-                        Values(group, _value, rows);
+                        Guard(_value, () => Values(from, _value, rows, values.AsMemory(start, rows)));
+                    }
+                    else
+                    {
+                        values.AsSpan(start, rows).Fill(1f);
                     }
                     if (_time is not null)
                     {
-                        Times(group, _time, rows);
+                        Guard(_time, () => Times(from, _time, rows, times.AsMemory(start, rows)));
                     }
                 }
-                catch (Exception e) when (e is IOException or InvalidDataException or NotSupportedException or IndexOutOfRangeException or ArgumentException or InvalidOperationException or FormatException and not DataFormatException)
+                if (otherGroup is null)
                 {
-                    throw new DataFormatException(_path, _group, _column, $"cannot be decoded: {e.Message}");
+                    UserSide();
+                    ItemSide(group);
                 }
-                Append(table, rows);
+                else
+                {
+                    // The two sides write disjoint columns and intern into distinct id maps. Both are waited for, so
+                    // that neither outlives its group; a failure of the user side is reported first.
+                    var userSide = Task.Run(UserSide, _cancellation);
+                    var itemSide = Task.Run(() => ItemSide(otherGroup), _cancellation);
+                    try
+                    {
+                        Task.WaitAll(userSide, itemSide);
+                    }
+                    catch (AggregateException)
+                    {
+                        var failure = (userSide.Exception ?? itemSide.Exception)?.InnerException;
+                        if (failure is null)
+                        {
+                            throw;
+                        }
+                        ExceptionDispatchInfo.Throw(failure);
+                    }
+                }
+                // Parquet.Net decodes each column chunk into new large buffers, which only a full collection frees; the
+                // collector, seeing a large live table, would otherwise let them pile up to several times its size.
+                if (GC.GetTotalAllocatedBytes() - garbageMark > garbageBudget)
+                {
+                    GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
+                    garbageMark = GC.GetTotalAllocatedBytes();
+                }
             }
             return table;
         }
 
-        private void Append(RatingTable table, int rows)
+        /// <summary>Runs the decoding of <paramref name="field"/>, a failure of the decoder an error naming the row group and the column.</summary>
+        private void Guard(DataField field, Action decode)
         {
-            var users = _users.AsSpan(0, rows);
-            var items = _items.AsSpan(0, rows);
-            if (_time is not null)
+            try
             {
-                for (int r = 0; r < rows; r++)
-                {
-                    table.Add(users[r], items[r], _value is null ? 1f : _values[r], _times[r]);
-                }
+                decode();
             }
-            else if (_value is not null)
+            catch (Exception e) when (e is IOException or InvalidDataException or NotSupportedException or IndexOutOfRangeException or ArgumentException or InvalidOperationException or FormatException and not DataFormatException)
             {
-                var values = _values.AsSpan(0, rows);
-                for (int r = 0; r < rows; r++)
-                {
-                    table.Add(users[r], items[r], values[r]);
-                }
-            }
-            else
-            {
-                for (int r = 0; r < rows; r++)
-                {
-                    table.Add(users[r], items[r], 1f);
-                }
+                throw new DataFormatException(_path, _group, field.Name, $"cannot be decoded: {e.Message}");
             }
         }
 
@@ -249,7 +283,6 @@ public static class ParquetRatingReader
         /// </summary>
         private T[] Column<T>(Parquet.ParquetRowGroupReader group, DataField field, int rows, string what) where T : struct
         {
-            _column = field.Name;
             var values = ArrayPool<T>.Shared.Rent(Math.Max(rows, 1));
             if (!field.IsNullable)
             {
@@ -274,11 +307,12 @@ public static class ParquetRatingReader
             return values;
         }
 
-        private void Ids(Parquet.ParquetRowGroupReader group, DataField field, bool text, IdMap? names, int rows, long[] into)
+        private void Ids(Parquet.ParquetRowGroupReader group, DataField field, bool text, IdMap? names, int rows, Memory<long> into)
         {
             if (IsString(field.ClrType))
             {
                 var strings = Column<ReadOnlyMemory<char>>(group, field, rows, "an id");
+                var ids = into.Span;
                 try
                 {
                     for (int r = 0; r < rows; r++)
@@ -290,11 +324,11 @@ public static class ParquetRatingReader
                         }
                         if (text)
                         {
-                            into[r] = names!.TryGetIndex(id, out int known) ? known : names.GetOrAdd(new string(id));
+                            ids[r] = names!.TryGetIndex(id, out int known) ? known : names.GetOrAdd(new string(id));
                         }
                         else if (long.TryParse(id, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long value))
                         {
-                            into[r] = value;
+                            ids[r] = value;
                         }
                         else
                         {
@@ -311,14 +345,15 @@ public static class ParquetRatingReader
             Integers(group, field, rows, "an id", into);
             if (text)
             {
+                var ids = into.Span;
                 for (int r = 0; r < rows; r++)
                 {
-                    into[r] = names!.GetOrAdd(into[r].ToString(CultureInfo.InvariantCulture));
+                    ids[r] = names!.GetOrAdd(ids[r].ToString(CultureInfo.InvariantCulture));
                 }
             }
         }
 
-        private void Integers(Parquet.ParquetRowGroupReader group, DataField field, int rows, string what, long[] into)
+        private void Integers(Parquet.ParquetRowGroupReader group, DataField field, int rows, string what, Memory<long> into)
         {
             switch (Type.GetTypeCode(field.ClrType))
             {
@@ -349,18 +384,25 @@ public static class ParquetRatingReader
             }
         }
 
-        private void Widen<T>(Parquet.ParquetRowGroupReader group, DataField field, int rows, string what, long[] into) where T : struct, IBinaryInteger<T>
+        private void Widen<T>(Parquet.ParquetRowGroupReader group, DataField field, int rows, string what, Memory<long> into) where T : struct, IBinaryInteger<T>
         {
+            if (typeof(T) == typeof(long) && !field.IsNullable)
+            {
+                // Decoded in place: no copy.
+                group.ReadAsync(field, into, null, _cancellation).AsTask().GetAwaiter().GetResult();
+                return;
+            }
             var values = Column<T>(group, field, rows, what);
             try
             {
                 var source = values.AsSpan(0, rows);
+                var target = into.Span;
                 int r = 0;
                 try
                 {
                     for (; r < rows; r++)
                     {
-                        into[r] = long.CreateChecked(source[r]);
+                        target[r] = long.CreateChecked(source[r]);
                     }
                 }
                 catch (OverflowException)
@@ -374,53 +416,59 @@ public static class ParquetRatingReader
             }
         }
 
-        private void Values(Parquet.ParquetRowGroupReader group, DataField field, int rows)
+        private void Values(Parquet.ParquetRowGroupReader group, DataField field, int rows, Memory<float> into)
         {
             switch (Type.GetTypeCode(field.ClrType))
             {
                 case TypeCode.Single:
-                    Narrow<float>(group, field, rows);
+                    Narrow<float>(group, field, rows, into);
                     break;
                 case TypeCode.Double:
-                    Narrow<double>(group, field, rows);
+                    Narrow<double>(group, field, rows, into);
                     break;
                 case TypeCode.Decimal:
-                    Narrow<decimal>(group, field, rows);
+                    Narrow<decimal>(group, field, rows, into);
                     break;
                 case TypeCode.Int64:
-                    Narrow<long>(group, field, rows);
+                    Narrow<long>(group, field, rows, into);
                     break;
                 case TypeCode.Int32:
-                    Narrow<int>(group, field, rows);
+                    Narrow<int>(group, field, rows, into);
                     break;
                 case TypeCode.Int16:
-                    Narrow<short>(group, field, rows);
+                    Narrow<short>(group, field, rows, into);
                     break;
                 case TypeCode.SByte:
-                    Narrow<sbyte>(group, field, rows);
+                    Narrow<sbyte>(group, field, rows, into);
                     break;
                 case TypeCode.Byte:
-                    Narrow<byte>(group, field, rows);
+                    Narrow<byte>(group, field, rows, into);
                     break;
                 case TypeCode.UInt16:
-                    Narrow<ushort>(group, field, rows);
+                    Narrow<ushort>(group, field, rows, into);
                     break;
                 case TypeCode.UInt32:
-                    Narrow<uint>(group, field, rows);
+                    Narrow<uint>(group, field, rows, into);
                     break;
                 default:
-                    Narrow<ulong>(group, field, rows);
+                    Narrow<ulong>(group, field, rows, into);
                     break;
             }
         }
 
-        private void Narrow<T>(Parquet.ParquetRowGroupReader group, DataField field, int rows) where T : struct, INumberBase<T>
+        private void Narrow<T>(Parquet.ParquetRowGroupReader group, DataField field, int rows, Memory<float> into) where T : struct, INumberBase<T>
         {
+            if (typeof(T) == typeof(float) && !field.IsNullable)
+            {
+                group.ReadAsync(field, into, null, _cancellation).AsTask().GetAwaiter().GetResult();
+                CheckValues(field, into.Span);
+                return;
+            }
             var values = Column<T>(group, field, rows, "a value");
             try
             {
                 var source = values.AsSpan(0, rows);
-                var into = _values.AsSpan(0, rows);
+                var target = into.Span;
                 float min = _options.MinValue, max = _options.MaxValue;
                 for (int r = 0; r < rows; r++)
                 {
@@ -431,7 +479,7 @@ public static class ParquetRatingReader
                             ? $"row {r} of the group holds {v.ToString(CultureInfo.InvariantCulture)}, outside the declared range {min.ToString(CultureInfo.InvariantCulture)}..{max.ToString(CultureInfo.InvariantCulture)}."
                             : $"row {r} of the group holds {source[r]}, which is not a finite 32-bit float.");
                     }
-                    into[r] = v;
+                    target[r] = v;
                 }
             }
             finally
@@ -440,14 +488,31 @@ public static class ParquetRatingReader
             }
         }
 
-        private void Times(Parquet.ParquetRowGroupReader group, DataField field, int rows)
+        private void CheckValues(DataField field, ReadOnlySpan<float> values)
         {
+            float min = _options.MinValue, max = _options.MaxValue;
+            for (int r = 0; r < values.Length; r++)
+            {
+                float v = values[r];
+                // One test for the usual case: every finite value in range (NaN fails it).
+                if (!(v >= min && v <= max) || !float.IsFinite(v))
+                {
+                    throw Bad(field, float.IsFinite(v)
+                        ? $"row {r} of the group holds {v.ToString(CultureInfo.InvariantCulture)}, outside the declared range {min.ToString(CultureInfo.InvariantCulture)}..{max.ToString(CultureInfo.InvariantCulture)}."
+                        : $"row {r} of the group holds {v.ToString(CultureInfo.InvariantCulture)}, which is not finite.");
+                }
+            }
+        }
+
+        private void Times(Parquet.ParquetRowGroupReader group, DataField field, int rows, Memory<long> into)
+        {
+            var times = into.Span;
             if (field.ClrType == typeof(DateTime))
             {
                 var values = Column<DateTime>(group, field, rows, "a time");
                 for (int r = 0; r < rows; r++)
                 {
-                    _times[r] = new DateTimeOffset(DateTime.SpecifyKind(values[r], DateTimeKind.Utc)).ToUnixTimeSeconds();
+                    times[r] = new DateTimeOffset(DateTime.SpecifyKind(values[r], DateTimeKind.Utc)).ToUnixTimeSeconds();
                 }
                 ArrayPool<DateTime>.Shared.Return(values);
             }
@@ -456,7 +521,7 @@ public static class ParquetRatingReader
                 var values = Column<DateTimeOffset>(group, field, rows, "a time");
                 for (int r = 0; r < rows; r++)
                 {
-                    _times[r] = values[r].ToUnixTimeSeconds();
+                    times[r] = values[r].ToUnixTimeSeconds();
                 }
                 ArrayPool<DateTimeOffset>.Shared.Return(values);
             }
@@ -465,13 +530,13 @@ public static class ParquetRatingReader
                 var values = Column<DateOnly>(group, field, rows, "a time");
                 for (int r = 0; r < rows; r++)
                 {
-                    _times[r] = new DateTimeOffset(values[r].ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).ToUnixTimeSeconds();
+                    times[r] = new DateTimeOffset(values[r].ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).ToUnixTimeSeconds();
                 }
                 ArrayPool<DateOnly>.Shared.Return(values);
             }
             else
             {
-                Integers(group, field, rows, "a time", _times);
+                Integers(group, field, rows, "a time", into);
             }
         }
     }

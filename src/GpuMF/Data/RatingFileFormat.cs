@@ -18,8 +18,11 @@ public sealed record RatingFileFormat(string Delimiter, bool HasHeader = false, 
 
     /// <summary>
     /// True to tell a header from data by the first non-blank line itself: it is skipped as a header when neither
-    /// its user nor its item field is a number (<c>userId,movieId,rating</c>), and read as data otherwise, so a
-    /// file that starts with data loses no row. Ignored when <see cref="HasHeader"/> is true. Default false.
+    /// its user nor its item field is a number, nor its value field where it has one (<c>userId,movieId,rating</c>),
+    /// and read as data otherwise (<c>u1,m1,4</c>: string ids come with numeric values), so a file that starts with
+    /// data loses no row. A two-column line of strings (<c>user,item</c> or <c>u1,m1</c>) is taken for a header;
+    /// a file of string pairs without one is read with this false. Ignored when <see cref="HasHeader"/> is true or
+    /// the columns are found by name. Default false.
     /// </summary>
     public bool DetectHeader { get; init; }
 

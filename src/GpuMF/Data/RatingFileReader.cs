@@ -6,7 +6,10 @@ namespace GpuMF.Data;
 
 /// <summary>
 /// Streams a delimited ratings file into a <see cref="RatingTable"/>: bytes are parsed in place from a
-/// buffered stream, so no line strings are made. Errors name the file, the line and the field.
+/// buffered stream, so no line strings are made, and a string id becomes a string only the first time it is
+/// seen (<see cref="RatingTable.UserNames"/>). Fields in double quotes may hold the delimiter and doubled quotes
+/// (RFC 4180), though not line ends. Errors name the file, the line and the field.
+/// For Parquet files as well, see <see cref="InteractionFile"/>.
 /// </summary>
 public static class RatingFileReader
 {
@@ -24,7 +27,7 @@ public static class RatingFileReader
     /// <param name="path">The file.</param>
     /// <param name="format">Its layout; null to tell it from the extension (<see cref="RatingFileFormat.FromFileName"/>).</param>
     /// <param name="cancellation">Checked before each megabyte read, so that a long read stops soon after it is cancelled.</param>
-    /// <exception cref="DataFormatException">A line is malformed: wrong field count, a non-numeric id or value, a non-finite value; or the file holds no data; or the path is a directory.</exception>
+    /// <exception cref="DataFormatException">A line is malformed: wrong field count, an id that is empty, not an integer where integers are read, or of the other kind than its column's first (<see cref="IdType.Auto"/>), a non-numeric, non-finite or out-of-range value, a time that is not an integer, a quote not closed; or a column named is not in the header; or the file holds no data; or the path is a directory.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled.</exception>
     public static RatingTable Read(string path, RatingFileFormat? format = null, CancellationToken cancellation = default)
@@ -64,9 +67,12 @@ public static class RatingFileReader
     /// <summary>
     /// Reads rows from <paramref name="stream"/> into <paramref name="table"/>; <paramref name="name"/> is used in errors.
     /// Where the stream can seek, the table is grown ahead to the rows expected in the rest of the stream,
-    /// from the line ends per byte in samples spread over it, rather than by halves.
+    /// from the line ends per byte in samples spread over it, rather than by halves. A column the table holds as
+    /// strings is read as strings; one of integers, as integers once the table holds rows; an empty table's
+    /// integer column takes the kind the format gives or, under <see cref="IdType.Auto"/>, the first row's.
     /// </summary>
-    /// <exception cref="ArgumentException"><paramref name="format"/> has a <see cref="RatingFileFormat.TimeColumn"/> and <paramref name="table"/> keeps no times, or the other way round.</exception>
+    /// <exception cref="ArgumentException"><paramref name="format"/> reads times and <paramref name="table"/> keeps none, or the other way round; or a column of the table holds ids of the other kind than the format asks for.</exception>
+    /// <exception cref="DataFormatException">A line is malformed (see <see cref="Read(string, RatingFileFormat?, CancellationToken)"/>).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled (checked before each megabyte read).</exception>
     public static void Read(Stream stream, string name, RatingFileFormat format, RatingTable table, CancellationToken cancellation = default)
     {
@@ -537,8 +543,9 @@ public static class RatingFileReader
         /// <exception cref="DataFormatException">A quote is not closed on its line, or text follows a closing quote.</exception>
         private ReadOnlySpan<byte> NextField(ref ReadOnlySpan<byte> rest, out bool last, out bool quoted, long lineNo)
         {
-            int open = rest.IndexOfAnyExcept((byte)' ');
-            quoted = open >= 0 && rest[open] == (byte)'"';
+            // Most fields open with neither a quote nor a space: one byte tells.
+            int open = rest.IsEmpty || rest[0] != (byte)' ' ? 0 : rest.IndexOfAnyExcept((byte)' ');
+            quoted = open >= 0 && open < rest.Length && rest[open] == (byte)'"';
             if (!quoted)
             {
                 int cut = _whitespace ? rest.IndexOfAny(Blanks) : rest.IndexOf(_delimiter);
@@ -715,6 +722,11 @@ public static class RatingFileReader
     private static float ParseValue(ReadOnlySpan<byte> text, string name, long lineNo, int field)
     {
         text = text.Trim((byte)' ');
+        // Whole-star ratings and counts are the usual values: an integer of up to 7 digits is exact in a float.
+        if (text.Length is > 0 and <= 7 && Utf8Parser.TryParse(text, out int whole, out int used) && used == text.Length)
+        {
+            return whole;
+        }
         if (!float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float v))
         {
             throw new DataFormatException(name, lineNo, $"field {field + 1} (value) '{Preview(text)}' is not a number.");

@@ -153,16 +153,44 @@ public sealed class RatingTable
         }
         else if (_shared)
         {
-            // The other table's next row would land in the same slot.
-            _users = (long[])_users.Clone();
-            _items = (long[])_items.Clone();
-            _times = (long[]?)_times?.Clone();
-            _shared = false;
+            Unshare();
         }
         _users[Count] = user;
         _items[Count] = item;
         _values[Count] = value;
         Count++;
+    }
+
+    /// <summary>The other table's next row would land in the same slot: this one takes copies.</summary>
+    private void Unshare()
+    {
+        _users = (long[])_users.Clone();
+        _items = (long[])_items.Clone();
+        _times = (long[]?)_times?.Clone();
+        _shared = false;
+    }
+
+    /// <summary>
+    /// Appends <paramref name="rows"/> rows whose columns the caller then fills in place, in the arrays returned
+    /// from <c>Start</c> on (<c>Times</c> null when the table keeps none): a reader that decodes whole columns
+    /// straight into the table. Until they are filled the rows hold whatever the arrays held.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The rows would take the table beyond <see cref="Array.MaxLength"/>.</exception>
+    internal (long[] Users, long[] Items, float[] Values, long[]? Times, int Start) AppendInPlace(int rows)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        long needed = Count + (long)rows;
+        if (needed > _users.Length)
+        {
+            Resize(GrownCapacity(_users.Length, needed));
+        }
+        else if (_shared)
+        {
+            Unshare();
+        }
+        int start = Count;
+        Count += rows;
+        return (_users, _items, _values, _times, start);
     }
 
     /// <summary>Makes room for <paramref name="capacity"/> rows in all, exactly, when there is less.</summary>

@@ -22,8 +22,9 @@ public sealed record HoldoutData(InteractionMatrix Train, InteractionMatrix Test
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(test);
-        var users = new IdMap();
-        var items = new IdMap();
+        // Maps of the training table's id kinds: a test table of the other kind is looked up by its ids' text.
+        var users = new IdMap(train.UserKind);
+        var items = new IdMap(train.ItemKind);
         var trainMatrix = InteractionMatrix.Build(train, duplicates, users, items);
         var testMatrix = InteractionMatrix.Build(test, duplicates, users, items);
         // The training matrix was sized before the test ids joined the maps; rebuilding it gives it every row.

@@ -257,8 +257,11 @@ public sealed class ParquetRatingReaderTests : IDisposable
         Assert.False(InteractionFile.IsParquet(tsv));
         Assert.Equal([2L], InteractionFile.Read(disguised).Items.ToArray());
         Assert.Equal([3f], InteractionFile.Read(tsv).Values.ToArray());
-        var t = InteractionFile.Read(named, RatingFileFormat.Tsv with { IdType = IdType.Text });
+        var t = InteractionFile.Read(named, RatingFileFormat.Tsv with { IdType = IdType.Text, ValueOptional = true });
         Assert.Equal(["1"], t.UserNames!.Names);
+        // A delimited format whose values are required requires them of a Parquet file too.
+        var e = Assert.Throws<DataFormatException>(() => InteractionFile.Read(named, RatingFileFormat.Tsv));
+        Assert.Contains("has no value column 'value' or 'rating'; its columns are: 'user', 'item'", e.Message);
     }
 
     [Fact]
