@@ -54,13 +54,15 @@ public sealed record RatingMetrics(double Rmse, double Mae, double ClippedRmse, 
         {
             throw new ArgumentException("The test matrix holds no ratings.", nameof(test));
         }
-        double sq = 0, abs = 0, clipped = 0;
-        var lockObj = new object();
-        Parallel.For(0, test.UserCount, () => (0.0, 0.0, 0.0), (u, _, acc) =>
+        // Per-user sums added up in user order afterwards, so that the figures do not depend on how the threads
+        // happened to split the users (a sum's last bits do).
+        var perUser = new (double Sq, double Abs, double Clipped)[test.UserCount];
+        Parallel.For(0, test.UserCount, u =>
         {
             var items = test.ItemsOf(u);
             var values = test.ValuesOf(u);
             bool knownUser = u < model.Users.Count;
+            double sqUser = 0, absUser = 0, clippedUser = 0;
             for (int k = 0; k < items.Length; k++)
             {
                 int i = items[k];
@@ -69,18 +71,19 @@ public sealed record RatingMetrics(double Rmse, double Mae, double ClippedRmse, 
                     : model.Predict(test.Users.Text(u), test.Items.Text(i));
                 double e = values[k] - r;
                 double c = values[k] - Math.Clamp(r, minRating, maxRating);
-                acc = (acc.Item1 + e * e, acc.Item2 + Math.Abs(e), acc.Item3 + c * c);
+                sqUser += e * e;
+                absUser += Math.Abs(e);
+                clippedUser += c * c;
             }
-            return acc;
-        }, acc =>
-        {
-            lock (lockObj)
-            {
-                sq += acc.Item1;
-                abs += acc.Item2;
-                clipped += acc.Item3;
-            }
+            perUser[u] = (sqUser, absUser, clippedUser);
         });
+        double sq = 0, abs = 0, clipped = 0;
+        foreach (var (s, a, c) in perUser)
+        {
+            sq += s;
+            abs += a;
+            clipped += c;
+        }
         return new RatingMetrics(Math.Sqrt(sq / test.Count), abs / test.Count, Math.Sqrt(clipped / test.Count), test.Count, minRating, maxRating);
     }
 }
