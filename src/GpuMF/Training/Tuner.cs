@@ -56,8 +56,9 @@ public static class Tuner
         for (int round = 0; round < budgets.Count && !stopped; round++)
         {
             var results = new List<TuningTrial>();
-            foreach (int point in alive)
+            for (int a = 0; a < alive.Count; a++)
             {
+                int point = alive[a];
                 var remaining = options.TimeBudget is { } limit ? limit - clock.Elapsed : Timeout.InfiniteTimeSpan;
                 if (options.TimeBudget is not null && remaining <= TimeSpan.Zero)
                 {
@@ -74,6 +75,10 @@ public static class Tuner
                 results.Add(done);
                 trials.Add(done);
                 progress?.Report(done);
+                if (trials.Count == 1 && options.TimeBudget is { } budget)
+                {
+                    alive = alive.Take(Affordable(alive.Count, budgets, options.Reduction, done.Elapsed / budgets[0], budget - clock.Elapsed + done.Elapsed)).ToList();
+                }
             }
             if (results.Count == 0)
             {
@@ -93,6 +98,31 @@ public static class Tuner
         int epochs = best.BestEpoch < best.Epochs || best.Round == budgets.Count - 1 ? best.BestEpoch : budgets[^1];
         var bestOptions = Configure(family, start, best.Values, budgetOption, epochs);
         return new TuningResult(metric, trials, best, bestOptions, family.ToJson(bestOptions), stopped);
+    }
+
+    /// <summary>
+    /// How many of <paramref name="points"/> the first round can start so that every round, the last included, fits
+    /// <paramref name="budget"/> at <paramref name="perEpoch"/> a trial-epoch (the first trial's pace; at least one
+    /// point): with a budget too short for the planned design, fewer points trained to the full length beat many
+    /// points judged only on their first epochs, where the pairwise models still rank by popularity.
+    /// </summary>
+    internal static int Affordable(int points, IReadOnlyList<int> budgets, int reduction, TimeSpan perEpoch, TimeSpan budget)
+    {
+        for (int n = points; n > 1; n--)
+        {
+            double epochs = 0;
+            int alive = n;
+            foreach (int b in budgets)
+            {
+                epochs += (double)alive * b;
+                alive = Math.Max(1, alive / reduction);
+            }
+            if (epochs * perEpoch.TotalSeconds <= 0.9 * budget.TotalSeconds)
+            {
+                return n;
+            }
+        }
+        return 1;
     }
 
     /// <summary>

@@ -15,7 +15,10 @@ public sealed record TuningOptions
     /// <summary>Points of the search space tried in the first round, 1..10000 (default 27); the starting options (<see cref="Start"/>, the family's defaults unless given) are the first.</summary>
     public int Trials { get; init; } = 27;
 
-    /// <summary>Wall-clock budget: no trial starts after it, and one running when it ends is cut and not counted; null (default) for none.</summary>
+    /// <summary>
+    /// Wall-clock budget: the first round tries only as many points as the whole search can train within it at the
+    /// first trial's pace, no trial starts after it, and one running when it ends is cut and not counted; null (default) for none.
+    /// </summary>
     public TimeSpan? TimeBudget { get; init; }
 
     /// <summary>The metric to optimise; null (default) for RMSE on explicit models and NDCG@10 on implicit ones.</summary>

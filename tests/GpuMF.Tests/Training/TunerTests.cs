@@ -19,6 +19,13 @@ public sealed class TunerTests(ITestOutputHelper output)
     public void RoundsGrowByTheReductionFactorUpToTheMaximum(int trials, int reduction, int maxEpochs, int[] expected) =>
         Assert.Equal(expected, Tuner.RoundBudgets(trials, reduction, maxEpochs));
 
+    [Theory]
+    [InlineData(1000, 27)]
+    [InlineData(100, 5)]
+    [InlineData(10, 1)]
+    public void ABudgetKeepsAsManyPointsAsEveryRoundCanTrainInIt(int seconds, int expected) =>
+        Assert.Equal(expected, Tuner.Affordable(27, [5, 14, 40], 3, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(seconds)));
+
     [Fact]
     public void PointsStartAtTheDefaultsStayInRangeAndCoverEachDimensionEvenly()
     {
