@@ -130,9 +130,13 @@ internal sealed class MpiSession : IDisposable
     {
         if (Current is not { } session || session._ended)
         {
+            // Under mpirun but before MPI runs (the library missing, say), a failure may be one machine's: the rank says who it is.
+            string rank = MpiCommunicator.LaunchedByMpirun && code != 2
+                ? $"rank {MpiCommunicator.LaunchedRank} of {Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_SIZE")}: "
+                : "";
             if (message is not null && (code != 2 || PrintsUsage))
             {
-                Console.Error.WriteLine($"gpumf: {JsonText.Printable(message)}");
+                Console.Error.WriteLine($"gpumf: {rank}{JsonText.Printable(message)}");
             }
             return;
         }
