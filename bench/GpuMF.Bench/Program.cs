@@ -26,6 +26,7 @@ public static class Program
             TuneRun.Command => TuneRun.Run,
             TimeSplitRun.Command => TimeSplitRun.Run,
             CandidateRun.Command => CandidateRun.Run,
+            MpiRun.Command => MpiRun.Run,
             _ => null,
         };
         if (command is null)
