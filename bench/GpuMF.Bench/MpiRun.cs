@@ -93,7 +93,7 @@ internal static class MpiRun
         options.RejectUnknown();
         using var communicator = MpiCommunicator.LaunchedByMpirun ? MpiCommunicator.Initialize() : null;
         var result = new JsonObject { ["ranks"] = communicator?.Size ?? 0, ["threads"] = threads };
-        if (communicator is not null)
+        if (communicator is { Size: > 1 })
         {
             Probe(communicator, probe, result);
         }
@@ -102,6 +102,7 @@ internal static class MpiRun
         using var backend = ComputeBackend.Create(BackendKind.Cpu, 0, threads);
         var ends = new List<TimeSpan>();
         var options0 = AlsOptions.Defaults with { Factors = factors, Iterations = iterations };
+        long probed = communicator?.BytesGathered ?? 0;
         var model = new AlsTrainer(options0, backend) { Communicator = communicator }.Fit(data.Train, new Recorder(ends));
         var perIteration = ends.Zip(ends.Skip(1), (a, b) => (b - a).TotalSeconds).Order().ToList();
         var train = data.Train;
@@ -109,7 +110,7 @@ internal static class MpiRun
         result["users"] = train.UserCount;
         result["items"] = train.ItemCount;
         result["seconds_per_iteration"] = perIteration[perIteration.Count / 2];
-        result["bytes_gathered_per_iteration"] = (communicator?.BytesGathered ?? 0) / (double)iterations;
+        result["bytes_gathered_per_iteration"] = ((communicator?.BytesGathered ?? 0) - probed) / (double)iterations;
         result["precision_at_10"] = RankingMetrics.Evaluate(model, data.Test, 10).Precision;
         result["factors_sha256"] = Convert.ToHexString(SHA256.HashData(MemoryMarshal.AsBytes<float>([.. model.UserFactors, .. model.ItemFactors])));
         if (communicator is null)
@@ -201,8 +202,8 @@ internal static class MpiRun
         int users = (int)single["users"]!, items = (int)single["items"]!;
         double oneRank = (double)single["seconds_per_iteration"]!;
         double gram = (double)single["gram_seconds_per_row_k2"]!;
-        // Per interaction and iteration on one thread, less the Gram part (computed whole on every rank).
-        double perInteraction = (oneRank * threads - 2 * gram * (users + items) * factors * factors) / nnz;
+        // Per interaction and side on one thread, less the Gram part (computed whole on every rank).
+        double perInteraction = (oneRank * threads - gram * (users + items) * factors * factors) / (2.0 * nnz);
         var sb = new StringBuilder();
         sb.Append("## ALS across MPI ranks (generated)\n\n")
             .Append(CultureInfo.InvariantCulture, $"`{command}` on {started:yyyy-MM-dd HH:mm} UTC.\n\n")
@@ -217,22 +218,24 @@ internal static class MpiRun
         };
         foreach (var job in jobs)
         {
+            int p = (int)job["ranks"]!;
+            string Probed(string name, double scale, int digits) => p > 1 ? F((double)job[name]! * scale, digits) : "—";
             rows.Add([
-                $"{(int)job["ranks"]!} rank(s)",
+                p == 1 ? "1 rank" : $"{p} ranks",
                 F((double)job["seconds_per_iteration"]!, 3),
                 F((double)job["bytes_gathered_per_iteration"]! / 1e6, 2) + " MB",
                 F((double)job["precision_at_10"]!, 4),
                 (string)job["factors_sha256"]! == (string)single["factors_sha256"]! ? "yes" : "no",
-                F((double)job["allreduce_bytes_per_second"]! / 1e9, 2),
-                F((double)job["allgather_bytes_per_second"]! / 1e9, 2),
-                F((double)job["allreduce_latency_seconds"]! * 1e6, 1),
+                Probed("allreduce_bytes_per_second", 1e-9, 2),
+                Probed("allgather_bytes_per_second", 1e-9, 2),
+                Probed("allreduce_latency_seconds", 1e6, 1),
             ]);
         }
         sb.Append(MarkdownTable.Render(["run", "s/iteration", "gathered/iteration", "P@10", "same factors", "allreduce GB/s", "allgather GB/s", "allreduce µs"], rows)).Append('\n');
 
         sb.Append("### Scale model\n\n")
             .Append("Per iteration, for n interactions, U users and I items (assumed U = n/100, I = n/10⁴), k factors and P ranks: ")
-            .Append("compute = 2·n·t_nz/(P·c) for the rows each rank solves (every interaction is read once per side) + 2·(U + I)·k²·t_g/c for the two Gram matrices, which every rank computes whole; ")
+            .Append("compute = 2·n·t_nz/(P·c) for the rows each rank solves (every interaction is read once per side) + (U + I)·k²·t_g/c for the two Gram matrices (of the users, then of the items), which every rank computes whole; ")
             .Append("communication = the allgather of both sides, (U + I)·k·4 bytes·(P − 1)/P received by each rank at the link's bandwidth, plus (P − 1) message latencies (ring), and 2 one-double allreduces (2·log₂P latencies). ")
             .Append(CultureInfo.InvariantCulture, $"t_nz = {perInteraction * 1e9:F1} ns per interaction and side on one thread (the single process above, less its Gram part), t_g = {gram * 1e9:F3} ns per row and k² on one thread (`CpuAlsEngine.Gram`, measured in the single process); ")
             .Append(CultureInfo.InvariantCulture, $"c = {CoresPerMachine} cores a machine, one rank a machine, threads assumed to scale linearly; network: {NetworkBytesPerSecond * 8 / 1e9:F0} Gb/s, {NetworkLatency * 1e6:F0} µs a message. ")
@@ -258,7 +261,7 @@ internal static class MpiRun
         sb.Append("Calibration: the model with this machine's figures in place of the network's (the measured allgather bandwidth and allreduce latency, ")
             .Append(CultureInfo.InvariantCulture, $"{Environment.ProcessorCount} cores shared by the ranks, ML-1M's own shape) against the runs above:\n\n");
         var calibration = new List<IReadOnlyList<string>>();
-        foreach (var job in jobs)
+        foreach (var job in jobs.Where(j => (int)j["ranks"]! > 1))
         {
             int p = (int)job["ranks"]!;
             double cores = Math.Min(p * threads, Environment.ProcessorCount) / (double)p;
@@ -273,7 +276,7 @@ internal static class MpiRun
     /// <summary>The scale model's (compute, communication) seconds of one iteration; see the report's text.</summary>
     private static (double Compute, double Communication) Predict(double n, double users, double items, int k, int ranks, double cores, double perInteraction, double gram, double bandwidth, double latency)
     {
-        double compute = 2 * n * perInteraction / (ranks * cores) + 2 * (users + items) * k * k * gram / cores;
+        double compute = 2 * n * perInteraction / (ranks * cores) + (users + items) * k * k * gram / cores;
         double communication = ranks == 1 ? 0 : (users + items) * k * 4.0 * (ranks - 1) / ranks / bandwidth + (ranks - 1) * latency * 2 + 2 * Math.Log2(ranks) * latency;
         return (compute, communication);
     }
