@@ -34,11 +34,11 @@ internal sealed unsafe class CpuAlsEngine : IAlsEngine
     public double Solve(AlsSide side, CancellationCheck cancel = default) => Solve(side, 0, _problem.Of(side).Rows, cancel);
 
     /// <summary>
-    /// As <see cref="Solve(AlsSide, CancellationCheck)"/> for the rows [<paramref name="first"/>, <paramref name="end"/>) of
+    /// As <see cref="Solve(AlsSide, CancellationCheck)"/> for the rows [<paramref name="firstRow"/>, <paramref name="endRow"/>) of
     /// <paramref name="side"/> alone (the Gram matrix is still the whole other side's); returns their Σ|row|².
     /// Each row's result is the same as in a solve of every row.
     /// </summary>
-    internal double Solve(AlsSide side, int first, int end, CancellationCheck cancel)
+    internal double Solve(AlsSide side, int firstRow, int endRow, CancellationCheck cancel)
     {
         var s = _problem.Of(side);
         var o = _problem.Options;
@@ -55,7 +55,7 @@ internal sealed unsafe class CpuAlsEngine : IAlsEngine
             int* ix = idx;
             int[] ptr = s.Ptr;
             int steps = o.CgSteps;
-            return SumRows(first, end, scratch, cancel, (row, w) =>
+            return SumRows(firstRow, endRow, scratch, cancel, (row, w) =>
             {
                 int first = ptr[row];
                 int n = ptr[row + 1] - first;

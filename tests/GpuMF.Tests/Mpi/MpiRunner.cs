@@ -14,7 +14,8 @@ internal static class MpiRunner
 
     /// <summary>
     /// Starts <c>mpirun</c> with one <c>gpumf</c> command line per group of ranks (mpirun's "A : B" form), standard
-    /// output and error redirected. TERM=dumb keeps the runtime from writing terminal modes to the ranks' terminals.
+    /// output and error redirected. TERM=dumb keeps the runtime from writing terminal modes to the ranks' terminals;
+    /// shared memory without single-copy transfers works in containers that forbid one process reading another's memory.
     /// </summary>
     public static Process Start(IReadOnlyDictionary<string, string>? environment, params (int Ranks, string[] Args)[] groups)
     {
@@ -26,7 +27,7 @@ internal static class MpiRunner
             UseShellExecute = false,
         };
         var list = start.ArgumentList;
-        foreach (string a in new[] { "--oversubscribe", "--allow-run-as-root", "-x", "TERM=dumb" })
+        foreach (string a in new[] { "--oversubscribe", "--allow-run-as-root", "--mca", "btl_vader_single_copy_mechanism", "none", "-x", "TERM=dumb" })
         {
             list.Add(a);
         }
