@@ -16,8 +16,8 @@ namespace GpuMF.Cli;
 /// </summary>
 internal sealed class MpiSession : IDisposable
 {
-    /// <summary>Options that do not change the model, or whose file contents are compared instead of their path.</summary>
-    private static readonly HashSet<string> Unhashed = ["--out", "--json", "--threads", "--checkpoint-every", "--data", "--validation", "--options"];
+    /// <summary>Options that do not change the model (what <c>--options</c> names is compared as the model options it yields).</summary>
+    private static readonly HashSet<string> Unhashed = ["--out", "--json", "--threads", "--checkpoint-every", "--options"];
 
     /// <summary>Options naming a file whose bytes every rank must share.</summary>
     private static readonly string[] Files = ["--data", "--validation"];
