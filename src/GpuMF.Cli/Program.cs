@@ -59,11 +59,17 @@ public static class Program
             HelpText.WriteRoot(commands, Console.Error);
             return 2;
         }
+        if (MpiSession.Refusal(chosen?.Command.Name) is { } refusal)
+        {
+            return Fail(refusal, 2);
+        }
         using var interruption = new Interruption();
         try
         {
             var invocation = new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null, Output = Console.Out, Error = Console.Error };
-            return parse.InvokeAsync(invocation, interruption.Token).GetAwaiter().GetResult();
+            int code = parse.InvokeAsync(invocation, interruption.Token).GetAwaiter().GetResult();
+            MpiSession.End(code, null);
+            return code;
         }
         catch (UsageException e)
         {
@@ -126,9 +132,10 @@ public static class Program
     private static bool Asked<T>(ParseResult parse)
         where T : Option => parse.GetResult(parse.RootCommandResult.Command.Options.OfType<T>().Single()) is not null;
 
+    /// <summary>Prints the failure (under mpirun, as <see cref="MpiSession.End"/> says) and returns its exit code.</summary>
     private static int Fail(string message, int code)
     {
-        Console.Error.WriteLine($"gpumf: {JsonText.Printable(message)}");
+        MpiSession.End(code, message);
         return code;
     }
 }

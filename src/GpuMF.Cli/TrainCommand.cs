@@ -52,7 +52,14 @@ internal sealed class TrainCommand : CliCommand
         var plan = _training.Prepare(parse);
         var family = plan.Family;
         _dataArguments.Check(parse, family, data, "--data");
+        var mpi = MpiSession.Start(family, parse.GetValue(_training.Backends.Backend)!);
         var (checkpoint, resumeFrom) = Checkpoint(parse, output, family);
+        if (mpi is not null)
+        {
+            mpi.RequireSameInputs(parse, plan.OptionsJson, resumeFrom is null ? null : checkpoint!.Path);
+            // Rank 0 alone writes checkpoints, as it alone writes the model.
+            checkpoint = mpi.IsRoot ? checkpoint : null;
+        }
         using var backend = _training.Open(parse, plan);
 
         var clock = Stopwatch.StartNew();
@@ -67,7 +74,7 @@ internal sealed class TrainCommand : CliCommand
         FactorModel model;
         try
         {
-            model = TrainingArguments.Train(plan, matrix, validation, backend, json ? null : new ProgressBar(), checkpoint, resumeFrom, cancellation);
+            model = TrainingArguments.Train(plan, matrix, validation, backend, json ? null : new ProgressBar(), checkpoint, resumeFrom, cancellation, mpi?.Communicator);
         }
         catch (ArgumentException e) when (e.ParamName == "resumeFrom")
         {
@@ -75,6 +82,10 @@ internal sealed class TrainCommand : CliCommand
         }
         double trainSeconds = clock.Elapsed.TotalSeconds;
         Console.Error.WriteLine($"trained in {trainSeconds:F2} s");
+        if (mpi is { IsRoot: false })
+        {
+            return 0;
+        }
 
         clock.Restart();
         AtomicFile.Write(output, stream => ModelFile.WriteTo(model, new CancellableStream(stream, cancellation)));
@@ -86,7 +97,7 @@ internal sealed class TrainCommand : CliCommand
             Console.Out.WriteLine($"wrote {output}");
             return 0;
         }
-        Console.Out.WriteLine(new JsonObject
+        var report = new JsonObject
         {
             ["model"] = family.Name,
             ["backend"] = BackendArguments.Name(backend.Kind),
@@ -104,7 +115,12 @@ internal sealed class TrainCommand : CliCommand
             ["read_seconds"] = Math.Round(readSeconds, 4),
             ["train_seconds"] = Math.Round(trainSeconds, 4),
             ["write_seconds"] = Math.Round(writeSeconds, 4),
-        }.ToJsonString());
+        };
+        if (mpi is not null)
+        {
+            report["ranks"] = mpi.Communicator.Size;
+        }
+        Console.Out.WriteLine(report.ToJsonString());
         return 0;
     }
 

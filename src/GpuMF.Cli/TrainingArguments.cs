@@ -2,6 +2,7 @@ using System.CommandLine;
 using GpuMF.Backends;
 using GpuMF.Data;
 using GpuMF.Models;
+using GpuMF.Mpi;
 using GpuMF.Training;
 
 namespace GpuMF.Cli;
@@ -248,9 +249,9 @@ internal sealed class TrainingArguments
         return backend;
     }
 
-    /// <summary>Trains the plan's model on <paramref name="train"/>.</summary>
-    public static FactorModel Train(TrainingPlan plan, InteractionMatrix train, InteractionMatrix? validation, ComputeBackend backend, IProgress<EpochReport>? progress, CheckpointOptions? checkpoint, FactorModel? resumeFrom, CancellationToken cancellation) =>
-        plan.Family.Train(plan.Options, new TrainingRequest(train, validation, backend, PairwiseProgress.Wrap(progress), cancellation, checkpoint, resumeFrom, plan.Warps) { EarlyStopping = plan.EarlyStopping });
+    /// <summary>Trains the plan's model on <paramref name="train"/>, across the ranks of <paramref name="communicator"/> when one is given (als only).</summary>
+    public static FactorModel Train(TrainingPlan plan, InteractionMatrix train, InteractionMatrix? validation, ComputeBackend backend, IProgress<EpochReport>? progress, CheckpointOptions? checkpoint, FactorModel? resumeFrom, CancellationToken cancellation, MpiCommunicator? communicator = null) =>
+        plan.Family.Train(plan.Options, new TrainingRequest(train, validation, backend, PairwiseProgress.Wrap(progress), cancellation, checkpoint, resumeFrom, plan.Warps) { EarlyStopping = plan.EarlyStopping, Communicator = communicator });
 }
 
 /// <summary>A model family with its options, as a command line set them.</summary>

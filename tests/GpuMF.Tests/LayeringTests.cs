@@ -12,16 +12,17 @@ public sealed partial class LayeringTests
     {
         ["GpuMF.Data"] = 0,
         ["GpuMF.Backends"] = 1,
-        ["GpuMF.TopN"] = 2,
-        ["GpuMF.Models"] = 3,
-        ["GpuMF.Persistence"] = 4,
-        ["GpuMF.Evaluation"] = 5,
-        ["GpuMF.Training"] = 6,
-        ["GpuMF.Svd"] = 7,
-        ["GpuMF.Als"] = 7,
-        ["GpuMF.Pairwise"] = 7,
-        ["GpuMF.Conformance"] = 8,
-        ["GpuMF"] = 9,
+        ["GpuMF.Mpi"] = 2,
+        ["GpuMF.TopN"] = 3,
+        ["GpuMF.Models"] = 4,
+        ["GpuMF.Persistence"] = 5,
+        ["GpuMF.Evaluation"] = 6,
+        ["GpuMF.Training"] = 7,
+        ["GpuMF.Svd"] = 8,
+        ["GpuMF.Als"] = 8,
+        ["GpuMF.Pairwise"] = 8,
+        ["GpuMF.Conformance"] = 9,
+        ["GpuMF"] = 10,
     };
 
     [Fact]

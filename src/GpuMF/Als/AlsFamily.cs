@@ -59,7 +59,7 @@ internal sealed class AlsFamily : ModelFamily<AlsOptions>
     protected override void Validate(AlsOptions options) => options.Validate();
 
     protected override FactorModel Train(AlsOptions options, TrainingRequest r) =>
-        new AlsTrainer(options, r.Backend) { Checkpoint = r.Checkpoint, EarlyStopping = r.EarlyStopping }.Fit(r.Train, r.Progress, r.Cancellation, r.ResumeFrom, r.Validation);
+        new AlsTrainer(options, r.Backend) { Checkpoint = r.Checkpoint, EarlyStopping = r.EarlyStopping, Communicator = r.Communicator }.Fit(r.Train, r.Progress, r.Cancellation, r.ResumeFrom, r.Validation);
 
     protected override UserFoldIn FoldIn(AlsOptions options) => new AlsUserFoldIn(options);
 

@@ -2,6 +2,7 @@ using GpuMF.Backends;
 using GpuMF.Data;
 using GpuMF.Evaluation;
 using GpuMF.Models;
+using GpuMF.Mpi;
 using GpuMF.Training;
 
 namespace GpuMF.Als;
@@ -14,7 +15,7 @@ internal sealed class AlsRun : TrainingRun<IAlsEngine>
     private readonly float[] _y;
     private readonly double _totalWeight;
 
-    public AlsRun(AlsOptions options, InteractionMatrix train)
+    public AlsRun(AlsOptions options, InteractionMatrix train, MpiCommunicator? communicator = null)
         : base(ModelKind.Als, options.ToJson(), options.Iterations, "iterations", 0f, 1f, train)
     {
         _options = options;
@@ -22,7 +23,7 @@ internal sealed class AlsRun : TrainingRun<IAlsEngine>
         _y = NormalFactors.Create(train.ItemCount, options.Factors, options.InitStdDev, options.Seed, 2);
         var problem = AlsProblem.Create(train, _x, _y, options);
         _totalWeight = options.ComputeLoss ? problem.TotalWeight : 1;
-        Engines = new AlsEngineFactory(problem);
+        Engines = communicator is null ? new AlsEngineFactory(problem) : new MpiAlsEngineFactory(problem, communicator);
     }
 
     public override IEngineFactory<IAlsEngine> Engines { get; }

@@ -1,6 +1,7 @@
 using GpuMF.Backends;
 using GpuMF.Data;
 using GpuMF.Models;
+using GpuMF.Mpi;
 using GpuMF.Training;
 
 namespace GpuMF.Als;
@@ -39,6 +40,13 @@ public sealed class AlsTrainer
     /// </summary>
     public EarlyStopping? EarlyStopping { get; init; }
 
+    /// <summary>
+    /// The ranks of an MPI job that train this model together, or null (default) to train in this process alone.
+    /// Every rank calls <c>Fit</c> with the same data and options (nothing checks that here); each solves its range
+    /// of rows, and all end with the same model, bit-identical to a single-process run. The managed CPU backend only.
+    /// </summary>
+    public MpiCommunicator? Communicator { get; init; }
+
     /// <summary>Called at every cancellation check point inside an epoch (tests cancel from it); null (default) for none.</summary>
     internal Action? CancellationProbe { get; init; }
 
@@ -51,12 +59,16 @@ public sealed class AlsTrainer
     /// <param name="resumeFrom">A checkpoint of this training (same data, same options) to continue from; on
     /// the CPU backend the result equals that of an uninterrupted run.</param>
     /// <param name="validation">Optional positives in the same index space (built with the training id maps) whose precision@10 is reported after each iteration.</param>
-    /// <exception cref="ArgumentException">The matrix is empty or holds a value that is not positive, the validation matrix does not share its id maps, or <paramref name="resumeFrom"/> is not a checkpoint of this training.</exception>
+    /// <exception cref="ArgumentException">The matrix is empty or holds a value that is not positive, the validation matrix does not share its id maps, <paramref name="resumeFrom"/> is not a checkpoint of this training, or a <see cref="Communicator"/> is set with an ILGPU backend.</exception>
     /// <exception cref="TrainingDivergedException">The factors became NaN or infinite.</exception>
     public FactorModel Fit(InteractionMatrix train, IProgress<EpochReport>? progress = null, CancellationToken cancellation = default, FactorModel? resumeFrom = null, InteractionMatrix? validation = null)
     {
         ArgumentNullException.ThrowIfNull(train);
-        return TrainingLoop.Run(new AlsRun(Options, train), _backend, validation, progress, new CancellationCheck(cancellation, CancellationProbe), Checkpoint, resumeFrom, EarlyStopping);
+        if (Communicator is not null && _backend is { IsIlgpu: true })
+        {
+            throw new ArgumentException($"ALS across MPI ranks runs on the managed CPU backend, not on {_backend.DeviceName}.", "backend");
+        }
+        return TrainingLoop.Run(new AlsRun(Options, train, Communicator), _backend, validation, progress, new CancellationCheck(cancellation, CancellationProbe), Checkpoint, resumeFrom, EarlyStopping);
     }
 
     /// <summary>

@@ -31,7 +31,14 @@ internal sealed unsafe class CpuAlsEngine : IAlsEngine
 
     private delegate double RowBody(int row, float* scratch);
 
-    public double Solve(AlsSide side, CancellationCheck cancel = default)
+    public double Solve(AlsSide side, CancellationCheck cancel = default) => Solve(side, 0, _problem.Of(side).Rows, cancel);
+
+    /// <summary>
+    /// As <see cref="Solve(AlsSide, CancellationCheck)"/> for the rows [<paramref name="firstRow"/>, <paramref name="endRow"/>) of
+    /// <paramref name="side"/> alone (the Gram matrix is still the whole other side's); returns their Σ|row|².
+    /// Each row's result is the same as in a solve of every row.
+    /// </summary>
+    internal double Solve(AlsSide side, int firstRow, int endRow, CancellationCheck cancel)
     {
         var s = _problem.Of(side);
         var o = _problem.Options;
@@ -48,7 +55,7 @@ internal sealed unsafe class CpuAlsEngine : IAlsEngine
             int* ix = idx;
             int[] ptr = s.Ptr;
             int steps = o.CgSteps;
-            return SumRows(s.Rows, scratch, cancel, (row, w) =>
+            return SumRows(firstRow, endRow, scratch, cancel, (row, w) =>
             {
                 int first = ptr[row];
                 int n = ptr[row + 1] - first;
@@ -66,7 +73,10 @@ internal sealed unsafe class CpuAlsEngine : IAlsEngine
         }
     }
 
-    public double LossTerm()
+    public double LossTerm() => LossTerm(0, _problem.UserCount);
+
+    /// <summary>The users [<paramref name="first"/>, <paramref name="end"/>)'s share of <see cref="LossTerm()"/>.</summary>
+    internal double LossTerm(int first, int end)
     {
         var s = _problem.Of(AlsSide.Users);
         int k = _problem.Options.Factors;
@@ -78,7 +88,7 @@ internal sealed unsafe class CpuAlsEngine : IAlsEngine
             float* g = gram, y = other, xs = factors, c = conf;
             int* ix = idx;
             int[] ptr = s.Ptr;
-            return SumRows(s.Rows, k + LongestRow(ptr), default, (row, w) =>
+            return SumRows(first, end, k + LongestRow(ptr), default, (row, w) =>
                 AlsRowSolver.LossTerm(g, y, ix + ptr[row], c + ptr[row], ptr[row + 1] - ptr[row], xs + (long)row * k, k, w, w + k));
         }
     }
@@ -155,19 +165,20 @@ internal sealed unsafe class CpuAlsEngine : IAlsEngine
     }
 
     /// <summary>
-    /// Runs <paramref name="body"/> for every row on the worker threads, each worker with <paramref name="scratch"/>
+    /// Runs <paramref name="body"/> for every row of [<paramref name="first"/>, <paramref name="end"/>) on the worker threads, each worker with <paramref name="scratch"/>
     /// floats of its own; returns the sum of the results. Each range of rows is a cancellation check point.
     /// </summary>
-    private double SumRows(int rows, int scratch, CancellationCheck cancel, RowBody body)
+    private double SumRows(int first, int end, int scratch, CancellationCheck cancel, RowBody body)
     {
-        if (rows == 0)
+        int rows = end - first;
+        if (rows <= 0)
         {
             return 0;
         }
         double total = 0;
         var gate = new object();
         int range = Math.Clamp(rows / (_threads * 16), 1, 256);
-        Parallel.ForEach(Partitioner.Create(0, rows, range), new ParallelOptions { MaxDegreeOfParallelism = _threads }, () => (Scratch: new float[scratch], Sum: 0.0), (span, state, local) =>
+        Parallel.ForEach(Partitioner.Create(first, end, range), new ParallelOptions { MaxDegreeOfParallelism = _threads }, () => (Scratch: new float[scratch], Sum: 0.0), (span, state, local) =>
         {
             if (cancel.Requested())
             {

@@ -1,6 +1,7 @@
 using GpuMF.Backends;
 using GpuMF.Data;
 using GpuMF.Models;
+using GpuMF.Mpi;
 
 namespace GpuMF.Training;
 
@@ -25,4 +26,7 @@ internal sealed record TrainingRequest(
 {
     /// <summary>Early stopping on the validation data, or null (default) for none.</summary>
     public EarlyStopping? EarlyStopping { get; init; }
+
+    /// <summary>The ranks of an MPI job training one model together (ALS only), or null (default) for this process alone.</summary>
+    public MpiCommunicator? Communicator { get; init; }
 }
