@@ -232,7 +232,7 @@ internal sealed class PartitionedAlsEngine : IAlsEngine
                 if (all.All(c => c.Rows <= 1))
                 {
                     throw new DeviceMemoryException(
-                        $"ALS training streams the interactions through {device.DeviceName}'s {Mib(budget)} MiB, but it must hold the larger side's factors whole ({Mib(4 * otherFloats)} MiB) and two chunks of its largest row: at least {Mib(need)} MiB would fit; {ComputeBackend.TrainingAdvice}.",
+                        $"ALS training streams the interactions through the {Size(budget)} of {device.DeviceName}, but it must hold the larger side's factors whole ({Size(4 * otherFloats)}) beside two chunks of its longest row: a budget of {Size(need)} ({need} bytes) would fit; {ComputeBackend.TrainingAdvice}.",
                         need,
                         budget);
                 }
@@ -267,7 +267,19 @@ internal sealed class PartitionedAlsEngine : IAlsEngine
             return 4 * (rows + 1 + 2 * count + rows * k + 2 * Math.Max(1, segments));
         }
 
-        private static string Mib(long bytes) => (bytes / 1048576.0).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
+        /// <summary>Bytes in the largest binary unit that keeps a whole number in front: 512.0 KiB, 1.5 MiB.</summary>
+        private static string Size(long bytes)
+        {
+            string[] units = ["bytes", "KiB", "MiB", "GiB", "TiB"];
+            double value = bytes;
+            int unit = 0;
+            while (value >= 1024 && unit < units.Length - 1)
+            {
+                value /= 1024;
+                unit++;
+            }
+            return unit == 0 ? $"{bytes} bytes" : $"{value.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)} {units[unit]}";
+        }
     }
 
     /// <summary>One device: its solver, the other side's factors, and its chunk buffers (one per chunk when resident, else two).</summary>
