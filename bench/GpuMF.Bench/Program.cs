@@ -23,6 +23,7 @@ public static class Program
             UpdateRun.Command => UpdateRun.Run,
             MemoryRun.Command => MemoryRun.Run,
             TuneRun.Command => TuneRun.Run,
+            DevicesRun.Command => DevicesRun.Run,
             _ => null,
         };
         if (command is null)
