@@ -9,8 +9,9 @@ using GpuMF.Evaluation;
 namespace GpuMF.Bench;
 
 /// <summary>
-/// <c>devices [--factors K] [--iterations N] [--solver cg|cholesky] [--write [bench/RESULTS.md]]</c>: ALS on the fixed
-/// ML-1M implicit split on ILGPU's CPU accelerator, four ways from the same start: one device holding everything, one
+/// <c>devices [--factors K] [--iterations N] [--solver cg|cholesky] [--users U] [--write [bench/RESULTS.md]]</c>: ALS on
+/// the fixed ML-1M implicit split (or its users with ids up to U: the CPU accelerator simulates every GPU thread, and the
+/// whole split takes it tens of minutes per iteration on a small machine) on ILGPU's CPU accelerator, four ways from the same start: one device holding everything, one
 /// device streaming the interactions through a budget of a quarter of what that needs, and the rows split over two
 /// and three simulated devices. Time per iteration, bytes copied between host and devices per iteration, chunks per
 /// device, the largest factor difference from the in-memory run, and P@10 on the test split.
@@ -27,6 +28,7 @@ internal static class DevicesRun
         int factors = options.Int("factors", 16, 1, 1024);
         int iterations = options.Int("iterations", 2, 1, 100);
         string solverName = options.Get("solver", "cg");
+        int users = options.Int("users", 0, 0, int.MaxValue);
         string? write = options.Optional("write", "bench/RESULTS.md");
         options.RejectUnknown();
         var solver = solverName switch
@@ -41,8 +43,8 @@ internal static class DevicesRun
                 : throw new BenchUsageException("set GPUMF_DATA to the folder holding splits/ (see data/README.md)."),
             "splits");
         var data = HoldoutData.Build(
-            RatingFileReader.Read(Path.Combine(splits, "ml1m_implicit_train.tsv")).Positives(),
-            RatingFileReader.Read(Path.Combine(splits, "ml1m_implicit_test.tsv")).Positives());
+            Users(RatingFileReader.Read(Path.Combine(splits, "ml1m_implicit_train.tsv")).Positives(), users),
+            Users(RatingFileReader.Read(Path.Combine(splits, "ml1m_implicit_test.tsv")).Positives(), users));
         var als = AlsOptions.Defaults with { Factors = factors, Iterations = iterations, Solver = solver };
         DateTime started = DateTime.UtcNow;
         var rows = new List<string>();
@@ -67,7 +69,7 @@ internal static class DevicesRun
         string command = ("dotnet run -c Release --project bench/GpuMF.Bench -- devices " + string.Join(' ', args)).TrimEnd();
         report.AppendLine(CultureInfo.InvariantCulture, $"`{command}` on {started:yyyy-MM-dd HH:mm} UTC, {MachineInfo.Describe()}.");
         report.AppendLine();
-        report.AppendLine(CultureInfo.InvariantCulture, $"ALS (k = {factors}, {iterations} iterations, {(solver == AlsSolver.Cholesky ? "Cholesky" : "conjugate gradient")}) on the fixed ML-1M implicit training split ({data.Train.Count:N0} positives, {data.Train.UserCount:N0} users × {data.Train.ItemCount:N0} items), every run from the same initial factors, all on ILGPU's CPU accelerator, which simulates GPU threads on this machine's cores: the devices of the 2- and 3-device runs share those cores, so these rows measure the bookkeeping (copies, chunks, the Gram matrix sent to every device), not a speed-up. No run here is on a GPU, and ALS on several GPUs has not been run on real GPUs. Bytes copied counts host↔device traffic of interactions, factors and Gram matrices per iteration (the in-memory engine copies none of these once uploaded). Max |Δ| is the largest difference of any factor from the in-memory run; P@10 is judged on the test split.");
+        report.AppendLine(CultureInfo.InvariantCulture, $"ALS (k = {factors}, {iterations} iterations, {(solver == AlsSolver.Cholesky ? "Cholesky" : "conjugate gradient")}) on the fixed ML-1M implicit training split{(users > 0 ? $" restricted to the users with ids 1–{users}" : "")} ({data.Train.Count:N0} positives, {data.Train.UserCount:N0} users × {data.Train.ItemCount:N0} items), every run from the same initial factors, all on ILGPU's CPU accelerator, which simulates GPU threads on this machine's cores: the devices of the 2- and 3-device runs share those cores, so these rows measure the bookkeeping (copies, chunks, the Gram matrix sent to every device), not a speed-up. No run here is on a GPU, and ALS on several GPUs has not been run on real GPUs. Bytes copied counts host↔device traffic of interactions, factors and Gram matrices per iteration (the in-memory engine copies none of these once uploaded). Max |Δ| is the largest difference of any factor from the in-memory run; P@10 is judged on the test split.");
         report.AppendLine();
         report.AppendLine("| run | chunks per device (users/items) | s per iteration | vs in memory | bytes copied per iteration | max \\|Δ\\| vs in memory | P@10 |");
         report.AppendLine("| --- | --- | --- | --- | --- | --- | --- |");
@@ -84,6 +86,24 @@ internal static class DevicesRun
         return 0;
     }
 
+    /// <summary>The rows of users with ids up to <paramref name="last"/>; every row for 0.</summary>
+    private static RatingTable Users(RatingTable table, int last)
+    {
+        if (last == 0)
+        {
+            return table;
+        }
+        var kept = new RatingTable();
+        for (int n = 0; n < table.Count; n++)
+        {
+            if (table.Users[n] <= last)
+            {
+                kept.Add(table.Users[n], table.Items[n], table.Values[n]);
+            }
+        }
+        return kept;
+    }
+
     private static AlsProblem AlsProblemOf(InteractionMatrix train, AlsOptions options) =>
         AlsProblem.Create(train, new float[train.UserCount * options.Factors], new float[train.ItemCount * options.Factors], options);
 
@@ -98,8 +118,9 @@ internal static class DevicesRun
         for (int i = 0; i < options.Iterations; i++)
         {
             engine.Solve(AlsSide.Items);
+            Console.Error.WriteLine($"{name}: iteration {i + 1}, items solved at {clock.Elapsed.TotalSeconds:F1} s");
             engine.Solve(AlsSide.Users);
-            Console.Error.WriteLine($"{name}: iteration {i + 1} at {clock.Elapsed.TotalSeconds:F1} s");
+            Console.Error.WriteLine($"{name}: iteration {i + 1}, users solved at {clock.Elapsed.TotalSeconds:F1} s");
         }
         double seconds = clock.Elapsed.TotalSeconds / options.Iterations;
         long bytes = ((partitioned?.BytesCopied ?? 0) - bytesBefore) / options.Iterations;

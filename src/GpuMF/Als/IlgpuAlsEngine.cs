@@ -8,7 +8,8 @@ namespace GpuMF.Als;
 /// <summary>
 /// ALS on an ILGPU accelerator: both CSR orientations, their confidences and both factor matrices live on
 /// the device for the whole run. Cancellation is checked before each launch of a half-iteration, the
-/// Gram matrix waited for first.
+/// Gram matrix waited for first. <see cref="AlsEngineFactory"/> picks it when <see cref="Footprint"/> fits the
+/// device's budget, and <see cref="PartitionedAlsEngine"/> (streaming) otherwise.
 /// </summary>
 internal sealed class IlgpuAlsEngine : IAlsEngine
 {
