@@ -66,7 +66,7 @@ internal sealed class PartitionedAlsEngine : IAlsEngine
 
     public AlsProblem Problem => _problem;
 
-    /// <summary>Bytes copied between host and devices so far (interactions, factors, Gram matrices), for benchmarks.</summary>
+    /// <summary>Bytes copied between host and devices so far (interactions, factors, Gram matrices), for benchmarks; a resident device's one upload of its interactions is counted at construction.</summary>
     public long BytesCopied => _parts.Sum(p => p?.BytesCopied ?? 0);
 
     /// <summary>Chunks per device of the user side and of the item side; one each where a device holds its range whole.</summary>
@@ -311,7 +311,20 @@ internal sealed class PartitionedAlsEngine : IAlsEngine
                 Solver = Own(new AlsDeviceSolver(Device, problem.Options, plan.MaxRows));
                 _slots = plan.Resident
                     ? [.. chunks.Select(c => new Slot(this, c.Rows, c.Count, c.SegmentRows.Length, k))]
-                    : [.. Enumerable.Range(0, 2).Select(_ => new Slot(this, chunks.Max(c => c.Rows), chunks.Max(c => c.Count), chunks.Max(c => c.SegmentRows.Length), k))];
+                    : [.. Enumerable.Range(0, 2).Select(_ => new Slot(this, chunks.Select(c => c.Rows).DefaultIfEmpty().Max(), chunks.Select(c => c.Count).DefaultIfEmpty().Max(), chunks.Select(c => c.SegmentRows.Length).DefaultIfEmpty().Max(), k))];
+                if (plan.Resident)
+                {
+                    // Uploaded once, here: a resident device's half-iterations copy factor rows only.
+                    for (int c = 0; c < plan.Users.Count; c++)
+                    {
+                        Stage(_slots[c], plan.Users[c], problem.UserItems, problem.UserConfidence, problem.UserFactors, withFactors: false);
+                    }
+                    for (int c = 0; c < plan.Items.Count; c++)
+                    {
+                        Stage(_slots[plan.Users.Count + c], plan.Items[c], problem.ItemUsers, problem.ItemConfidence, problem.ItemFactors, withFactors: false);
+                    }
+                    _copies.Synchronize();
+                }
             }
             catch
             {

@@ -125,6 +125,27 @@ public sealed class DeviceGroupAlsTests(IlgpuCpuFixture one, DeviceGroupFixture 
         }
     }
 
+    /// <summary>
+    /// Devices that hold their ranges whole upload their interactions once, when the engine is made; an
+    /// iteration then moves only factors: the other side whole to each device, the solved rows back (Cholesky
+    /// reads no previous rows), and the Gram matrix from device 0 to the others.
+    /// </summary>
+    [Fact]
+    public void ResidentDevicesMoveOnlyFactorsEachIteration()
+    {
+        const int devices = 2;
+        var options = AlsOptions.Defaults with { Factors = Factors, Solver = AlsSolver.Cholesky };
+        var (problem, _) = AlsKernelSelfTest.RandomProblem(Short.Users, Short.Items, Short.Interactions, Factors, seed: 3, options);
+        using var engine = Assert.IsType<PartitionedAlsEngine>(groups.Group(devices).CreateEngine(new AlsEngineFactory(problem)));
+        long uploaded = engine.BytesCopied;
+        Assert.True(uploaded >= 2 * 8L * problem.UserItems.Length, $"{uploaded} bytes at construction");
+        engine.Solve(AlsSide.Items);
+        engine.Solve(AlsSide.Users);
+        long rows = problem.UserCount + problem.ItemCount;
+        long expected = 4L * (devices * rows * Factors + rows * Factors + 2L * devices * Factors * Factors);
+        Assert.Equal(expected, engine.BytesCopied - uploaded);
+    }
+
     [Fact]
     public void OtherModelsRefuseSeveralDevicesRatherThanUseOne()
     {
