@@ -8,7 +8,8 @@ namespace GpuMF.Bench;
 /// scale curve on synthetic data (<see cref="ScaleRun"/>), <c>splits</c> rebuilds the fixed splits from the raw
 /// MovieLens files (<see cref="SplitsRun"/>), <c>update</c> the incremental-update protocol (<see cref="UpdateRun"/>), <c>tune</c> the tuner on the fixed splits (<see cref="TuneRun"/>),
 /// <c>timesplit</c> time-aware splits (<see cref="TimeSplitRun"/>), <c>candidates</c> candidate scoring of a million pairs (<see cref="CandidateRun"/>),
-/// <c>load</c> the loading speed of interaction files (<see cref="LoadRun"/>), <c>mpi</c> ALS on 1, 2 and 3 MPI ranks (<see cref="MpiRun"/>); anything else goes to BenchmarkDotNet's switcher (for
+/// <c>load</c> the loading speed of interaction files (<see cref="LoadRun"/>), <c>mpi</c> ALS on 1, 2 and 3 MPI ranks (<see cref="MpiRun"/>),
+/// <c>devices</c> ALS streamed and on several devices (<see cref="DevicesRun"/>); anything else goes to BenchmarkDotNet's switcher (for
 /// example <c>--filter *Als*</c>). Throughput on the synthetic presets is the console host's <c>gpumf bench</c>.
 /// </summary>
 public static class Program
@@ -29,6 +30,7 @@ public static class Program
             CandidateRun.Command => CandidateRun.Run,
             LoadRun.Command => LoadRun.Run,
             MpiRun.Command => MpiRun.Run,
+            DevicesRun.Command => DevicesRun.Run,
             _ => null,
         };
         if (command is null)

@@ -1,9 +1,10 @@
 using System.CommandLine;
 using GpuMF.Backends;
+using GpuMF.Training;
 
 namespace GpuMF.Cli;
 
-/// <summary><c>--backend</c>, <c>--device</c> and <c>--threads</c>: where a command computes.</summary>
+/// <summary><c>--backend</c>, <c>--device</c>, <c>--devices</c> and <c>--threads</c>: where a command computes.</summary>
 internal sealed class BackendArguments
 {
     private static readonly string[] Words = ["auto", "cpu", "cuda", "opencl", "ilgpu-cpu"];
@@ -31,8 +32,23 @@ internal sealed class BackendArguments
             : Opt.Choice("--backend", "where to compute (auto: cuda, else an opencl GPU, else cpu)", Words, "auto", "-b");
         Device = Opt.Int("--device", "which device of the backend", 0, 0, 1024);
         Threads = Opt.Int("--threads", "threads of the cpu backend (0: one per core)", 0, 0, 1024);
+        Devices = new Option<string?>("--devices")
+        {
+            Description = "ALS training only, for now: several devices of the backend (comma-separated indices, or all), each solving its share of the rows of every half-iteration; other models and commands run on one --device",
+            HelpName = "I,I…|all",
+            CustomParser = r =>
+            {
+                string text = r.Tokens[0].Value;
+                if (ParseDevices(text) is null && !text.Equals("all", StringComparison.OrdinalIgnoreCase))
+                {
+                    r.AddError($"--devices must be distinct device indices ≥ 0, comma-separated (0,1), or all; got '{text}'.");
+                }
+                return text;
+            },
+        };
         command.Options.Add(Backend);
         command.Options.Add(Device);
+        command.Options.Add(Devices);
         command.Options.Add(Threads);
     }
 
@@ -41,6 +57,9 @@ internal sealed class BackendArguments
 
     /// <summary><c>--device</c>.</summary>
     public Option<int> Device { get; }
+
+    /// <summary><c>--devices</c>: null when absent.</summary>
+    public Option<string?> Devices { get; }
 
     /// <summary><c>--threads</c>.</summary>
     public Option<int> Threads { get; }
@@ -53,8 +72,57 @@ internal sealed class BackendArguments
     /// <exception cref="BackendUnavailableException">It is not present.</exception>
     public ComputeBackend Open(ParseResult parse) => Open(Kinds(parse)[0], parse);
 
-    /// <summary>Opens <paramref name="kind"/> with the device and threads given.</summary>
-    public ComputeBackend Open(BackendKind kind, ParseResult parse) => ComputeBackend.Create(kind, parse.GetValue(Device), parse.GetValue(Threads));
+    /// <summary>
+    /// Opens <paramref name="kind"/> with the device (or devices) and threads given. Several devices are for
+    /// ALS training only: a command without <c>--model als</c> given them is a usage error rather than a run
+    /// on one of them.
+    /// </summary>
+    /// <exception cref="UsageException"><c>--device</c> and <c>--devices</c> were both given, or several devices for another model, another command or the cpu backend.</exception>
+    public ComputeBackend Open(BackendKind kind, ParseResult parse)
+    {
+        string? devices = parse.GetValue(Devices);
+        if (devices is null)
+        {
+            return ComputeBackend.Create(kind, parse.GetValue(Device), parse.GetValue(Threads));
+        }
+        if (parse.GetResult(Device) is { Implicit: false })
+        {
+            throw new UsageException("--device and --devices exclude each other: give one device with --device, or several with --devices.");
+        }
+        var list = ParseDevices(devices);
+        if (list is not { Count: 1 })
+        {
+            if (kind == BackendKind.Cpu)
+            {
+                throw new UsageException("--devices names GPU devices (or ilgpu-cpu's simulated ones); the cpu backend is one device whose cores --threads sets.");
+            }
+            string? model = parse.CommandResult.Command.Options.OfType<Option<ModelFamily>>().FirstOrDefault(o => o.Name == "--model") is { } option
+                ? parse.GetValue(option)?.Name
+                : null;
+            if (model != "als")
+            {
+                throw new UsageException(model is null
+                    ? "--devices with several devices is for ALS training (train --model als) only, for now; this command runs on one device (--device N)."
+                    : $"--devices with several devices runs ALS only, for now; {model} trains on one device (--device N).");
+            }
+        }
+        return ComputeBackend.CreateGroup(kind, list, parse.GetValue(Threads));
+    }
+
+    /// <summary>Distinct indices ≥ 0 from "0,1"; null for anything else ("all" included).</summary>
+    private static List<int>? ParseDevices(string text)
+    {
+        var list = new List<int>();
+        foreach (string part in text.Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (!int.TryParse(part, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int index) || list.Contains(index))
+            {
+                return null;
+            }
+            list.Add(index);
+        }
+        return list;
+    }
 
     /// <summary>The name of a backend as <c>--backend</c> spells it: in text and JSON alike.</summary>
     public static string Name(BackendKind kind) => kind switch

@@ -19,7 +19,7 @@ public sealed class AlsTrainer
 
     /// <summary>Creates a trainer.</summary>
     /// <param name="options">Options; null takes <see cref="AlsOptions.Defaults"/>.</param>
-    /// <param name="backend">Where to run; null runs on the managed CPU backend with every core.</param>
+    /// <param name="backend">Where to run; null runs on the managed CPU backend with every core. On an ILGPU device whose memory cannot hold the data, ALS streams it in chunks; on a backend of several devices (<see cref="ComputeBackend.CreateGroup"/>) each device solves its share of the rows.</param>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the message names it.</exception>
     public AlsTrainer(AlsOptions? options = null, ComputeBackend? backend = null)
     {

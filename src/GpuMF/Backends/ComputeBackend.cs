@@ -15,6 +15,8 @@ public sealed class ComputeBackend : IDisposable
 {
     private readonly Context? _context;
     private readonly Dictionary<Type, object> _kernelSets = new();
+    private readonly ComputeBackend[] _members = [];
+    private long _memoryBudget;
 
     private ComputeBackend(BackendKind kind, int threads, Context? context, Accelerator? accelerator)
     {
@@ -24,6 +26,14 @@ public sealed class ComputeBackend : IDisposable
         Accelerator = accelerator;
         DeviceName = accelerator?.Name ?? $"managed CPU ({threads} threads)";
         MemoryBudget = accelerator?.MemorySize ?? 0;
+    }
+
+    /// <summary>A group of devices sharing <paramref name="context"/>; its own accelerator is the first member's.</summary>
+    private ComputeBackend(Context context, ComputeBackend[] members, BackendKind kind, int threads)
+        : this(kind, threads, context, members[0].Accelerator)
+    {
+        _members = members;
+        DeviceName = $"{members.Length} devices: {string.Join(", ", members.Select(m => m.DeviceName))}";
     }
 
     /// <summary>What to do when training does not fit on the device.</summary>
@@ -47,19 +57,48 @@ public sealed class ComputeBackend : IDisposable
     /// <summary>True for the kinds that run ILGPU kernels (what the console host tells its users; engines are made by <see cref="CreateEngine"/>).</summary>
     public bool IsIlgpu => Accelerator is not null;
 
-    /// <summary>The one place that tells backends apart: the engine <paramref name="factory"/> makes for this backend.</summary>
+    /// <summary>
+    /// The devices this backend computes on: itself, or for a backend opened with several devices
+    /// (<see cref="CreateGroup"/>) one backend per device, in the order asked for.
+    /// </summary>
+    public IReadOnlyList<ComputeBackend> Devices => _members.Length > 0 ? _members : [this];
+
+    /// <summary>
+    /// The one place that tells backends apart: the engine <paramref name="factory"/> makes for this backend.
+    /// On several devices only a factory that spreads its work over them (<see cref="IDeviceGroupEngineFactory{TEngine}"/>:
+    /// ALS training for now) is accepted; any other is refused rather than run on one of the devices.
+    /// </summary>
     /// <typeparam name="TEngine">The engine made.</typeparam>
+    /// <exception cref="NotSupportedException">The backend holds several devices and the factory's engine runs on one.</exception>
     public TEngine CreateEngine<TEngine>(IEngineFactory<TEngine> factory)
     {
         ArgumentNullException.ThrowIfNull(factory);
+        if (_members.Length > 1)
+        {
+            return factory is IDeviceGroupEngineFactory<TEngine> group
+                ? group.ForDevices(_members)
+                : throw new NotSupportedException($"This job runs on one device, but the backend holds {DeviceName}; only ALS training runs on several devices for now: open the backend with one device (--device N).");
+        }
         return Accelerator is null ? factory.ForManagedCpu(Threads) : factory.ForIlgpu(this);
     }
 
     /// <summary>
     /// Device memory a job may use, in bytes: the accelerator's whole memory unless set lower (tests set it
-    /// small to exercise <see cref="DeviceMemoryException"/> on the CPU accelerator); 0 for the managed CPU.
+    /// small to exercise <see cref="DeviceMemoryException"/> and ALS's streaming on the CPU accelerator); 0 for
+    /// the managed CPU. On several devices, the first device's; setting it sets every device's.
     /// </summary>
-    internal long MemoryBudget { get; set; }
+    internal long MemoryBudget
+    {
+        get => _members.Length > 0 ? _members[0].MemoryBudget : _memoryBudget;
+        set
+        {
+            _memoryBudget = value;
+            foreach (var member in _members)
+            {
+                member.MemoryBudget = value;
+            }
+        }
+    }
 
     /// <summary>
     /// Opens a backend. <see cref="BackendKind.Auto"/> picks CUDA, then an OpenCL GPU, then the managed CPU.
@@ -96,17 +135,83 @@ public sealed class ComputeBackend : IDisposable
                     return new ComputeBackend(BackendKind.Cpu, cpuThreads, null, null);
                 }
             }
-            Accelerator accelerator = kind switch
-            {
-                BackendKind.Cuda => Pick(CudaDevices(context), deviceIndex, "CUDA").CreateAccelerator(context),
-                BackendKind.OpenCL => Pick(OpenClGpus(context), deviceIndex, "OpenCL").CreateAccelerator(context),
-                BackendKind.IlgpuCpu => context.CreateCPUAccelerator(0),
-                _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown backend."),
-            };
-            return new ComputeBackend(kind, cpuThreads, context, accelerator);
+            return new ComputeBackend(kind, cpuThreads, context, Open(context, kind, deviceIndex));
         }
         catch
         {
+            context.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Opens several devices of one kind as one backend, for the jobs that spread over devices (ALS training;
+    /// any other job's <see cref="CreateEngine"/> refuses it). On <see cref="BackendKind.IlgpuCpu"/> each index
+    /// opens one more simulated device. One index opens that device alone, as <see cref="Create"/> does.
+    /// </summary>
+    /// <param name="kind">The backend: <see cref="BackendKind.Cuda"/>, <see cref="BackendKind.OpenCL"/>, <see cref="BackendKind.IlgpuCpu"/>, or Auto (CUDA, then an OpenCL GPU; with no GPU, the managed CPU when every device is asked for).</param>
+    /// <param name="devices">Distinct device indices of that kind (≥ 0), or null for every device present.</param>
+    /// <param name="threads">Threads of the managed CPU backend; 0 (default) uses every core.</param>
+    /// <exception cref="ArgumentException">An index is negative or repeated, or several devices were asked of the managed CPU backend.</exception>
+    /// <exception cref="BackendUnavailableException">The kind or a device is not present.</exception>
+    public static ComputeBackend CreateGroup(BackendKind kind, IReadOnlyList<int>? devices, int threads = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(threads);
+        if (devices is not null)
+        {
+            if (devices.Count == 0 || devices.Any(d => d < 0) || devices.Distinct().Count() != devices.Count)
+            {
+                throw new ArgumentException($"Devices must be distinct indices ≥ 0; got [{string.Join(", ", devices)}].", nameof(devices));
+            }
+            if (devices.Count == 1)
+            {
+                return Create(kind, devices[0], threads);
+            }
+            if (kind == BackendKind.Cpu)
+            {
+                throw new ArgumentException("The cpu backend is one device (its cores are set by --threads); several devices need cuda, opencl or ilgpu-cpu.", nameof(devices));
+            }
+        }
+        if (kind == BackendKind.Cpu)
+        {
+            return Create(kind, 0, threads);
+        }
+        int cpuThreads = threads == 0 ? Environment.ProcessorCount : threads;
+        var context = CreateContext();
+        var members = new List<ComputeBackend>();
+        try
+        {
+            if (kind == BackendKind.Auto)
+            {
+                kind = CudaDevices(context).Count > 0 ? BackendKind.Cuda : OpenClGpus(context).Count > 0 ? BackendKind.OpenCL : BackendKind.Cpu;
+            }
+            if (kind == BackendKind.Cpu)
+            {
+                context.Dispose();
+                return devices is null ? Create(kind, 0, threads) : throw new BackendUnavailableException("Several devices were asked for, but no CUDA or OpenCL GPU is present (run 'gpumf devices' to list what is).");
+            }
+            var indices = devices ?? [.. Enumerable.Range(0, kind switch
+            {
+                BackendKind.Cuda => CudaDevices(context).Count,
+                BackendKind.OpenCL => OpenClGpus(context).Count,
+                _ => 1,
+            })];
+            if (indices.Count == 1)
+            {
+                return new ComputeBackend(kind, cpuThreads, context, Open(context, kind, indices[0]));
+            }
+            foreach (int index in indices)
+            {
+                members.Add(new ComputeBackend(kind, cpuThreads, null, Open(context, kind, index)));
+            }
+            return new ComputeBackend(context, [.. members], kind, cpuThreads);
+        }
+        catch
+        {
+            foreach (var member in members)
+            {
+                member.Dispose();
+            }
             context.Dispose();
             throw;
         }
@@ -151,6 +256,10 @@ public sealed class ComputeBackend : IDisposable
     /// </summary>
     internal T Kernels<T>(Func<Accelerator, T> load) where T : class
     {
+        if (_members.Length > 0)
+        {
+            return _members[0].Kernels(load);
+        }
         var accelerator = Accelerator ?? throw new InvalidOperationException("The managed CPU backend has no kernels.");
         lock (_kernelSets)
         {
@@ -219,11 +328,21 @@ public sealed class ComputeBackend : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        foreach (var set in _kernelSets.Values)
+        if (_members.Length > 0)
         {
-            (set as IDisposable)?.Dispose();
+            foreach (var member in _members)
+            {
+                member.Dispose();
+            }
         }
-        Accelerator?.Dispose();
+        else
+        {
+            foreach (var set in _kernelSets.Values)
+            {
+                (set as IDisposable)?.Dispose();
+            }
+            Accelerator?.Dispose();
+        }
         _context?.Dispose();
     }
 
@@ -234,6 +353,15 @@ public sealed class ComputeBackend : IDisposable
 
     private static Context CreateContext() =>
         Context.Create(builder => builder.Default().EnableAlgorithms().Math(MathMode.Fast32BitOnly));
+
+    /// <summary>Device <paramref name="index"/> of <paramref name="kind"/> as an accelerator; on the CPU accelerator every call is a new simulated device.</summary>
+    private static Accelerator Open(Context context, BackendKind kind, int index) => kind switch
+    {
+        BackendKind.Cuda => Pick(CudaDevices(context), index, "CUDA").CreateAccelerator(context),
+        BackendKind.OpenCL => Pick(OpenClGpus(context), index, "OpenCL").CreateAccelerator(context),
+        BackendKind.IlgpuCpu => context.CreateCPUAccelerator(0),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown backend."),
+    };
 
     private static List<CLDevice> OpenClGpus(Context context) =>
         Collect(context.GetCLDevices(), d => d.DeviceType == CLDeviceType.CL_DEVICE_TYPE_GPU);

@@ -32,7 +32,6 @@ public sealed class DeviceMemoryTests
         return model switch
         {
             "svd" => factors + 4L * (3L * data.Count + data.UserCount + data.ItemCount),
-            "als" => factors + 4L * (4L * data.Count + data.UserCount + data.ItemCount + 2),
             // Pairs (user, item), observed items, and under adagrad one sum per factor.
             _ => 2 * factors + 4L * (3L * data.Count + data.UserCount + 1),
         };
@@ -40,7 +39,6 @@ public sealed class DeviceMemoryTests
 
     [Theory]
     [InlineData("svd")]
-    [InlineData("als")]
     [InlineData("bpr")]
     [InlineData("warp")]
     public void TrainingTooLargeForTheDeviceNamesBothSizesAndWhatToDo(string model)
