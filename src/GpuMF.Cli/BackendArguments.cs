@@ -15,7 +15,7 @@ internal sealed class BackendArguments
         Backend = list
             ? new Option<string>("--backend", "-b")
             {
-                Description = $"backends to run on, comma-separated: {Opt.Join(Words)} (auto: cuda, else an opencl GPU, else cpu)",
+                Description = $"backends to run on, comma-separated: {Opt.Join(Words)} (auto: cuda, else an opencl GPU, else cpu; opencl is untested)",
                 HelpName = "B,B…",
                 DefaultValueFactory = _ => "auto",
                 CustomParser = r =>
@@ -29,7 +29,7 @@ internal sealed class BackendArguments
                     return text;
                 },
             }
-            : Opt.Choice("--backend", "where to compute (auto: cuda, else an opencl GPU, else cpu)", Words, "auto", "-b");
+            : Opt.Choice("--backend", "where to compute (auto: cuda, else an opencl GPU, else cpu; opencl is untested)", Words, "auto", "-b");
         Device = Opt.Int("--device", "which device of the backend", 0, 0, 1024);
         Threads = Opt.Int("--threads", "threads of the cpu backend (0: one per core)", 0, 0, 1024);
         Devices = new Option<string?>("--devices")
