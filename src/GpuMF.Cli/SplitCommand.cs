@@ -69,6 +69,9 @@ internal sealed class SplitCommand : CliCommand
         }
         var (train, test) = byTime ? SplitByTime(parse, table, data) : SplitAtRandom(parse, table);
         cancellation.ThrowIfCancellationRequested();
+        // Every id is checked before either file is written, so that an id a TSV file cannot hold leaves neither output.
+        CheckIds(train, trainOut);
+        CheckIds(test, testOut);
         Write(train, trainOut, cancellation);
         Write(test, testOut, cancellation);
         Console.Out.WriteLine($"wrote {train.Count:N0} rows to {trainOut} and {test.Count:N0} rows to {testOut}");
@@ -145,6 +148,24 @@ internal sealed class SplitCommand : CliCommand
         error($"--before must be seconds since 1970 or an ISO date such as 2000-12-31 or 2000-12-31T12:00:00Z; got '{text}'.");
         return null;
     }
+
+    /// <summary>Checks that every string id of <paramref name="table"/> can be a TSV field.</summary>
+    /// <exception cref="DataFormatException">One holds a tab or a line end.</exception>
+    private static void CheckIds(RatingTable table, string path)
+    {
+        for (int k = 0; k < table.Count; k++)
+        {
+            if (table.UserNames is not null)
+            {
+                Field(table.UserText(k), "user", k, path);
+            }
+            if (table.ItemNames is not null)
+            {
+                Field(table.ItemText(k), "item", k, path);
+            }
+        }
+    }
+
     /// <summary>A string id as a TSV field, which cannot hold a tab or a line end.</summary>
     /// <exception cref="DataFormatException">The id holds one.</exception>
     private static string Field(string id, string what, int row, string path) =>

@@ -58,6 +58,19 @@ public sealed class StringIdEndToEndTests : IDisposable
         Assert.Equal(expected, stringLists.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1));
     }
 
+    [Fact]
+    public void SplitRefusesAStringIdThatATsvFileCannotHoldAndWritesNeitherOutput()
+    {
+        string data = Path.Combine(_folder, "tabs.csv");
+        File.WriteAllLines(data, ["user,item,value", .. Enumerable.Range(0, 50).Select(n => $"u{n % 7},m{n},4"), "\"u\t7\",m99,5"]);
+        string train = Path.Combine(_folder, "train.tsv"), test = Path.Combine(_folder, "test.tsv");
+        var (code, _, error) = CliRunner.Run("split", "--data", data, "--train-out", train, "--test-out", test, "--test-fraction", "0.5");
+        Assert.Equal(1, code);
+        Assert.Contains("holds a tab or a line end", error);
+        Assert.False(File.Exists(train));
+        Assert.False(File.Exists(test));
+    }
+
     /// <summary>The TSV split as CSV with a header and prefixed ids.</summary>
     private string Csv(string tsv, string name)
     {
