@@ -37,11 +37,7 @@ internal static class DevicesRun
             "cholesky" => AlsSolver.Cholesky,
             _ => throw new BenchUsageException($"--solver must be cg or cholesky; got '{solverName}'."),
         };
-        string splits = Path.Combine(
-            Environment.GetEnvironmentVariable("GPUMF_DATA") is { Length: > 0 } root
-                ? root
-                : throw new BenchUsageException("set GPUMF_DATA to the folder holding splits/ (see data/README.md)."),
-            "splits");
+        string splits = BenchData.Splits();
         var data = HoldoutData.Build(
             Users(RatingFileReader.Read(Path.Combine(splits, "ml1m_implicit_train.tsv")).Positives(), users),
             Users(RatingFileReader.Read(Path.Combine(splits, "ml1m_implicit_test.tsv")).Positives(), users));

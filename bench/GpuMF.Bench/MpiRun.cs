@@ -51,7 +51,7 @@ internal static class MpiRun
         options.RejectUnknown();
         string mpirun = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(d => Path.Combine(d, "mpirun")).FirstOrDefault(File.Exists)
             ?? throw new BenchUsageException("mpirun not found: install Open MPI (apt-get install openmpi-bin libopenmpi-dev).");
-        _ = Splits();
+        _ = BenchData.Splits();
         string machine = MachineInfo.Describe();
         DateTime started = DateTime.UtcNow;
         string[] rankArgs = [Command, RankArgument, "--factors", Text(factors), "--iterations", Text(iterations), "--threads", Text(threads), "--probe-mib", Text(probe)];
@@ -97,7 +97,7 @@ internal static class MpiRun
         {
             Probe(communicator, probe, result);
         }
-        string splits = Splits();
+        string splits = BenchData.Splits();
         var data = HoldoutData.Build(RatingFileReader.Read(Path.Combine(splits, "ml1m_implicit_train.tsv")).Positives(), RatingFileReader.Read(Path.Combine(splits, "ml1m_implicit_test.tsv")).Positives());
         using var backend = ComputeBackend.Create(BackendKind.Cpu, 0, threads);
         var ends = new List<TimeSpan>();
@@ -282,11 +282,6 @@ internal static class MpiRun
     }
 
     private static string Gb(double n, int k) => F((n / 100 + n / 1e4) * k * 4 / 1e9, 1);
-
-    private static string Splits() =>
-        Environment.GetEnvironmentVariable("GPUMF_DATA") is { Length: > 0 } root
-            ? Path.Combine(root, "splits")
-            : throw new BenchUsageException("set GPUMF_DATA to the folder holding splits/ (see data/README.md).");
 
     private static string F(double value, int digits) => value.ToString("F" + Text(digits), CultureInfo.InvariantCulture);
 

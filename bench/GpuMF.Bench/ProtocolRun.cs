@@ -51,11 +51,7 @@ public static class ProtocolRun
         var names = options.List("models", Models.Select(m => m.Name).ToList(), Models.Select(m => m.Name).ToList());
         string? write = options.Optional("write", "bench/RESULTS.md");
         options.RejectUnknown();
-        string splits = Path.Combine(
-            Environment.GetEnvironmentVariable("GPUMF_DATA") is { Length: > 0 } root
-                ? root
-                : throw new BenchUsageException("set GPUMF_DATA to the folder holding splits/ (see data/README.md)."),
-            "splits");
+        string splits = BenchData.Splits();
 
         string machine = MachineInfo.Describe();
         DateTime started = DateTime.UtcNow;
@@ -92,12 +88,8 @@ public static class ProtocolRun
         return 0;
     }
 
-    private static HoldoutData Load(string splits, string prefix, bool positives)
-    {
-        var train = RatingFileReader.Read(Path.Combine(splits, prefix + "_train.tsv"));
-        var test = RatingFileReader.Read(Path.Combine(splits, prefix + "_test.tsv"));
-        return positives ? HoldoutData.Build(train.Positives(), test.Positives()) : HoldoutData.Build(train, test);
-    }
+    private static HoldoutData Load(string splits, string prefix, bool positives) =>
+        HoldoutData.Build(BenchData.Read(Path.Combine(splits, prefix + "_train.tsv"), positives), BenchData.Read(Path.Combine(splits, prefix + "_test.tsv"), positives));
 
     private static Dictionary<string, double> Evaluate(FactorModel model, InteractionMatrix test, bool explicitRatings)
     {

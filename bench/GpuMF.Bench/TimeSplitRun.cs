@@ -33,9 +33,7 @@ internal static class TimeSplitRun
         ulong seed = (ulong)options.Long("seed", 42, 0, long.MaxValue);
         string? write = options.Optional("write", "bench/RESULTS.md");
         options.RejectUnknown();
-        string root = Environment.GetEnvironmentVariable("GPUMF_DATA") is { Length: > 0 } data
-            ? data
-            : throw new BenchUsageException("set GPUMF_DATA to the folder holding ml-100k/ and ml-1m/ (see data/README.md).");
+        string root = BenchData.Root("ml-100k/ and ml-1m/");
         (string Name, string Path, RatingFileFormat Format)[] sets =
         [
             ("ML-100K", System.IO.Path.Combine(root, "ml-100k", "u.data"), RatingFileFormat.Tsv),

@@ -29,11 +29,7 @@ internal static class TuneRun
         int threads = options.Int("threads", 0, 0, 1024);
         string? write = options.Optional("write", "bench/RESULTS.md");
         options.RejectUnknown();
-        string splits = Path.Combine(
-            Environment.GetEnvironmentVariable("GPUMF_DATA") is { Length: > 0 } root
-                ? root
-                : throw new BenchUsageException("set GPUMF_DATA to the folder holding splits/ (see data/README.md)."),
-            "splits");
+        string splits = BenchData.Splits();
         using var backend = ComputeBackend.Create(BackendKind.Cpu, 0, threads);
         var rows = new List<string>();
         DateTime started = DateTime.UtcNow;
@@ -42,8 +38,8 @@ internal static class TuneRun
             foreach (var family in models.Select(ModelRegistry.Parse))
             {
                 string prefix = $"{dataset}_{(family.TrainsOnPositives ? "implicit" : "explicit")}";
-                var train = Read(Path.Combine(splits, prefix + "_train.tsv"), family.TrainsOnPositives);
-                var test = Read(Path.Combine(splits, prefix + "_test.tsv"), family.TrainsOnPositives);
+                var train = BenchData.Read(Path.Combine(splits, prefix + "_train.tsv"), family.TrainsOnPositives);
+                var test = BenchData.Read(Path.Combine(splits, prefix + "_test.tsv"), family.TrainsOnPositives);
                 var (fit, held) = Splitter.PerUserFraction(train, 0.2, 42);
                 var (tuneTrain, validation) = HoldoutData.Build(fit, held);
                 var clock = Stopwatch.StartNew();
@@ -86,12 +82,6 @@ internal static class TuneRun
         ValidationMetric.PrecisionAt10 => "P@10",
         _ => "NDCG@10",
     };
-
-    private static RatingTable Read(string path, bool positives)
-    {
-        var table = RatingFileReader.Read(path);
-        return positives ? table.Positives() : table;
-    }
 
     /// <summary>The test figure of <paramref name="options"/> trained on the whole training split.</summary>
     private static string Judge(ModelFamily family, object options, HoldoutData data, ComputeBackend backend)

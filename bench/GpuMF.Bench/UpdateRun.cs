@@ -29,19 +29,15 @@ internal static class UpdateRun
         int threads = options.Int("threads", 0, 0, 1024);
         string? write = options.Optional("write", "bench/RESULTS.md");
         options.RejectUnknown();
-        string splits = Path.Combine(
-            Environment.GetEnvironmentVariable("GPUMF_DATA") is { Length: > 0 } root
-                ? root
-                : throw new BenchUsageException("set GPUMF_DATA to the folder holding splits/ (see data/README.md)."),
-            "splits");
+        string splits = BenchData.Splits();
         using var backend = ComputeBackend.Create(BackendKind.Cpu, 0, threads);
         var rows = new List<string>();
         DateTime started = DateTime.UtcNow;
         foreach (var family in ModelRegistry.All)
         {
             string prefix = family.TrainsOnPositives ? "ml1m_implicit" : "ml1m_explicit";
-            var train = Read(Path.Combine(splits, prefix + "_train.tsv"), family.TrainsOnPositives);
-            var test = Read(Path.Combine(splits, prefix + "_test.tsv"), family.TrainsOnPositives);
+            var train = BenchData.Read(Path.Combine(splits, prefix + "_train.tsv"), family.TrainsOnPositives);
+            var test = BenchData.Read(Path.Combine(splits, prefix + "_test.tsv"), family.TrainsOnPositives);
             var clock = Stopwatch.StartNew();
             var full = Train(family, train, backend);
             double fullSeconds = clock.Elapsed.TotalSeconds;
@@ -84,12 +80,6 @@ internal static class UpdateRun
             Console.Error.WriteLine($"wrote the {SectionName} section of {write}");
         }
         return 0;
-    }
-
-    private static RatingTable Read(string path, bool positives)
-    {
-        var table = RatingFileReader.Read(path);
-        return positives ? table.Positives() : table;
     }
 
     private static FactorModel Train(ModelFamily family, RatingTable table, ComputeBackend backend) =>
