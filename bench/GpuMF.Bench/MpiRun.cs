@@ -103,7 +103,7 @@ internal static class MpiRun
         var ends = new List<TimeSpan>();
         var options0 = AlsOptions.Defaults with { Factors = factors, Iterations = iterations };
         long probed = communicator?.BytesGathered ?? 0;
-        var model = new AlsTrainer(options0, backend) { Communicator = communicator }.Fit(data.Train, new Recorder(ends));
+        var model = new AlsTrainer(options0, backend) { Communicator = communicator }.Fit(data.Train, new InlineProgress<EpochReport>(r => ends.Add(r.Elapsed)));
         var perIteration = ends.Zip(ends.Skip(1), (a, b) => (b - a).TotalSeconds).Order().ToList();
         var train = data.Train;
         result["interactions"] = train.Count;
@@ -286,10 +286,4 @@ internal static class MpiRun
     private static string F(double value, int digits) => value.ToString("F" + Text(digits), CultureInfo.InvariantCulture);
 
     private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
-
-    /// <summary>Records when each iteration ended; reports arrive on the training thread, in order.</summary>
-    private sealed class Recorder(List<TimeSpan> ends) : IProgress<EpochReport>
-    {
-        public void Report(EpochReport value) => ends.Add(value.Elapsed);
-    }
 }

@@ -92,7 +92,7 @@ internal static class ScalePoint
             throw new BenchUsageException(e.Message);
         }
         var options = family.Bind(name => (name == "factors" ? factors : epochs).ToString(CultureInfo.InvariantCulture), name => name == "factors" || name == family.EpochUnit);
-        return family.Train(options, new TrainingRequest(matrix, null, backend, new Reporter<EpochReport>(r => epochDone(r.Elapsed)), default, null, null, 0));
+        return family.Train(options, new TrainingRequest(matrix, null, backend, new InlineProgress<EpochReport>(r => epochDone(r.Elapsed)), default, null, null, 0));
     }
 
     private static long Resident() => ProcStatus.Field("self", "VmRSS") ?? Environment.WorkingSet;
@@ -119,11 +119,5 @@ internal static class ScalePoint
         {
             return false;
         }
-    }
-
-    /// <summary>Reports synchronously on the training thread (System.Progress would post to the thread pool and lose the order).</summary>
-    private sealed class Reporter<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
     }
 }

@@ -200,9 +200,4 @@ internal sealed class BenchCommand : CliCommand
         result["score_seconds"] = Math.Round(seconds[best] - setup[best], 4);
         return new Timing(seconds[0], seconds[best], data.UserCount / seconds[best]);
     }
-
-    private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
-    }
 }

@@ -224,7 +224,7 @@ public static class Tuner
         }
         var clock = Stopwatch.StartNew();
         int bestEpoch = 0;
-        var reports = new Progress(r => bestEpoch = r.BestEpoch ?? r.Epoch);
+        var reports = new InlineProgress<EpochReport>(r => bestEpoch = r.BestEpoch ?? r.Epoch);
         FactorModel model;
         try
         {
@@ -241,11 +241,5 @@ public static class Tuner
             _ => RankingMetrics.Evaluate(model, validation).Ndcg,
         };
         return new TuningTrial(0, 0, 0, Math.Max(1, bestEpoch), [], value, clock.Elapsed);
-    }
-
-    /// <summary>Epoch reports handled on the training thread, in order (<see cref="Progress{T}"/> would post them to the thread pool).</summary>
-    private sealed class Progress(Action<EpochReport> report) : IProgress<EpochReport>
-    {
-        public void Report(EpochReport value) => report(value);
     }
 }
