@@ -16,13 +16,6 @@ internal sealed class TrainingArguments
     /// <summary>The model option whose presence makes the value column counts.</summary>
     private const string ConfidenceOption = "confidence";
 
-    private static readonly Dictionary<string, ValidationMetric> Metrics = new()
-    {
-        ["rmse"] = ValidationMetric.Rmse,
-        ["p@10"] = ValidationMetric.PrecisionAt10,
-        ["ndcg@10"] = ValidationMetric.NdcgAt10,
-    };
-
     private readonly Command _command;
     private Option<int> _deviceWarps = null!;
     private Option<bool> _weights = null!;
@@ -94,7 +87,7 @@ internal sealed class TrainingArguments
         _validationFraction = Opt.OptionalFloat("--validation-fraction", "hold out this share of each user's training rows, in (0, 1), as validation rows instead (seeded by --validation-seed; a user with one row keeps it)");
         _validationSeed = Opt.ULong("--validation-seed", "seed of --validation-fraction's choice", 42);
         _earlyStopping = Opt.Int("--early-stopping", "stop after N epochs (als: iterations) without improvement of the validation metric and keep the best epoch's model; 0 trains every epoch", 0, 0, 10000);
-        _validationMetric = Opt.Choice("--validation-metric", "the metric --early-stopping watches (default: rmse for svd, p@10 for the others)", [.. Metrics.Keys], null);
+        _validationMetric = MetricOption.Create("--validation-metric", "the metric --early-stopping watches (default: rmse for svd, p@10 for the others)");
         foreach (var option in new Option[] { _validation, _validationFraction, _validationSeed, _earlyStopping, _validationMetric })
         {
             _command.Options.Add(option);
@@ -165,13 +158,7 @@ internal sealed class TrainingArguments
         {
             throw new UsageException($"{(patience > 0 ? "--early-stopping" : "--validation-metric")} watches validation rows: give --validation FILE or --validation-fraction F.");
         }
-        ValidationMetric? metric = metricName is null ? null : Metrics[metricName];
-        if (metric is { } m && (m == ValidationMetric.Rmse) == family.TrainsOnPositives)
-        {
-            throw new UsageException(m == ValidationMetric.Rmse
-                ? $"--validation-metric rmse applies to svd; {family.Name} ranks positives: use p@10 or ndcg@10."
-                : $"--validation-metric {metricName} applies to the implicit models; svd predicts ratings: use rmse.");
-        }
+        var metric = MetricOption.Read(parse, _validationMetric!, family);
         if (patience == 0 && metric is not null)
         {
             throw new UsageException("--validation-metric chooses what --early-stopping watches: give --early-stopping N too.");

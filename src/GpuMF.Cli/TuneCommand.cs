@@ -15,13 +15,6 @@ namespace GpuMF.Cli;
 /// </summary>
 internal sealed class TuneCommand : CliCommand
 {
-    private static readonly Dictionary<string, ValidationMetric> Metrics = new()
-    {
-        ["rmse"] = ValidationMetric.Rmse,
-        ["p@10"] = ValidationMetric.PrecisionAt10,
-        ["ndcg@10"] = ValidationMetric.NdcgAt10,
-    };
-
     private readonly TrainingArguments _training;
     private readonly Option<string> _train;
     private readonly Option<string> _out;
@@ -42,7 +35,7 @@ internal sealed class TuneCommand : CliCommand
         _out = Add(Opt.Text("--out", "FILE.json", "where the best options go, as JSON that train and evaluate read with --options (default: not written)", false));
         _trials = Add(Opt.Int("--trials", "points of the search space tried in the first round (the defaults, or the options given, are the first)", TuningOptions.Defaults.Trials, 1, 10000));
         _timeBudget = Add(Opt.OptionalFloat("--time-budget", "seconds: no trial starts after them and one running is cut (default: none)"));
-        _metric = Add(Opt.Choice("--metric", "what to optimise on the validation rows (default: rmse for svd, ndcg@10 for the others)", [.. Metrics.Keys], null));
+        _metric = Add(MetricOption.Create("--metric", "what to optimise on the validation rows (default: rmse for svd, ndcg@10 for the others)"));
         _validationFraction = Add(Opt.Float("--validation-fraction", "the share of each user's training rows held out for validation", 0.2f, "(0, 1)", f => f > 0 && f < 1));
         _maxEpochs = Add(Opt.Int("--max-epochs", "epochs (als: iterations) of the last round; 0 for twice the model's default", 0, 0, 10000));
         _patience = Add(Opt.Int("--patience", "epochs without improvement of the validation metric after which a trial stops; 0 for half the round's epochs", TuningOptions.Defaults.Patience, 0, 10000));
@@ -75,16 +68,7 @@ internal sealed class TuneCommand : CliCommand
         }
         var plan = _training.Prepare(parse);
         var family = plan.Family;
-        string? metricName = parse.GetValue(_metric);
-        var metric = metricName is null ? (ValidationMetric?)null : Metrics[metricName];
-        if (metric == ValidationMetric.Rmse && family.TrainsOnPositives)
-        {
-            throw new UsageException($"--metric rmse applies to svd; {family.Name} ranks positives: use p@10 or ndcg@10.");
-        }
-        if (metric is ValidationMetric.PrecisionAt10 or ValidationMetric.NdcgAt10 && !family.TrainsOnPositives)
-        {
-            throw new UsageException($"--metric {metricName} applies to the implicit models; svd predicts ratings: use rmse.");
-        }
+        var metric = MetricOption.Read(parse, _metric, family);
         var fixedOptions = _training.Models.Given(family, parse);
         _data.Check(parse, family, trainPath, "--train");
         using var backend = _training.Open(parse, plan);
@@ -131,7 +115,7 @@ internal sealed class TuneCommand : CliCommand
 
     private static void Print(ModelFamily family, TuningResult result)
     {
-        string name = MetricName(result.Metric);
+        string name = MetricOption.Name(result.Metric);
         var dims = family.SearchSpace.Select(d => d.Option).Where(o => result.Trials.Any(t => t.Values.Any(v => v.Key == o))).ToArray();
         var rows = result.Trials.Select(t => (string[])[
             t.Point == 0 ? "start" : t.Point.ToString(CultureInfo.InvariantCulture),
@@ -145,8 +129,6 @@ internal sealed class TuneCommand : CliCommand
         var best = result.Best;
         Console.Out.WriteLine($"best: point {(best.Point == 0 ? "start" : best.Point.ToString(CultureInfo.InvariantCulture))}, validation {name} {best.Metric.ToString("F4", CultureInfo.InvariantCulture)} after {best.BestEpoch} {family.EpochUnit}: {string.Join(" ", best.Values.Select(v => $"--{v.Key} {v.Value}").Append($"--{family.EpochUnit} {best.BestEpoch}"))}");
     }
-
-    private static string MetricName(ValidationMetric metric) => Metrics.First(m => m.Value == metric).Key;
 
     /// <summary>One line on stderr per trial as it completes, so a long search shows where it is.</summary>
     private sealed class TrialLog(ModelFamily family) : IProgress<TuningTrial>
