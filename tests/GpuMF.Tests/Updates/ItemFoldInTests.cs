@@ -1,11 +1,6 @@
 using System.Numerics.Tensors;
-using GpuMF.Als;
-using GpuMF.Backends;
 using GpuMF.Data;
 using GpuMF.Models;
-using GpuMF.Pairwise;
-using GpuMF.Svd;
-using GpuMF.Tests.Support;
 using Xunit.Abstractions;
 
 namespace GpuMF.Tests.Updates;
@@ -22,9 +17,9 @@ public sealed class ItemFoldInTests(ITestOutputHelper output)
     [InlineData("warp", 0.05)]
     public void AFoldedInTrainingItemRanksItsTestUsersNearlyAsWellAsTheTrainedRow(string model, double slack)
     {
-        var train = InteractionMatrix.Build(Read(model, "train"));
-        var test = Read(model, "test");
-        var fitted = Fit(model, train);
+        var train = InteractionMatrix.Build(Ml100kModels.Read(model, "train"));
+        var test = Ml100kModels.Read(model, "test");
+        var fitted = Ml100kModels.Fit(model, train);
         var testUsers = Enumerable.Range(0, test.Count)
             .Where(n => fitted.Items.TryGetIndex(test.Items[n], out _) && fitted.Users.TryGetIndex(test.Users[n], out _))
             .GroupBy(n => fitted.Items.IndexOf(test.Items[n]))
@@ -55,9 +50,9 @@ public sealed class ItemFoldInTests(ITestOutputHelper output)
     [Fact]
     public void AFoldedInSvdItemPredictsItsTestRatingsNearlyAsWellAsTheTrainedRow()
     {
-        var train = InteractionMatrix.Build(Read("svd", "train"));
-        var test = Read("svd", "test");
-        var fitted = Fit("svd", train);
+        var train = InteractionMatrix.Build(Ml100kModels.Read("svd", "train"));
+        var test = Ml100kModels.Read("svd", "test");
+        var fitted = Ml100kModels.Fit("svd", train);
         double trainedSq = 0, foldedSq = 0;
         int count = 0;
         foreach (var group in Enumerable.Range(0, test.Count).Where(n => fitted.Items.TryGetIndex(test.Items[n], out _)).GroupBy(n => test.Items[n]).Take(300))
@@ -84,8 +79,8 @@ public sealed class ItemFoldInTests(ITestOutputHelper output)
     [Fact]
     public void AlsFoldsATrainingItemBackToItsTrainedRow()
     {
-        var train = InteractionMatrix.Build(Read("als", "train"));
-        var fitted = Fit("als", train);
+        var train = InteractionMatrix.Build(Ml100kModels.Read("als", "train"));
+        var fitted = Ml100kModels.Fit("als", train);
         foreach (int i in new[] { 0, 7, 50 })
         {
             var vector = fitted.RecalculateItem(Column(train, i).Select(n => (train.Users[train.ItemUsers[n]], 1f)).ToList());
@@ -98,8 +93,8 @@ public sealed class ItemFoldInTests(ITestOutputHelper output)
     [Fact]
     public void UnknownUsersAreIgnoredAndTheWrongIdKindIsRefused()
     {
-        var train = InteractionMatrix.Build(Read("als", "train"));
-        var fitted = Fit("als", train);
+        var train = InteractionMatrix.Build(Ml100kModels.Read("als", "train"));
+        var fitted = Ml100kModels.Fit("als", train);
         long known = train.Users[train.ItemUsers[0]];
         var withUnknown = fitted.RecalculateItem([(known, 1f), (long.MaxValue, 1f)]);
         var alone = fitted.RecalculateItem([(known, 1f)]);
@@ -124,25 +119,6 @@ public sealed class ItemFoldInTests(ITestOutputHelper output)
         }
         long neg = ranked.Length - pos;
         return (rankSum - pos * (pos - 1) / 2.0) / (pos * neg);
-    }
-
-    private static RatingTable Read(string model, string part)
-    {
-        var table = RatingFileReader.Read(TestData.Split(model == "svd" ? $"ml100k_explicit_{part}.tsv" : $"ml100k_implicit_{part}.tsv"));
-        return model == "svd" ? table : table.Positives(minValue: 0f);
-    }
-
-    private static FactorModel Fit(string model, InteractionMatrix data)
-    {
-        using var backend = ComputeBackend.Create(BackendKind.Cpu, threads: 2);
-        return model switch
-        {
-            "svd" => new SvdTrainer(SvdOptions.Defaults with { Factors = 32 }, backend).Fit(data),
-            "als" => new AlsTrainer(AlsOptions.Defaults with { Factors = 32, Regularization = 20 }, backend).Fit(data),
-            "bpr" => new BprTrainer(BprOptions.Defaults with { Factors = 32 }, backend).Fit(data),
-            "warp" => new WarpTrainer(WarpOptions.Defaults with { Factors = 32 }, backend).Fit(data),
-            _ => throw new ArgumentOutOfRangeException(nameof(model)),
-        };
     }
 
     private static IEnumerable<int> Column(InteractionMatrix matrix, int i) => Enumerable.Range(matrix.ItemPtr[i], matrix.ItemPtr[i + 1] - matrix.ItemPtr[i]);

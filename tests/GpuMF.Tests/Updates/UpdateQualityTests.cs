@@ -1,9 +1,5 @@
-using GpuMF.Als;
 using GpuMF.Data;
 using GpuMF.Models;
-using GpuMF.Pairwise;
-using GpuMF.Svd;
-using GpuMF.Tests.Support;
 using Xunit.Abstractions;
 
 namespace GpuMF.Tests.Updates;
@@ -22,11 +18,11 @@ public sealed class UpdateQualityTests(ITestOutputHelper output)
     [MemberData(nameof(Models))]
     public void AnUpdatedModelServesTheNewUsersNearlyAsWellAsAFullRetrain(string model)
     {
-        var train = Read(model, "train");
-        var test = Read(model, "test");
+        var train = Ml100kModels.Read(model, "train");
+        var test = Ml100kModels.Read(model, "test");
         var (old, added) = SplitByUser(train, u => u % 10 == 0);
-        var full = Fit(model, InteractionMatrix.Build(train));
-        var first = Fit(model, InteractionMatrix.Build(old));
+        var full = Ml100kModels.Fit(model, InteractionMatrix.Build(train));
+        var first = Ml100kModels.Fit(model, InteractionMatrix.Build(old));
         var updated = first.Update(added);
         Assert.Equal(full.Users.Count, updated.Users.Count);
         var (_, newTest) = SplitByUser(test, u => u % 10 == 0);
@@ -62,9 +58,9 @@ public sealed class UpdateQualityTests(ITestOutputHelper output)
     [InlineData("warp", 0.06)]
     public void FoldingInATrainingUserRanksTheirTestItemsNearlyAsWellAsTheTrainedRow(string model, double slack)
     {
-        var train = InteractionMatrix.Build(Read(model, "train"));
-        var test = Read(model, "test");
-        var fitted = Fit(model, train);
+        var train = InteractionMatrix.Build(Ml100kModels.Read(model, "train"));
+        var test = Ml100kModels.Read(model, "test");
+        var fitted = Ml100kModels.Fit(model, train);
         double trained = 0, folded = 0;
         int users = 0;
         foreach (var (user, items) in ByUser(test).Take(300))
@@ -85,9 +81,9 @@ public sealed class UpdateQualityTests(ITestOutputHelper output)
     [Fact]
     public void FoldingInAnSvdUserPredictsTheirTestRatingsNearlyAsWellAsTheTrainedRow()
     {
-        var train = InteractionMatrix.Build(Read("svd", "train"));
-        var test = Read("svd", "test");
-        var fitted = Fit("svd", train);
+        var train = InteractionMatrix.Build(Ml100kModels.Read("svd", "train"));
+        var test = Ml100kModels.Read("svd", "test");
+        var fitted = Ml100kModels.Fit("svd", train);
         double trainedSq = 0, foldedSq = 0;
         int count = 0;
         foreach (var group in Enumerable.Range(0, test.Count).GroupBy(n => test.Users[n]).Take(300))
@@ -109,26 +105,6 @@ public sealed class UpdateQualityTests(ITestOutputHelper output)
         double trained = Math.Sqrt(trainedSq / count), folded = Math.Sqrt(foldedSq / count);
         output.WriteLine($"svd: RMSE trained rows {trained:F4}, folded in {folded:F4} over {count} ratings");
         Assert.InRange(folded - trained, -1.0, 0.03);
-    }
-
-    /// <summary>SVD's ratings, or the implicit split's positives at value 1 as the console host reads them.</summary>
-    private static RatingTable Read(string model, string part)
-    {
-        var table = RatingFileReader.Read(TestData.Split(model == "svd" ? $"ml100k_explicit_{part}.tsv" : $"ml100k_implicit_{part}.tsv"));
-        return model == "svd" ? table : table.Positives(minValue: 0f);
-    }
-
-    private static FactorModel Fit(string model, InteractionMatrix data)
-    {
-        using var backend = GpuMF.Backends.ComputeBackend.Create(GpuMF.Backends.BackendKind.Cpu, threads: 2);
-        return model switch
-        {
-            "svd" => new SvdTrainer(SvdOptions.Defaults with { Factors = 32 }, backend).Fit(data),
-            "als" => new AlsTrainer(AlsOptions.Defaults with { Factors = 32, Regularization = 20 }, backend).Fit(data),
-            "bpr" => new BprTrainer(BprOptions.Defaults with { Factors = 32 }, backend).Fit(data),
-            "warp" => new WarpTrainer(WarpOptions.Defaults with { Factors = 32 }, backend).Fit(data),
-            _ => throw new ArgumentOutOfRangeException(nameof(model)),
-        };
     }
 
     /// <summary>SVD: RMSE on the test rows; the others: precision@10 of the test users' test items, seen items left out.</summary>
