@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using GpuMF.Cli;
 using GpuMF.Tests.Support;
 
 namespace GpuMF.Tests.Cli;
@@ -17,7 +16,7 @@ public sealed class AlsCommandTests
     [Fact]
     public void EvaluatePrintsRankingMetricsAsJson()
     {
-        var (code, output, _) = Run("evaluate", "--model", "als", "--train", TestData.Split("ml100k_implicit_train.tsv"), "--test", TestData.Split("ml100k_implicit_test.tsv"),
+        var (code, output, _) = CliRunner.Run("evaluate", "--model", "als", "--train", TestData.Split("ml100k_implicit_train.tsv"), "--test", TestData.Split("ml100k_implicit_test.tsv"),
             "--backend", "cpu", "--factors", "16", "--iterations", "5", "--solver", "cholesky", "--alpha", "5", "--reg", "20", "--json");
         Assert.Equal(0, code);
         var json = JsonNode.Parse(output)!;
@@ -34,12 +33,12 @@ public sealed class AlsCommandTests
         string model = TestData.TempPath(".gpumf");
         try
         {
-            var (code, _, _) = Run("train", "--model", "als", "--data", TestData.Split("ml100k_implicit_train.tsv"), "--out", model, "--backend", "cpu", "--factors", "8", "--iterations", "3", "--loss");
+            var (code, _, _) = CliRunner.Run("train", "--model", "als", "--data", TestData.Split("ml100k_implicit_train.tsv"), "--out", model, "--backend", "cpu", "--factors", "8", "--iterations", "3", "--loss");
             Assert.Equal(0, code);
-            var (rc, recs, _) = Run("recommend", "--model", model, "--user", "1", "--n", "5");
+            var (rc, recs, _) = CliRunner.Run("recommend", "--model", model, "--user", "1", "--n", "5");
             Assert.Equal(0, rc);
             Assert.Contains("Top 5 for user 1", recs);
-            var (sc, sims, _) = Run("similar", "--model", model, "--item", "1", "--n", "3");
+            var (sc, sims, _) = CliRunner.Run("similar", "--model", model, "--item", "1", "--n", "3");
             Assert.Equal(0, sc);
             Assert.Contains("Items most similar to 1", sims);
         }
@@ -55,7 +54,7 @@ public sealed class AlsCommandTests
     [InlineData("--epochs", "3", "unknown option for 'train': --epochs")]
     public void BadOptionsAreUsageErrors(string option, string value, string message)
     {
-        var (code, _, error) = Run("train", "--model", "als", "--data", TestData.Split("ml100k_implicit_train.tsv"), "--out", TestData.TempPath(".gpumf"), option, value);
+        var (code, _, error) = CliRunner.Run("train", "--model", "als", "--data", TestData.Split("ml100k_implicit_train.tsv"), "--out", TestData.TempPath(".gpumf"), option, value);
         Assert.Equal(2, code);
         Assert.Contains(message, error);
     }
@@ -63,26 +62,8 @@ public sealed class AlsCommandTests
     [Fact]
     public void OutOfRangeOptionNamesItAsTypedOnOneLine()
     {
-        var (code, _, error) = Run("train", "--model", "als", "--data", TestData.Split("ml100k_implicit_train.tsv"), "--out", TestData.TempPath(".gpumf"), "--reg", "0");
+        var (code, _, error) = CliRunner.Run("train", "--model", "als", "--data", TestData.Split("ml100k_implicit_train.tsv"), "--out", TestData.TempPath(".gpumf"), "--reg", "0");
         Assert.Equal(2, code);
         Assert.Equal("gpumf: --reg must be in (0, 1e6]; got 0.", error.Trim());
-    }
-
-    private static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var (oldOut, oldError) = (Console.Out, Console.Error);
-        Console.SetOut(output);
-        Console.SetError(error);
-        try
-        {
-            return (Program.Main(args), output.ToString(), error.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldError);
-        }
     }
 }

@@ -31,7 +31,7 @@ public sealed class TimeSplitCommandTests : IDisposable
     [Fact]
     public void LastWritesEachUsersLatestRowsWithTheirTimes()
     {
-        var (code, output, error) = Run("split", "--data", Timed(), "--by", "time", "--last", "2", "--train-out", Out("train.tsv"), "--test-out", Out("test.tsv"));
+        var (code, output, error) = CliRunner.Run("split", "--data", Timed(), "--by", "time", "--last", "2", "--train-out", Out("train.tsv"), "--test-out", Out("test.tsv"));
         Assert.True(code == 0, error);
         Assert.Contains("wrote 4 rows", output);
         // User 1's latest is item 10; of the two rows at 946684800 the later line (item 13) is the later one.
@@ -45,7 +45,7 @@ public sealed class TimeSplitCommandTests : IDisposable
     [InlineData("2000-01-01T01:00:00+01:00")]
     public void BeforeCutsEveryoneAtOneTime(string before)
     {
-        var (code, _, error) = Run("split", "--data", Timed(), "--by", "time", "--before", before, "--train-out", Out("train.tsv"), "--test-out", Out("test.tsv"));
+        var (code, _, error) = CliRunner.Run("split", "--data", Timed(), "--by", "time", "--before", before, "--train-out", Out("train.tsv"), "--test-out", Out("test.tsv"));
         Assert.True(code == 0, error);
         Assert.All(File.ReadAllLines(Out("train.tsv")), line => Assert.True(long.Parse(line.Split('\t')[3], CultureInfo.InvariantCulture) < 946684800, line));
         Assert.All(File.ReadAllLines(Out("test.tsv")), line => Assert.True(long.Parse(line.Split('\t')[3], CultureInfo.InvariantCulture) >= 946684800, line));
@@ -58,7 +58,7 @@ public sealed class TimeSplitCommandTests : IDisposable
     [InlineData("946685001", "leaves the test side empty")]
     public void ABeforeThatLeavesASideEmptyIsAnErrorGivingTheDatasRange(string before, string message)
     {
-        var (code, _, error) = Run("split", "--data", Timed(), "--by", "time", "--before", before, "--train-out", Out("train.tsv"), "--test-out", Out("test.tsv"));
+        var (code, _, error) = CliRunner.Run("split", "--data", Timed(), "--by", "time", "--before", before, "--train-out", Out("train.tsv"), "--test-out", Out("test.tsv"));
         Assert.Equal(2, code);
         Assert.Contains(message, error);
         Assert.Contains("the times of " + Out("timed.tsv") + " run from 1999-12-31T23:55:00Z (946684500) to 2000-01-01T00:03:20Z (946685000)", error);
@@ -70,7 +70,7 @@ public sealed class TimeSplitCommandTests : IDisposable
     public void TimeColNamesTheColumnOfAFileWithAHeader()
     {
         string csv = Write("named.csv", "when,user,item,rating", "946684900,1,10,4", "946684700,1,11,3", "946684600,2,10,5", "946685000,2,14,1");
-        var (code, _, error) = Run("split", "--data", csv, "--by", "time", "--last", "1", "--time-col", "when", "--user-col", "user", "--item-col", "item", "--value-col", "rating",
+        var (code, _, error) = CliRunner.Run("split", "--data", csv, "--by", "time", "--last", "1", "--time-col", "when", "--user-col", "user", "--item-col", "item", "--value-col", "rating",
             "--train-out", Out("train.tsv"), "--test-out", Out("test.tsv"));
         Assert.True(code == 0, error);
         Assert.Equal(["1\t10\t4\t946684900", "2\t14\t1\t946685000"], File.ReadAllLines(Out("test.tsv")));
@@ -80,7 +80,7 @@ public sealed class TimeSplitCommandTests : IDisposable
     public void AFileWithoutTimesIsAnErrorNamingTheFileAndTheField()
     {
         string plain = Write("plain.tsv", "1\t10\t4", "2\t10\t5");
-        var (code, _, error) = Run("split", "--data", plain, "--by", "time", "--train-out", Out("train.tsv"), "--test-out", Out("test.tsv"));
+        var (code, _, error) = CliRunner.Run("split", "--data", plain, "--by", "time", "--train-out", Out("train.tsv"), "--test-out", Out("test.tsv"));
         Assert.NotEqual(0, code);
         Assert.Contains("plain.tsv:1:", error);
         Assert.Contains("--by time reads each row's time from field 4", error);
@@ -93,13 +93,13 @@ public sealed class TimeSplitCommandTests : IDisposable
     [InlineData("--before", "nope", "--before must be seconds since 1970 or an ISO date")]
     public void OptionsOfTheOtherSplitAreErrors(string option, string value, string message)
     {
-        var (code, _, error) = Run("split", "--data", Timed(), "--by", "time", option, value, "--train-out", Out("train.tsv"), "--test-out", Out("test.tsv"));
+        var (code, _, error) = CliRunner.Run("split", "--data", Timed(), "--by", "time", option, value, "--train-out", Out("train.tsv"), "--test-out", Out("test.tsv"));
         Assert.Equal(2, code);
         Assert.Contains(message, error);
-        var (randomCode, _, randomError) = Run("split", "--data", Timed(), "--last", "2", "--train-out", Out("train.tsv"), "--test-out", Out("test.tsv"));
+        var (randomCode, _, randomError) = CliRunner.Run("split", "--data", Timed(), "--last", "2", "--train-out", Out("train.tsv"), "--test-out", Out("test.tsv"));
         Assert.Equal(2, randomCode);
         Assert.Contains("--last applies to --by time, not to --by random", randomError);
-        var (bothCode, _, bothError) = Run("split", "--data", Timed(), "--by", "time", "--last", "2", "--before", "946684800", "--train-out", Out("train.tsv"), "--test-out", Out("test.tsv"));
+        var (bothCode, _, bothError) = CliRunner.Run("split", "--data", Timed(), "--by", "time", "--last", "2", "--before", "946684800", "--train-out", Out("train.tsv"), "--test-out", Out("test.tsv"));
         Assert.Equal(2, bothCode);
         Assert.Contains("give one", bothError);
     }
@@ -114,9 +114,9 @@ public sealed class TimeSplitCommandTests : IDisposable
             lines.Add($"{1 + (k % 40)}\t{1 + rng.Next(60)}\t{1 + rng.Next(5)}\t{900_000_000 + k}");
         }
         string data = Write("many.tsv", [.. lines]);
-        var (code, _, error) = Run("split", "--data", data, "--by", "time", "--last", "3", "--train-out", Out("train.tsv"), "--test-out", Out("test.tsv"));
+        var (code, _, error) = CliRunner.Run("split", "--data", data, "--by", "time", "--last", "3", "--train-out", Out("train.tsv"), "--test-out", Out("test.tsv"));
         Assert.True(code == 0, error);
-        var (evalCode, output, evalError) = Run("evaluate", "--model", "bpr", "--train", Out("train.tsv"), "--test", Out("test.tsv"), "--backend", "cpu", "--factors", "4", "--epochs", "2", "--json");
+        var (evalCode, output, evalError) = CliRunner.Run("evaluate", "--model", "bpr", "--train", Out("train.tsv"), "--test", Out("test.tsv"), "--backend", "cpu", "--factors", "4", "--epochs", "2", "--json");
         Assert.True(evalCode == 0, evalError);
         var json = JsonNode.Parse(output)!;
         Assert.InRange((int)json["test_interactions"]!, 100, 120);
@@ -134,23 +134,5 @@ public sealed class TimeSplitCommandTests : IDisposable
         Assert.Equal(1, count);
         Assert.Equal([5f, 1f], merged.Values.ToArray());
         Assert.Equal([300L, 100L], merged.Times.ToArray());
-    }
-
-    private static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var (oldOut, oldError) = (Console.Out, Console.Error);
-        Console.SetOut(output);
-        Console.SetError(error);
-        try
-        {
-            return (Program.Main(args), output.ToString(), error.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldError);
-        }
     }
 }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using GpuMF.Cli;
 using GpuMF.Models;
 
 namespace GpuMF.Tests.Cli;
@@ -41,7 +40,7 @@ public sealed class ValueColumnCommandTests : IDisposable
     private (FactorModel Model, JsonNode Json, string Error) Train(string data, params string[] extra)
     {
         string model = Path.Combine(_dir, $"{Guid.NewGuid():N}.gpumf");
-        var (code, output, error) = Run(["train", "--model", "als", "--data", data, "--out", model, "--backend", "cpu", "--threads", "1", "--factors", "4", "--iterations", "3", "--json", .. extra]);
+        var (code, output, error) = CliRunner.Run(["train", "--model", "als", "--data", data, "--out", model, "--backend", "cpu", "--threads", "1", "--factors", "4", "--iterations", "3", "--json", .. extra]);
         Assert.True(code == 0, error);
         return (FactorModel.Load(model), JsonNode.Parse(output)!, error);
     }
@@ -94,7 +93,7 @@ public sealed class ValueColumnCommandTests : IDisposable
         Assert.Contains("some.tsv: 2 rows with a value of 0 or less left out", error);
         Assert.Equal(2, (int)json["interactions"]!);
         string none = Write("none.tsv", ["1\t10\t0", "2\t11\t0"]);
-        var (code, _, message) = Run("train", "--model", "als", "--data", none, "--out", Path.Combine(_dir, "m.gpumf"), "--confidence", "log");
+        var (code, _, message) = CliRunner.Run("train", "--model", "als", "--data", none, "--out", Path.Combine(_dir, "m.gpumf"), "--confidence", "log");
         Assert.Equal(2, code);
         Assert.Contains("none.tsv: every value is 0 or less", message);
     }
@@ -104,7 +103,7 @@ public sealed class ValueColumnCommandTests : IDisposable
     [InlineData("warp")]
     public void WeightsAreRefusedWithWhatThePairwiseModelsDo(string model)
     {
-        var (code, _, error) = Run("train", "--model", model, "--data", Counts("counts.tsv", c => c), "--out", Path.Combine(_dir, "m.gpumf"), "--weights");
+        var (code, _, error) = CliRunner.Run("train", "--model", model, "--data", Counts("counts.tsv", c => c), "--out", Path.Combine(_dir, "m.gpumf"), "--weights");
         Assert.Equal(2, code);
         Assert.Contains("bpr and warp read every kept row as a positive of value 1", error);
         Assert.False(File.Exists(Path.Combine(_dir, "m.gpumf")));
@@ -115,7 +114,7 @@ public sealed class ValueColumnCommandTests : IDisposable
     [InlineData("evaluate")]
     public void HelpSaysWhatEachModelDoesWithTheValue(string command)
     {
-        var (code, output, _) = Run(command, "--help");
+        var (code, output, _) = CliRunner.Run(command, "--help");
         Assert.Equal(0, code);
         string flat = string.Join(' ', output.Split((char[])[' ', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains("svd fits the ratings themselves", flat);
@@ -132,7 +131,7 @@ public sealed class ValueColumnCommandTests : IDisposable
         string train = Write("half-train.tsv", rows.Take(500));
         string test = Write("half-test.tsv", rows.Skip(500));
         string[] common = ["evaluate", "--model", "svd", "--train", train, "--test", test, "--backend", "cpu", "--epochs", "5", "--duplicates", "last", "--json"];
-        var (code, output, error) = Run(common);
+        var (code, output, error) = CliRunner.Run(common);
         Assert.True(code == 0, error);
         var json = JsonNode.Parse(output)!;
         Assert.Equal(0.5f, (float)json["clip_min"]!);
@@ -140,28 +139,10 @@ public sealed class ValueColumnCommandTests : IDisposable
         Assert.Equal("train", (string?)json["clip_range_from"]);
         // Every test rating lies in the training range, so clipping to it can only bring predictions closer.
         Assert.True((double)json["rmse_clipped"]! <= (double)json["rmse"]!);
-        var (declaredCode, declaredOutput, _) = Run([.. common, "--value-range", "0.5..5"]);
+        var (declaredCode, declaredOutput, _) = CliRunner.Run([.. common, "--value-range", "0.5..5"]);
         Assert.Equal(0, declaredCode);
         var declared = JsonNode.Parse(declaredOutput)!;
         Assert.Equal((0.5f, 5f), ((float)declared["clip_min"]!, (float)declared["clip_max"]!));
         Assert.Equal("value-range", (string?)declared["clip_range_from"]);
-    }
-
-    private static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var (oldOut, oldError) = (Console.Out, Console.Error);
-        Console.SetOut(output);
-        Console.SetError(error);
-        try
-        {
-            return (Program.Main(args), output.ToString(), error.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldError);
-        }
     }
 }
