@@ -126,15 +126,7 @@ internal sealed class BatchOutput
             writer.Complete();
             counts = (done, rows);
         }
-        if (output == OutputPaths.StandardOutput)
-        {
-            using var stdout = Console.OpenStandardOutput();
-            WriteTo(stdout);
-        }
-        else
-        {
-            AtomicFile.Write(output, WriteTo);
-        }
+        OutputPaths.Write(output, WriteTo);
         progress.Finish(counts.Done, counts.Rows);
         if (queries.Skipped > 0)
         {

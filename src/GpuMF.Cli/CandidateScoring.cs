@@ -4,7 +4,6 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using GpuMF.Data;
 using GpuMF.Models;
-using GpuMF.Persistence;
 
 namespace GpuMF.Cli;
 
@@ -121,15 +120,7 @@ internal sealed class CandidateScoring
             }
             writer.Complete();
         }
-        if (outPath == OutputPaths.StandardOutput)
-        {
-            using var stdout = Console.OpenStandardOutput();
-            WriteTo(stdout);
-        }
-        else
-        {
-            AtomicFile.Write(outPath, WriteTo);
-        }
+        OutputPaths.Write(outPath, WriteTo);
         progress.Finish(counts.Done, counts.Rows);
         if (counts.Duplicates > 0)
         {

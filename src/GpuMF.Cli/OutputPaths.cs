@@ -32,6 +32,23 @@ internal static class OutputPaths
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="write"/> on standard output for <see cref="StandardOutput"/>, else on a file written through
+    /// <see cref="AtomicFile"/>, so that a run that fails part-way leaves no partial file.
+    /// </summary>
+    public static void Write(string path, Action<Stream> write)
+    {
+        if (path == StandardOutput)
+        {
+            using var stdout = Console.OpenStandardOutput();
+            write(stdout);
+        }
+        else
+        {
+            AtomicFile.Write(path, write);
+        }
+    }
+
     /// <summary>Whether <paramref name="path"/> names a device, pipe or socket (links followed): written to, never replaced.</summary>
     public static bool IsStream(string path) => FileKinds.Of(Resolve(path)) is not (FileKind.Missing or FileKind.Regular or FileKind.Directory);
 
