@@ -21,16 +21,8 @@ public static class ItemFoldIns
         public ItemVector RecalculateItem(IEnumerable<(long User, float Value)> interactions, float regularization = 0.1f)
         {
             ArgumentNullException.ThrowIfNull(interactions);
-            RequireKind(model, IdKind.Numeric);
-            var rows = new List<(int, float)>();
-            foreach (var (user, value) in interactions)
-            {
-                if (model.Users.TryGetIndex(user, out int u))
-                {
-                    rows.Add((u, value));
-                }
-            }
-            return Solve(model, Transpose(model), rows, regularization);
+            IdKinds.RequireIntegers(model.Users, "user");
+            return Solve(model, Transpose(model), Rows<long>(interactions, model.Users.TryGetIndex), regularization);
         }
 
         /// <summary>The vector of an item with these interactions, for a model of string user ids; unknown users are ignored.</summary>
@@ -40,16 +32,11 @@ public static class ItemFoldIns
         public ItemVector RecalculateItem(IEnumerable<(string User, float Value)> interactions, float regularization = 0.1f)
         {
             ArgumentNullException.ThrowIfNull(interactions);
-            RequireKind(model, IdKind.Text);
-            var rows = new List<(int, float)>();
-            foreach (var (user, value) in interactions)
+            if (model.Users.Kind != IdKind.Text)
             {
-                if (model.Users.TryGetIndex(user, out int u))
-                {
-                    rows.Add((u, value));
-                }
+                throw new ArgumentException("The model's user ids are integers: pass them as such.");
             }
-            return Solve(model, Transpose(model), rows, regularization);
+            return Solve(model, Transpose(model), Rows<string>(interactions, model.Users.TryGetIndex), regularization);
         }
 
         /// <summary>
@@ -62,22 +49,12 @@ public static class ItemFoldIns
         public IReadOnlyList<ItemVector> RecalculateItems(IReadOnlyList<IEnumerable<(long User, float Value)>> items, float regularization = 0.1f)
         {
             ArgumentNullException.ThrowIfNull(items);
-            RequireKind(model, IdKind.Numeric);
+            IdKinds.RequireIntegers(model.Users, "user");
             var transposed = Transpose(model);
             model.FoldIn.Prepare(transposed);
             var result = new ItemVector[items.Count];
             Parallel.For(0, items.Count, n =>
-            {
-                var rows = new List<(int, float)>();
-                foreach (var (user, value) in items[n] ?? throw new ArgumentNullException(nameof(items), $"Item {n} of the batch is null."))
-                {
-                    if (model.Users.TryGetIndex(user, out int u))
-                    {
-                        rows.Add((u, value));
-                    }
-                }
-                result[n] = Solve(model, transposed, rows, regularization);
-            });
+                result[n] = Solve(model, transposed, Rows<long>(items[n] ?? throw new ArgumentNullException(nameof(items), $"Item {n} of the batch is null."), model.Users.TryGetIndex), regularization));
             return result;
         }
     }
@@ -88,12 +65,20 @@ public static class ItemFoldIns
         return model.FoldIn.SolveItem(model, transposed, rows, regularization);
     }
 
-    private static void RequireKind(FactorModel model, IdKind kind)
+    private delegate bool TryIndex<in TId>(TId id, out int index);
+
+    /// <summary>The (dense user, value) pairs of the users <paramref name="find"/> knows; the others are left out.</summary>
+    private static List<(int, float)> Rows<TId>(IEnumerable<(TId User, float Value)> interactions, TryIndex<TId> find)
     {
-        if (model.Users.Kind != kind)
+        var rows = new List<(int, float)>();
+        foreach (var (user, value) in interactions)
         {
-            throw new ArgumentException($"The model's user ids are {(model.Users.Kind == IdKind.Text ? "strings" : "integers")}: pass them as such.");
+            if (find(user, out int u))
+            {
+                rows.Add((u, value));
+            }
         }
+        return rows;
     }
 
     /// <summary>
