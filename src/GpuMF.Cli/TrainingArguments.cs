@@ -192,7 +192,7 @@ internal sealed class TrainingArguments
         var rows = new List<int>();
         for (int r = 0; r < table.Count; r++)
         {
-            if (users.TryFind(table.UserText(r), out _) && items.TryFind(table.ItemText(r), out _))
+            if (IdKinds.TryGetIndex(users, table.UserNames, table.Users[r], out _) && IdKinds.TryGetIndex(items, table.ItemNames, table.Items[r], out _))
             {
                 rows.Add(r);
             }
