@@ -112,6 +112,12 @@ public sealed class FactorModel
     /// </summary>
     internal byte[]? DataFingerprint { get; init; }
 
+    /// <summary>For a model trained with user features, the named features' embeddings, which represent a user described by features alone; else null.</summary>
+    public FeatureEmbeddings? UserFeatures { get; init; }
+
+    /// <summary>For a model trained with item features, the named features' embeddings and biases, which represent an item described by features alone; else null.</summary>
+    public FeatureEmbeddings? ItemFeatures { get; init; }
+
     /// <summary>How <see cref="RecalculateUser(IEnumerable{ValueTuple{long, float}}, float)"/> folds users in: the model family's rule, the least-squares fit by default.</summary>
     internal UserFoldIn FoldIn { get; init; } = LeastSquaresFoldIn.Instance;
 

@@ -27,6 +27,12 @@ internal sealed record TrainingRequest(
     /// <summary>Early stopping on the validation data, or null (default) for none.</summary>
     public EarlyStopping? EarlyStopping { get; init; }
 
+    /// <summary>User features in the training data's user index space (BPR and WARP only), or null (default) for none: each user is its own factors.</summary>
+    public FeatureMatrix? UserFeatures { get; init; }
+
+    /// <summary>Item features in the training data's item index space (BPR and WARP only), or null (default) for none: each item is its own factors.</summary>
+    public FeatureMatrix? ItemFeatures { get; init; }
+
     /// <summary>The ranks of an MPI job training one model together (ALS only), or null (default) for this process alone.</summary>
     public MpiCommunicator? Communicator { get; init; }
 }
