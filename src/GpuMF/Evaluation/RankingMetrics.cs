@@ -52,6 +52,93 @@ public sealed record RankingMetrics(int K, double Precision, double Map, double 
             perUser[u] = Score(ids, likes, k, nItems, scores, model.SeenItems.AsSpan(model.SeenPtr[u], model.SeenPtr[u + 1] - model.SeenPtr[u]));
             return scores;
         }, _ => { });
+        return Summarize(k, perUser, "No user has a test item.");
+    }
+
+    /// <summary>
+    /// Evaluates <paramref name="model"/> with each user's list drawn from <paramref name="candidates"/> only: the
+    /// cold-start protocols, where the candidates are the items absent from training (item cold start) or every item
+    /// for users absent from training (user cold start). A user's test items outside the candidates are left out;
+    /// users with none among them are not evaluated; <see cref="AucFull"/> is taken against the other candidates.
+    /// </summary>
+    /// <param name="model">The model; its seen items are excluded from every list.</param>
+    /// <param name="test">Held-out positives in the model's index space.</param>
+    /// <param name="candidates">Dense item indices to rank, distinct, each &lt; the model's item count.</param>
+    /// <param name="k">Cut-off, ≥ 1 (default 10).</param>
+    /// <exception cref="ArgumentException">The test matrix spans more users or items than the model, a candidate is out of range or repeated, or no user has a test item among the candidates.</exception>
+    public static RankingMetrics EvaluateAmong(FactorModel model, InteractionMatrix test, IReadOnlyList<int> candidates, int k = 10)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(test);
+        ArgumentNullException.ThrowIfNull(candidates);
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        if (test.UserCount > model.Users.Count || test.ItemCount > model.Items.Count)
+        {
+            throw new ArgumentException($"The test matrix spans {test.UserCount} users and {test.ItemCount} items, the model {model.Users.Count} and {model.Items.Count}.", nameof(test));
+        }
+        var position = new int[model.Items.Count];
+        Array.Fill(position, -1);
+        for (int c = 0; c < candidates.Count; c++)
+        {
+            int i = candidates[c];
+            if ((uint)i >= (uint)position.Length || position[i] >= 0)
+            {
+                throw new ArgumentException($"Candidate {c} is item index {i}: candidates are distinct indices below {position.Length}.", nameof(candidates));
+            }
+            position[i] = c;
+        }
+        int n = candidates.Count;
+        var perUser = new UserScore[test.UserCount];
+        Parallel.For(0, test.UserCount, () => new float[n], (u, _, scores) =>
+        {
+            var likes = InCandidates(test.ItemsOf(u), position);
+            if (likes.Length == 0)
+            {
+                return scores;
+            }
+            var seen = InCandidates(model.SeenItems.AsSpan(model.SeenPtr[u], model.SeenPtr[u + 1] - model.SeenPtr[u]), position);
+            for (int c = 0; c < n; c++)
+            {
+                scores[c] = model.Score(u, candidates[c]);
+            }
+            perUser[u] = Score(TopAmong(scores, seen, k), likes, k, n, scores, seen);
+            return scores;
+        }, _ => { });
+        return Summarize(k, perUser, "No user has a test item among the candidates.");
+    }
+
+    /// <summary>The positions in the candidate list of the items of <paramref name="items"/> that are candidates, ascending.</summary>
+    private static int[] InCandidates(ReadOnlySpan<int> items, int[] position)
+    {
+        var result = new List<int>(items.Length);
+        foreach (int i in items)
+        {
+            if (i < position.Length && position[i] >= 0)
+            {
+                result.Add(position[i]);
+            }
+        }
+        result.Sort();
+        return [.. result];
+    }
+
+    /// <summary>The <paramref name="k"/> best candidate positions by score, seen ones left out, best first (ties: lower position first).</summary>
+    private static (int Index, float Score)[] TopAmong(float[] scores, int[] seen, int k)
+    {
+        var order = new List<(int Index, float Score)>(scores.Length);
+        for (int c = 0; c < scores.Length; c++)
+        {
+            if (Array.BinarySearch(seen, c) < 0)
+            {
+                order.Add((c, scores[c]));
+            }
+        }
+        order.Sort((a, b) => b.Score != a.Score ? b.Score.CompareTo(a.Score) : a.Index.CompareTo(b.Index));
+        return [.. order.Take(k)];
+    }
+
+    private static RankingMetrics Summarize(int k, UserScore[] perUser, string none)
+    {
         double relevant = 0, total = 0, ap = 0, ndcg = 0, auc = 0, aucFull = 0;
         int users = 0;
         foreach (var s in perUser)
@@ -70,7 +157,7 @@ public sealed record RankingMetrics(int K, double Precision, double Map, double 
         }
         if (users == 0)
         {
-            throw new ArgumentException("No user has a test item.", nameof(test));
+            throw new ArgumentException(none, "test");
         }
         return new RankingMetrics(k, relevant / total, ap / users, ndcg / users, auc / users, aucFull / users, users);
     }

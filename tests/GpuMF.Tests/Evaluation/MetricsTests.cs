@@ -21,6 +21,39 @@ public sealed class MetricsTests
     }
 
     [Fact]
+    public void RankingAmongCandidatesMatchesHandComputedValues()
+    {
+        var (model, test) = HandCase();
+        // Candidates 5, 3, 1, 4 (scores 0.4, 0.6, 0.8, 0.5). User 0 (seen 1) ranks 3, 4, 5 and likes 3 and 5 of them
+        // (its liked item 0 is no candidate): hits at ranks 1 and 3. User 1 ranks 1, 3, 4 and likes 5: no hit.
+        var m = RankingMetrics.EvaluateAmong(model, test, [5, 3, 1, 4], k: 3);
+        Assert.Equal(2, m.Users);
+        Assert.Equal(2.0 / 3.0, m.Precision, 10);
+        double idcg = 1 + 1 / Math.Log2(3);
+        Assert.Equal(((1 + 1 / Math.Log2(4)) / idcg + 0) / 2.0, m.Ndcg, 10);
+        // Exact AUC among candidates: user 0's likes 3 and 5 against item 4: 1 of 2 pairs; user 1's 5 against 1, 3, 4: 0.
+        Assert.Equal((0.5 + 0.0) / 2.0, m.AucFull, 10);
+    }
+
+    [Fact]
+    public void RankingAmongEveryItemIsTheFullEvaluation()
+    {
+        var (model, test) = HandCase();
+        var all = RankingMetrics.Evaluate(model, test, k: 3);
+        var among = RankingMetrics.EvaluateAmong(model, test, [0, 1, 2, 3, 4, 5], k: 3);
+        Assert.Equal(all, among);
+    }
+
+    [Fact]
+    public void RankingAmongCandidatesRefusesBadCandidateLists()
+    {
+        var (model, test) = HandCase();
+        Assert.Contains("distinct", Assert.Throws<ArgumentException>(() => RankingMetrics.EvaluateAmong(model, test, [1, 1])).Message);
+        Assert.Contains("distinct", Assert.Throws<ArgumentException>(() => RankingMetrics.EvaluateAmong(model, test, [6])).Message);
+        Assert.Contains("among the candidates", Assert.Throws<ArgumentException>(() => RankingMetrics.EvaluateAmong(model, test, [1, 2])).Message);
+    }
+
+    [Fact]
     public void RankingMetricsMatchHandComputedValues()
     {
         var (model, test) = HandCase();
