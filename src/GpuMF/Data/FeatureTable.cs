@@ -95,7 +95,10 @@ public sealed class FeatureTable
     /// <summary>How errors name the feature column.</summary>
     internal string FeatureField { get; }
 
-    /// <summary>Where row <paramref name="row"/> lies in the source: <c>line 12</c>, <c>row group 0, row 3</c> or <c>row 4</c>.</summary>
+    /// <summary>
+    /// Where row <paramref name="row"/> lies in the source: <c>line 12</c>, <c>row group 0, row 3</c> or <c>row 4</c>.
+    /// Meant for error messages: a text table's line is found by reading the file again up to it.
+    /// </summary>
     public string Where(int row) => _locate(row).ToString();
 
     /// <summary>An error at row <paramref name="row"/>, naming the source, the line or row group, and <paramref name="field"/>.</summary>
