@@ -135,6 +135,9 @@ public sealed record RatingFileFormat(string Delimiter, bool HasHeader = false, 
         _ => throw new ArgumentException($"Unknown data format '{name}': expected movielens, tsv, csv or whitespace."),
     };
 
+    /// <summary>How errors name the columns and the rows: interactions' by default, a feature file's when it is read as one.</summary>
+    internal ColumnLabels Labels { get; init; } = ColumnLabels.Interactions;
+
     /// <summary>Checks the layout is usable.</summary>
     public void Validate()
     {

@@ -59,7 +59,7 @@ public static class RatingFileReader
         }
         if (table.Count == 0)
         {
-            throw new DataFormatException(path, 0, "the file holds no interactions.");
+            throw new DataFormatException(path, 0, $"the file holds no {format.Labels.Rows}.");
         }
         return table;
     }
@@ -368,8 +368,8 @@ public static class RatingFileReader
             _table = table;
             _delimiter = Encoding.UTF8.GetBytes(format.Delimiter);
             _whitespace = format.SplitsOnWhitespace;
-            _users = Column("user id", format.UserIdType ?? format.IdType, table.UserNames, table);
-            _items = Column("item id", format.ItemIdType ?? format.IdType, table.ItemNames, table);
+            _users = Column(format.Labels.User, format.UserIdType ?? format.IdType, table.UserNames, table);
+            _items = Column(format.Labels.Item, format.ItemIdType ?? format.IdType, table.ItemNames, table);
             if (_users.Text && _users.Names is null)
             {
                 UseNames(_users);
@@ -514,10 +514,10 @@ public static class RatingFileReader
                 }
                 else if (field == _valueColumn)
                 {
-                    value = ParseValue(text, _name, lineNo, field);
+                    value = ParseValue(text, _name, lineNo, field, _format.Labels.Value);
                     if (value < _format.MinValue || value > _format.MaxValue)
                     {
-                        throw new DataFormatException(_name, lineNo, $"field {field + 1} (value) {value.ToString(CultureInfo.InvariantCulture)} is outside the declared range {_format.MinValue.ToString(CultureInfo.InvariantCulture)}..{_format.MaxValue.ToString(CultureInfo.InvariantCulture)}.");
+                        throw new DataFormatException(_name, lineNo, $"field {field + 1} ({_format.Labels.Value}) {value.ToString(CultureInfo.InvariantCulture)} is outside the declared range {_format.MinValue.ToString(CultureInfo.InvariantCulture)}..{_format.MaxValue.ToString(CultureInfo.InvariantCulture)}.");
                     }
                 }
                 else if (field == _timeColumn)
@@ -719,7 +719,7 @@ public static class RatingFileReader
         throw new DataFormatException(name, lineNo, $"field {field + 1} (time) '{Preview(text)}' is not an integer.");
     }
 
-    private static float ParseValue(ReadOnlySpan<byte> text, string name, long lineNo, int field)
+    private static float ParseValue(ReadOnlySpan<byte> text, string name, long lineNo, int field, string what)
     {
         text = text.Trim((byte)' ');
         // Whole-star ratings and counts are the usual values: an integer of up to 7 digits is exact in a float.
@@ -729,11 +729,11 @@ public static class RatingFileReader
         }
         if (!float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float v))
         {
-            throw new DataFormatException(name, lineNo, $"field {field + 1} (value) '{Preview(text)}' is not a number.");
+            throw new DataFormatException(name, lineNo, $"field {field + 1} ({what}) '{Preview(text)}' is not a number.");
         }
         if (!float.IsFinite(v))
         {
-            throw new DataFormatException(name, lineNo, $"field {field + 1} (value) '{Preview(text)}' is not finite.");
+            throw new DataFormatException(name, lineNo, $"field {field + 1} ({what}) '{Preview(text)}' is not finite.");
         }
         return v;
     }

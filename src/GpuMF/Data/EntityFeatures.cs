@@ -1,0 +1,219 @@
+using System.Globalization;
+
+namespace GpuMF.Data;
+
+/// <summary>How <see cref="EntityFeatures.Build"/> turns a feature table into matrices.</summary>
+public sealed record FeatureOptions
+{
+    /// <summary>The defaults: identity features on, rows normalised, a repeated (entity, feature) pair an error.</summary>
+    public static FeatureOptions Defaults { get; } = new();
+
+    /// <summary>
+    /// True (default) to give each entity of the index space an identity feature of weight 1 (before
+    /// normalising), so that entities keep a representation of their own and pure collaborative filtering is the
+    /// case of no named features; false for named features only (an entity without any then has an empty row).
+    /// </summary>
+    public bool Identity { get; init; } = true;
+
+    /// <summary>
+    /// True (default) to scale each row's weights, the identity feature's included, to sum to 1, so that an entity
+    /// of many features is not represented by a longer vector than one of few; rows whose weights are all 0 stay
+    /// as they are. Sets <see cref="FeatureMatrix.Normalized"/>.
+    /// </summary>
+    public bool Normalize { get; init; } = true;
+
+    /// <summary>
+    /// What a feature given twice to one entity does: <see cref="DuplicatePolicy.Reject"/> (default), an error
+    /// naming both lines (or rows); <see cref="DuplicatePolicy.Sum"/> adds the weights; <see cref="DuplicatePolicy.KeepLast"/>
+    /// keeps the later row's weight.
+    /// </summary>
+    public DuplicatePolicy Duplicates { get; init; } = DuplicatePolicy.Reject;
+}
+
+/// <summary>
+/// A feature table laid over an entity index space (the training data's users or items): <see cref="Known"/> has
+/// one row per entity of the space, in its order, identity columns first when <see cref="FeatureOptions.Identity"/>
+/// is on; the table's entities that the space lacks are cold, each a row of <see cref="Cold"/>, over the same
+/// <see cref="Names"/> and without identity columns. Feature names are those of the whole table, the cold
+/// entities' included, so that a cold row's columns mean the same as a known one's.
+/// </summary>
+public sealed class EntityFeatures
+{
+    private EntityFeatures(FeatureMatrix known, IdMap coldIds, FeatureMatrix cold, int withoutFeatures)
+    {
+        Known = known;
+        ColdIds = coldIds;
+        Cold = cold;
+        WithoutFeatures = withoutFeatures;
+    }
+
+    /// <summary>The space's entities' features: row e is entity e of the map built over; identity columns first when on.</summary>
+    public FeatureMatrix Known { get; }
+
+    /// <summary>The table's entities absent from the space, in order of first appearance in the table, of the space's id kind.</summary>
+    public IdMap ColdIds { get; }
+
+    /// <summary>The cold entities' features, row c being <see cref="ColdIds"/>' entity c; no identity columns, the same <see cref="Names"/> as <see cref="Known"/>.</summary>
+    public FeatureMatrix Cold { get; }
+
+    /// <summary>The named features, shared by <see cref="Known"/> and <see cref="Cold"/>.</summary>
+    public IdMap Names => Known.Names;
+
+    /// <summary>Entities of the space with no named feature: they have their identity feature only, or an empty row without identity.</summary>
+    public int WithoutFeatures { get; }
+
+    /// <summary>Lays <paramref name="table"/> over the entities of <paramref name="entities"/>, which is not changed.</summary>
+    /// <param name="table">The features read.</param>
+    /// <param name="entities">The index space: the training matrix's user or item map, its entities as they are now.</param>
+    /// <param name="options">Identity, normalising and duplicates; null for <see cref="FeatureOptions.Defaults"/>.</param>
+    /// <exception cref="DataFormatException">
+    /// The table's ids are strings and the space's integers (a file read with the other id type), or a feature is
+    /// given twice to an entity under <see cref="DuplicatePolicy.Reject"/>; the message names the file, the line or
+    /// row group, and the column. Integer ids over a space of strings are looked up by their decimal text, as
+    /// <see cref="InteractionMatrix.Build"/> does.
+    /// </exception>
+    public static EntityFeatures Build(FeatureTable table, IdMap entities, FeatureOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(entities);
+        options ??= FeatureOptions.Defaults;
+        var source = table.Entities;
+        if (source.Kind == IdKind.Text && entities.Kind == IdKind.Numeric && source.Count > 0)
+        {
+            const string problem = "is a string id, but the interactions' ids are integers: read the feature file with the interactions' id type (gpumf --id-type, FeatureFileFormat.IdType), or both with --id-type string.";
+            throw table.Count > 0
+                ? table.Error(0, table.EntityField, $"'{source.Text(table.EntityIndices[0])}' {problem}")
+                : new DataFormatException(table.Source, 0, $"entity '{source.Text(0)}' {problem}");
+        }
+        int knownCount = entities.Count;
+        var cold = new IdMap(entities.Kind);
+        // place[t] ≥ 0: the space's index of the table's entity t; < 0: its cold row, ~place[t].
+        var place = new int[source.Count];
+        for (int t = 0; t < source.Count; t++)
+        {
+            bool found = source.Kind == IdKind.Text ? entities.TryGetIndex(source.Names[t], out int index)
+                : entities.Kind == IdKind.Numeric ? entities.TryGetIndex(source[t], out index)
+                : entities.TryGetIndex(source.Text(t), out index);
+            place[t] = found ? index
+                : ~(entities.Kind == IdKind.Text ? cold.GetOrAdd(source.Text(t)) : cold.GetOrAdd(source[t]));
+        }
+        var knownSide = new Side(knownCount);
+        var coldSide = new Side(cold.Count);
+        ReadOnlySpan<int> rowEntities = table.EntityIndices;
+        foreach (int t in rowEntities)
+        {
+            int p = place[t];
+            (p >= 0 ? knownSide : coldSide).Counts[p >= 0 ? p : ~p]++;
+        }
+        knownSide.Place();
+        coldSide.Place();
+        ReadOnlySpan<int> features = table.Features;
+        for (int r = 0; r < rowEntities.Length; r++)
+        {
+            int p = place[rowEntities[r]];
+            var side = p >= 0 ? knownSide : coldSide;
+            side.Keys[side.Next[p >= 0 ? p : ~p]++] = ((long)features[r] << 32) | (uint)r;
+        }
+        var known = knownSide.Assemble(table, options, options.Identity, entities, out int withoutFeatures);
+        var coldMatrix = coldSide.Assemble(table, options, identity: false, cold, out _);
+        return new EntityFeatures(known, cold.ToReadOnly(), coldMatrix, withoutFeatures);
+    }
+
+    /// <summary>The rows of one side (known or cold): each row's table rows as (feature, row) keys, gathered by entity.</summary>
+    private sealed class Side(int rows)
+    {
+        public int[] Counts { get; } = new int[rows];
+
+        public int[] Next { get; } = new int[rows];
+
+        public long[] Keys { get; private set; } = [];
+
+        private int[] _start = [];
+
+        /// <summary>Turns the counts into each row's first slot in <see cref="Keys"/>.</summary>
+        public void Place()
+        {
+            _start = new int[rows + 1];
+            for (int e = 0; e < rows; e++)
+            {
+                _start[e + 1] = _start[e] + Counts[e];
+            }
+            Array.Copy(_start, Next, rows);
+            Keys = new long[_start[rows]];
+        }
+
+        /// <summary>The matrix: identity column first where asked, then the named features in column order, duplicates merged or refused.</summary>
+        public FeatureMatrix Assemble(FeatureTable table, FeatureOptions options, bool identity, IdMap ids, out int withoutFeatures)
+        {
+            int offset = identity ? rows : 0;
+            var rowPtr = new int[rows + 1];
+            var columns = new int[Keys.Length + offset];
+            var weights = new float[columns.Length];
+            ReadOnlySpan<float> tableWeights = table.Weights;
+            int n = 0;
+            withoutFeatures = 0;
+            for (int e = 0; e < rows; e++)
+            {
+                int first = n;
+                if (identity)
+                {
+                    columns[n] = e;
+                    weights[n++] = 1f;
+                }
+                // Sorting by (feature, row) puts a feature's rows side by side, in file order.
+                Array.Sort(Keys, _start[e], _start[e + 1] - _start[e]);
+                int named = n;
+                for (int k = _start[e]; k < _start[e + 1]; k++)
+                {
+                    int feature = (int)(Keys[k] >> 32);
+                    int row = (int)(uint)Keys[k];
+                    if (n > named && columns[n - 1] == offset + feature)
+                    {
+                        int earlier = (int)(uint)Keys[k - 1];
+                        weights[n - 1] = options.Duplicates switch
+                        {
+                            DuplicatePolicy.Sum => weights[n - 1] + tableWeights[row],
+                            DuplicatePolicy.KeepLast => tableWeights[row],
+                            _ => throw table.Error(row, table.FeatureField,
+                                $"entity {Describe(ids, e)} has feature '{table.Names.Names[feature]}' again, first at {table.Where(earlier)} (FeatureOptions.Duplicates Sum or KeepLast merges such rows)."),
+                        };
+                        continue;
+                    }
+                    columns[n] = offset + feature;
+                    weights[n++] = tableWeights[row];
+                }
+                if (n == named)
+                {
+                    withoutFeatures++;
+                }
+                if (options.Normalize)
+                {
+                    Normalize(weights.AsSpan(first, n - first));
+                }
+                rowPtr[e + 1] = n;
+            }
+            Array.Resize(ref columns, n);
+            Array.Resize(ref weights, n);
+            return new FeatureMatrix(table.Names, offset, rowPtr, columns, weights) { Normalized = options.Normalize };
+        }
+
+        private static string Describe(IdMap ids, int e) =>
+            ids.Kind == IdKind.Text ? $"'{ids.Names[e]}'" : ids[e].ToString(CultureInfo.InvariantCulture);
+
+        private static void Normalize(Span<float> weights)
+        {
+            double sum = 0;
+            foreach (float w in weights)
+            {
+                sum += w;
+            }
+            if (sum > 0)
+            {
+                for (int k = 0; k < weights.Length; k++)
+                {
+                    weights[k] = (float)(weights[k] / sum);
+                }
+            }
+        }
+    }
+}
