@@ -114,7 +114,7 @@ public sealed class FactorModel
     /// </summary>
     internal byte[]? DataFingerprint { get; init; }
 
-    /// <summary>For a model trained with user features, the named features' embeddings, which represent a user described by features alone; else null.</summary>
+    /// <summary>For a model trained with user features, the named features' embeddings, which represent a user described by features alone (see <see cref="ColdStart"/>); else null.</summary>
     /// <exception cref="ArgumentException">The embeddings' factor count differs from the model's.</exception>
     public FeatureEmbeddings? UserFeatures
     {
@@ -122,7 +122,7 @@ public sealed class FactorModel
         init => _userFeatures = SameFactors(value, "user");
     }
 
-    /// <summary>For a model trained with item features, the named features' embeddings and biases, which represent an item described by features alone; else null.</summary>
+    /// <summary>For a model trained with item features, the named features' embeddings and biases, which represent an item described by features alone (see <see cref="ColdStart"/>); else null.</summary>
     /// <exception cref="ArgumentException">The embeddings' factor count differs from the model's.</exception>
     public FeatureEmbeddings? ItemFeatures
     {
@@ -505,7 +505,7 @@ public sealed class FactorModel
         return result;
     }
 
-    /// <summary>The <paramref name="n"/> best items for a folded-in user, the user's own items left out, best first.</summary>
+    /// <summary>The <paramref name="n"/> best items for a user the model does not hold (folded in, or described by features: <see cref="ColdStart"/>), the user's own items left out, best first.</summary>
     /// <exception cref="ArgumentException">The user's factor count differs from the model's.</exception>
     public IReadOnlyList<ScoredItem> Recommend(UserVector user, int n = 10)
     {

@@ -92,7 +92,7 @@ public static class FeatureOnlyEntities
             }
         }
         int before = map.Count;
-        var grownFactors = new float[checked((long)(before + ids.Count) * k)];
+        var grownFactors = new float[checked(((long)before + ids.Count) * k)];
         factors.CopyTo(grownFactors, 0);
         float[]? grownBias = null;
         if (bias is not null)

@@ -606,6 +606,11 @@ public static class ModelFile
         {
             throw Bad(name, $"a {kind.ToString().ToUpperInvariant()} model has no user biases, but this file holds them");
         }
+        // Features as the trainers make them: BPR and WARP only.
+        if (kind is not (ModelKind.Bpr or ModelKind.Warp) && (p.UserFeatureNames is not null || p.ItemFeatureNames is not null))
+        {
+            throw Bad(name, $"an {kind.ToString().ToUpperInvariant()} model has no feature embeddings, but this file holds {(p.UserFeatureNames is not null ? "user" : "item")} features");
+        }
         if (Math.Abs(dims.Mean) > MaxMagnitude)
         {
             throw Bad(name, $"the global mean {dims.Mean} is beyond ±{MaxMagnitude}, where scores overflow");

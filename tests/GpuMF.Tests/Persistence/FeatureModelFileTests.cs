@@ -239,6 +239,14 @@ public sealed class FeatureModelFileTests
     }
 
     [Fact]
+    public void FeaturesBelongToBprAndWarpModelsOnly()
+    {
+        var file = CraftedModels.Bytes(FixtureModel());
+        Assert.Contains("an SVD model has no feature embeddings, but this file holds user features", Rejected(CraftedModels.Relabel(file, ModelKind.Svd)));
+        Assert.Equal(ModelKind.Warp, ModelFile.Parse(CraftedModels.Relabel(file, ModelKind.Warp), "m").Kind);
+    }
+
+    [Fact]
     public void FeatureSectionsNeedVersion3AndLaterVersionsAreRefusedByNumber()
     {
         var file = CraftedModels.Bytes(FixtureModel());
