@@ -26,11 +26,12 @@ namespace GpuMF.Persistence;
 ///   UFAC  users·factors × f32           IFAC  items·factors × f32
 ///   UBIA  users × f32 (flag 1; SVD only)  IBIA  items × f32 (flag 2; SVD, BPR and WARP)
 ///   SEEN  (users + 1) × i32 offsets, then offsets[users] × i32 item indices
-///   UFNM  (version 3: models trained with user features) the named user features, as UNAM: count i32, then per
-///         name its UTF-8 byte length i32 and its bytes; valid UTF-8, no name twice
-///   UFEM  (version 3, after UFNM) flags i32 (1 descriptions scaled to sum 1, 2 biases follow), then
+///   UFNM  (version 3: BPR and WARP models trained with user features) the named user features, as UNAM:
+///         count i32, then per name its UTF-8 byte length i32 and its bytes; valid UTF-8, no name twice
+///   UFEM  (version 3, after UFNM, with it) flags i32 (1 descriptions scaled to sum 1, 2 biases follow), then
 ///         names·factors × f32 embeddings (row g = name g), then names × f32 feature biases (flag 2)
-///   IFNM, IFEM  (version 3: models trained with item features) the same for items, biases as the model has item biases
+///   IFNM, IFEM  (version 3: BPR and WARP models trained with item features) the same for items, the biases
+///         those of a model trained with item biases
 ///   EPOC  completed epochs i32 (optional: checkpoints only)
 ///   DATA  SHA-256 of the training data (32 bytes; optional: checkpoints only; older builds skip it)
 ///   ADAG  adagrad sums, users·factors, then items·factors, then items × f32, each finite and &gt; 0
