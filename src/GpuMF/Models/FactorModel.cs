@@ -25,6 +25,8 @@ public sealed class FactorModel
     private PackedCandidates? _packedNormalizedItems;
     private PackedCandidates? _packedNormalizedUsers;
     private AdagradSums? _adagrad;
+    private FeatureEmbeddings? _userFeatures;
+    private FeatureEmbeddings? _itemFeatures;
 
     /// <summary>Assembles a model; arrays are taken, not copied, and the id maps are kept as read-only copies (<see cref="IdMap.ToReadOnly()"/>).</summary>
     /// <exception cref="ArgumentException">An array's length does not match the id maps and factor count.</exception>
@@ -112,11 +114,21 @@ public sealed class FactorModel
     /// </summary>
     internal byte[]? DataFingerprint { get; init; }
 
-    /// <summary>For a model trained with user features, the named features' embeddings, which represent a user described by features alone; else null.</summary>
-    public FeatureEmbeddings? UserFeatures { get; init; }
+    /// <summary>For a model trained with user features, the named features' embeddings, which represent a user described by features alone (see <see cref="ColdStart"/>); else null.</summary>
+    /// <exception cref="ArgumentException">The embeddings' factor count differs from the model's.</exception>
+    public FeatureEmbeddings? UserFeatures
+    {
+        get => _userFeatures;
+        init => _userFeatures = SameFactors(value, "user");
+    }
 
-    /// <summary>For a model trained with item features, the named features' embeddings and biases, which represent an item described by features alone; else null.</summary>
-    public FeatureEmbeddings? ItemFeatures { get; init; }
+    /// <summary>For a model trained with item features, the named features' embeddings and biases, which represent an item described by features alone (see <see cref="ColdStart"/>); else null.</summary>
+    /// <exception cref="ArgumentException">The embeddings' factor count differs from the model's.</exception>
+    public FeatureEmbeddings? ItemFeatures
+    {
+        get => _itemFeatures;
+        init => _itemFeatures = SameFactors(value, "item");
+    }
 
     /// <summary>How <see cref="RecalculateUser(IEnumerable{ValueTuple{long, float}}, float)"/> folds users in: the model family's rule, the least-squares fit by default.</summary>
     internal UserFoldIn FoldIn { get; init; } = LeastSquaresFoldIn.Instance;
@@ -493,7 +505,7 @@ public sealed class FactorModel
         return result;
     }
 
-    /// <summary>The <paramref name="n"/> best items for a folded-in user, the user's own items left out, best first.</summary>
+    /// <summary>The <paramref name="n"/> best items for a user the model does not hold (folded in, or described by features: <see cref="ColdStart"/>), the user's own items left out, best first.</summary>
     /// <exception cref="ArgumentException">The user's factor count differs from the model's.</exception>
     public IReadOnlyList<ScoredItem> Recommend(UserVector user, int n = 10)
     {
@@ -506,7 +518,7 @@ public sealed class FactorModel
     }
 
     /// <summary>Dense (index, score) pairs as entries of <paramref name="map"/>'s ids.</summary>
-    private static ScoredItem[] Scored(IdMap map, (int Index, float Score)[] dense) =>
+    internal static ScoredItem[] Scored(IdMap map, (int Index, float Score)[] dense) =>
         Array.ConvertAll(dense, x => ScoredItem.Of(map, x.Index, x.Score));
 
     /// <summary>A copy of the model whose arrays are its own, so that training that goes on cannot change it.</summary>
@@ -515,6 +527,8 @@ public sealed class FactorModel
         {
             CompletedEpochs = CompletedEpochs,
             FoldIn = FoldIn,
+            UserFeatures = UserFeatures,
+            ItemFeatures = ItemFeatures,
         };
 
     /// <summary>The same model (arrays shared) with <paramref name="foldIn"/> as its fold-in rule.</summary>
@@ -525,6 +539,8 @@ public sealed class FactorModel
             Adagrad = Adagrad,
             DataFingerprint = DataFingerprint,
             FoldIn = foldIn,
+            UserFeatures = UserFeatures,
+            ItemFeatures = ItemFeatures,
         };
 
     /// <summary>Unit-length item factors (zero rows stay zero), computed once.</summary>
@@ -543,7 +559,7 @@ public sealed class FactorModel
     internal PackedCandidates PackedNormalizedUsers => LazyInitializer.EnsureInitialized(ref _packedNormalizedUsers, () => PackedCandidates.Create(NormalizedUsers, Users.Count, Factors, null, null, 1f));
 
     /// <summary>One query row through the CPU top-N path on the calling thread.</summary>
-    private static (int Index, float Score)[] TopOne(TopNProblem problem, PackedCandidates packed, int row, int n)
+    internal static (int Index, float Score)[] TopOne(TopNProblem problem, PackedCandidates packed, int row, int n)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(n, 1);
         var result = new TopNBuffer(1, Math.Min(n, Math.Max(1, packed.Count)));
@@ -564,6 +580,15 @@ public sealed class FactorModel
             }
         });
         return result;
+    }
+
+    private FeatureEmbeddings? SameFactors(FeatureEmbeddings? features, string side)
+    {
+        if (features is not null && features.Factors != Factors)
+        {
+            throw new ArgumentException($"The {side} feature embeddings have {features.Factors} factors; the model has {Factors}.", side == "user" ? nameof(UserFeatures) : nameof(ItemFeatures));
+        }
+        return features;
     }
 
     private static void Check(bool ok, string what, long actual, long expected, string? hint = null)

@@ -83,7 +83,8 @@ public static class ItemFoldIns
 
     /// <summary>
     /// The model with users and items swapped, sharing its arrays: the user rules then solve for items. It keeps no
-    /// seen lists, which no fold-in rule reads from the side it solves against.
+    /// seen lists, which no fold-in rule reads from the side it solves against, and no feature embeddings: its users
+    /// are the model's items, which the model's user features do not describe.
     /// </summary>
     private static FactorModel Transpose(FactorModel model) =>
         new(model.Kind, model.Items, model.Users, model.Factors, model.ItemFactors, model.UserFactors, model.ItemBias, model.UserBias,

@@ -44,6 +44,16 @@ internal static class TopNProblems
         Allowed = allowed,
     };
 
+    /// <summary>One item's unit-length factors against the model's items by cosine; the item is not one of them, so nothing is left out.</summary>
+    public static TopNProblem SimilarToVector(FactorModel model, float[] normalizedItem) => new()
+    {
+        Queries = normalizedItem,
+        QueryCount = 1,
+        Candidates = model.NormalizedItems,
+        CandidateCount = model.Items.Count,
+        Factors = model.Factors,
+    };
+
     /// <summary>Users against users by cosine, each user leaving itself out.</summary>
     public static TopNProblem SimilarUsers(FactorModel model) => new()
     {

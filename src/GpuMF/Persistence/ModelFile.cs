@@ -13,7 +13,7 @@ namespace GpuMF.Persistence;
 /// The model file format. Little-endian throughout:
 /// <code>
 /// magic    8 bytes  "GPUMF\r\n\x1A"
-/// version  u32      1: integer ids only; 2: string ids too (UNAM, INAM)
+/// version  u32      1: integer ids only; 2: string ids too (UNAM, INAM); 3: feature embeddings too (UFNM, UFEM, IFNM, IFEM)
 /// kind     u32      ModelKind
 /// sections          { tag u32 (four ASCII bytes), length i64, payload }
 ///   OPTS  UTF-8 JSON of the training options
@@ -26,6 +26,12 @@ namespace GpuMF.Persistence;
 ///   UFAC  users·factors × f32           IFAC  items·factors × f32
 ///   UBIA  users × f32 (flag 1; SVD only)  IBIA  items × f32 (flag 2; SVD, BPR and WARP)
 ///   SEEN  (users + 1) × i32 offsets, then offsets[users] × i32 item indices
+///   UFNM  (version 3: BPR and WARP models trained with user features) the named user features, as UNAM:
+///         count i32, then per name its UTF-8 byte length i32 and its bytes; valid UTF-8, no name twice
+///   UFEM  (version 3, after UFNM, with it) flags i32 (1 descriptions scaled to sum 1, 2 biases follow), then
+///         names·factors × f32 embeddings (row g = name g), then names × f32 feature biases (flag 2)
+///   IFNM, IFEM  (version 3: BPR and WARP models trained with item features) the same for items, the biases
+///         those of a model trained with item biases
 ///   EPOC  completed epochs i32 (optional: checkpoints only)
 ///   DATA  SHA-256 of the training data (32 bytes; optional: checkpoints only; older builds skip it)
 ///   ADAG  adagrad sums, users·factors, then items·factors, then items × f32, each finite and &gt; 0
@@ -34,7 +40,10 @@ namespace GpuMF.Persistence;
 /// </code>
 /// A model whose user and item ids are both integers is written as version 1, byte for byte as builds that
 /// predate string ids write it, so that those builds keep reading it; a model with string ids is written as
-/// version 2, which such builds refuse by naming the version. This build reads both.
+/// version 2, which such builds refuse by naming the version. A model with feature embeddings (a hybrid BPR or
+/// WARP model) is written as version 3, whatever its ids: builds of versions 1..2 skip sections they do not know,
+/// and would load such a file as a model without its features, so the version makes them refuse it instead. A
+/// model without features is written as before, byte for byte. This build reads all three.
 /// Files are written and read section by section through a stream, hashed as they go, so that neither
 /// holds the file in memory: a model of any size the arrays can hold (factor matrices beyond 2 GiB
 /// included) is saved and loaded in about the memory of its arrays. A string id costs its UTF-8 bytes
@@ -45,12 +54,16 @@ namespace GpuMF.Persistence;
 public static class ModelFile
 {
     /// <summary>The newest format version this build writes and reads (see <see cref="VersionOf"/> for which one a model gets).</summary>
-    public const uint CurrentVersion = 2;
+    public const uint CurrentVersion = 3;
 
-    /// <summary>The format version <paramref name="model"/> is written in: 1 when its user and item ids are integers, else 2.</summary>
+    /// <summary>The format version <paramref name="model"/> is written in: 3 when it has user or item feature embeddings, else 1 when its user and item ids are integers, else 2.</summary>
     public static uint VersionOf(FactorModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
+        if (model.UserFeatures is not null || model.ItemFeatures is not null)
+        {
+            return 3u;
+        }
         return model.Users.Kind == IdKind.Numeric && model.Items.Kind == IdKind.Numeric ? 1u : 2u;
     }
 
@@ -76,7 +89,7 @@ public static class ModelFile
     private const int ChunkBytes = 1 << 20;
 
     /// <summary>Writes <paramref name="model"/> to <paramref name="path"/> through <see cref="AtomicFile"/>: a temporary file beside it, renamed into place.</summary>
-    /// <exception cref="ArgumentException">A string id holds a lone UTF-16 surrogate; nothing is written.</exception>
+    /// <exception cref="ArgumentException">A string id or a feature name holds a lone UTF-16 surrogate; nothing is written.</exception>
     public static void Write(FactorModel model, string path)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -85,7 +98,7 @@ public static class ModelFile
     }
 
     /// <summary>Writes <paramref name="model"/> to <paramref name="stream"/>, front to back (the stream need not seek), in format version <see cref="VersionOf"/>.</summary>
-    /// <exception cref="ArgumentException">A string id holds a lone UTF-16 surrogate (found before its section is written).</exception>
+    /// <exception cref="ArgumentException">A string id or a feature name holds a lone UTF-16 surrogate (found before its section is written).</exception>
     public static void WriteTo(FactorModel model, Stream stream)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -122,6 +135,14 @@ public static class ModelFile
         output.Head("SEEN", Bytes<int>(model.SeenPtr) + Bytes<int>(model.SeenItems));
         output.Values<int>(model.SeenPtr);
         output.Values<int>(model.SeenItems);
+        if (model.UserFeatures is { } userFeatures)
+        {
+            WriteFeatures(output, userFeatures, "UFNM", "UFEM", "user");
+        }
+        if (model.ItemFeatures is { } itemFeatures)
+        {
+            WriteFeatures(output, itemFeatures, "IFNM", "IFEM", "item");
+        }
         if (model.CompletedEpochs > 0)
         {
             Span<byte> epochs = stackalloc byte[4];
@@ -151,7 +172,12 @@ public static class ModelFile
             output.Section(integers, map.IdSpan);
             return;
         }
-        var names = map.NameSpan;
+        WriteStrings(output, strings, map.NameSpan, $"{(strings == "UNAM" ? "user" : "item")} id");
+    }
+
+    /// <summary>A section of strings (UNAM, INAM, UFNM, IFNM), each string checked before the section's header is written.</summary>
+    private static void WriteStrings(HashingWriter output, string tag, ReadOnlySpan<string> names, string what)
+    {
         long length = 4;
         for (int k = 0; k < names.Length; k++)
         {
@@ -161,11 +187,26 @@ public static class ModelFile
             }
             catch (EncoderFallbackException)
             {
-                throw new ArgumentException($"The {(strings == "UNAM" ? "user" : "item")} id at index {k} holds a lone UTF-16 surrogate, which UTF-8 cannot write.", nameof(map));
+                throw new ArgumentException($"The {what} at index {k} holds a lone UTF-16 surrogate, which UTF-8 cannot write.", nameof(names));
             }
         }
-        output.Head(strings, length);
+        output.Head(tag, length);
         output.Names(names);
+    }
+
+    /// <summary>One side's feature sections: the names, then the flags, embeddings and biases.</summary>
+    private static void WriteFeatures(HashingWriter output, FeatureEmbeddings features, string namesTag, string vectorsTag, string side)
+    {
+        WriteStrings(output, namesTag, features.Names.Count == 0 ? [] : features.Names.NameSpan, $"{side} feature name");
+        Span<byte> flags = stackalloc byte[4];
+        BinaryPrimitives.WriteInt32LittleEndian(flags, (features.Normalized ? 1 : 0) | (features.Biases is null ? 0 : 2));
+        output.Head(vectorsTag, flags.Length + Bytes<float>(features.Vectors) + Bytes<float>(features.Biases));
+        output.Write(flags);
+        output.Values<float>(features.Vectors);
+        if (features.Biases is not null)
+        {
+            output.Values<float>(features.Biases);
+        }
     }
 
     /// <summary>Reads and validates a model file.</summary>
@@ -281,7 +322,7 @@ public static class ModelFile
             parts.Dims = ReadDims(input, length, name);
             return;
         }
-        if (tag is not ("UIDS" or "IIDS" or "UNAM" or "INAM" or "UFAC" or "IFAC" or "UBIA" or "IBIA" or "SEEN" or "EPOC" or "DATA" or "ADAG"))
+        if (tag is not ("UIDS" or "IIDS" or "UNAM" or "INAM" or "UFAC" or "IFAC" or "UBIA" or "IBIA" or "SEEN" or "EPOC" or "DATA" or "ADAG" or "UFNM" or "UFEM" or "IFNM" or "IFEM"))
         {
             // A section of a later build: skipped, as the format promises.
             input.Skip(length, tag);
@@ -336,6 +377,18 @@ public static class ModelFile
                 Expect(length, count, 4, tag, name);
                 parts.Adagrad = new AdagradSums(input.Values<float>(userFactors, tag), input.Values<float>(itemFactors, tag), input.Values<float>(dims.Items, tag));
                 break;
+            case "UFNM":
+                parts.UserFeatureNames = FeatureNames(input, parts.Version, length, tag, name);
+                break;
+            case "IFNM":
+                parts.ItemFeatureNames = FeatureNames(input, parts.Version, length, tag, name);
+                break;
+            case "UFEM":
+                parts.UserFeatures = FeatureVectors(input, parts.UserFeatureNames, "UFNM", dims.Factors, length, tag, name);
+                break;
+            case "IFEM":
+                parts.ItemFeatures = FeatureVectors(input, parts.ItemFeatureNames, "IFNM", dims.Factors, length, tag, name);
+                break;
         }
     }
 
@@ -363,22 +416,79 @@ public static class ModelFile
     /// A section of string ids (UNAM, INAM), each read and decoded as it comes: the count, then per id its
     /// length and UTF-8 bytes, every length checked against what is left of the section.
     /// </summary>
-    private static List<string> StringIds(HashingReader input, uint version, long length, int expected, string tag, string name)
+    private static List<string> StringIds(HashingReader input, uint version, long length, int expected, string tag, string name) =>
+        Strings(input, version, 2, "string ids", "id", length, expected, tag, name);
+
+    /// <summary>A section of feature names (UFNM, IFNM), as a read-only map of string kind.</summary>
+    private static IdMap FeatureNames(HashingReader input, uint version, long length, string tag, string name)
     {
-        if (version < 2)
+        var names = Strings(input, version, 3, "feature names", "name", length, null, tag, name);
+        try
         {
-            throw Bad(name, $"section '{tag}' (string ids) needs format version 2, but the file says version {version}");
+            return IdMap.ReadOnlyOver(names);
+        }
+        catch (ArgumentException e)
+        {
+            throw Bad(name, $"section '{tag}': {e.Message.TrimEnd('.')}");
+        }
+    }
+
+    /// <summary>
+    /// A section of feature embeddings (UFEM, IFEM): the flags, then one embedding per name of the section
+    /// <paramref name="namesTag"/> read before it, then one bias per name when the flags say so.
+    /// </summary>
+    private static FeatureParts FeatureVectors(HashingReader input, IdMap? names, string namesTag, int factors, long length, string tag, string name)
+    {
+        if (names is null)
+        {
+            throw Bad(name, $"section '{tag}' holds feature embeddings, but no section '{namesTag}' of their names comes before it");
         }
         if (length < 4)
         {
-            throw Bad(name, $"section '{tag}' holds {length} bytes, too few for its id count");
+            throw Bad(name, $"section '{tag}' holds {length} bytes, too few for its flags");
+        }
+        Span<byte> word = stackalloc byte[4];
+        input.Read(word, tag);
+        int flags = BinaryPrimitives.ReadInt32LittleEndian(word);
+        if ((flags & ~3) != 0)
+        {
+            throw Bad(name, $"section '{tag}' has the unknown flags {flags}");
+        }
+        long vectors = (long)names.Count * factors;
+        long biases = (flags & 2) != 0 ? names.Count : 0;
+        if (length - 4 != (vectors + biases) * 4)
+        {
+            throw Bad(name, $"section '{tag}' holds {length} bytes, {4 + (vectors + biases) * 4} expected for {names.Count} features of {factors} factors{(biases > 0 ? " and their biases" : "")}");
+        }
+        return new FeatureParts(names, input.Values<float>(vectors, tag), biases > 0 ? input.Values<float>(biases, tag) : null, (flags & 1) != 0);
+    }
+
+    /// <summary>
+    /// A section of strings (ids, feature names), each read and decoded as it comes: the count, then per string its
+    /// length and UTF-8 bytes, every length checked against what is left of the section. The count must be
+    /// <paramref name="expected"/> where that is known.
+    /// </summary>
+    private static List<string> Strings(HashingReader input, uint version, uint since, string what, string noun, long length, int? expected, string tag, string name)
+    {
+        if (version < since)
+        {
+            throw Bad(name, $"section '{tag}' ({what}) needs format version {since}, but the file says version {version}");
+        }
+        if (length < 4)
+        {
+            throw Bad(name, $"section '{tag}' holds {length} bytes, too few for its {noun} count");
         }
         Span<byte> word = stackalloc byte[4];
         input.Read(word, tag);
         int count = BinaryPrimitives.ReadInt32LittleEndian(word);
-        if (count != expected)
+        if (expected is { } wanted && count != wanted)
         {
-            throw Bad(name, $"section '{tag}' holds {count} ids, but the dimensions say {expected}");
+            throw Bad(name, $"section '{tag}' holds {count} {noun}s, but the dimensions say {wanted}");
+        }
+        // Each string takes at least its 4-byte length: a count beyond that is corrupt, and would size the list.
+        if (count < 0 || count > (length - 4) / 4)
+        {
+            throw Bad(name, $"section '{tag}' claims {count} {noun}s, but its {length} bytes hold at most {(length - 4) / 4}");
         }
         long left = length - 4;
         var names = new List<string>(count);
@@ -387,14 +497,14 @@ public static class ModelFile
         {
             if (left < 4)
             {
-                throw Bad(name, $"section '{tag}' ends before the length of id {k}");
+                throw Bad(name, $"section '{tag}' ends before the length of {noun} {k}");
             }
             input.Read(word, tag);
             left -= 4;
             int bytes = BinaryPrimitives.ReadInt32LittleEndian(word);
             if (bytes < 0 || bytes > left)
             {
-                throw Bad(name, $"section '{tag}' gives id {k} a length of {bytes} bytes, but {left} remain in the section");
+                throw Bad(name, $"section '{tag}' gives {noun} {k} a length of {bytes} bytes, but {left} remain in the section");
             }
             if (bytes > buffer.Length)
             {
@@ -409,12 +519,12 @@ public static class ModelFile
             }
             catch (DecoderFallbackException)
             {
-                throw Bad(name, $"section '{tag}' holds id {k}, which is not valid UTF-8");
+                throw Bad(name, $"section '{tag}' holds {noun} {k}, which is not valid UTF-8");
             }
         }
         if (left != 0)
         {
-            throw Bad(name, $"section '{tag}' holds {left} bytes after its last id");
+            throw Bad(name, $"section '{tag}' holds {left} bytes after its last {noun}");
         }
         return names;
     }
@@ -497,6 +607,11 @@ public static class ModelFile
         {
             throw Bad(name, $"a {kind.ToString().ToUpperInvariant()} model has no user biases, but this file holds them");
         }
+        // Features as the trainers make them: BPR and WARP only.
+        if (kind is not (ModelKind.Bpr or ModelKind.Warp) && (p.UserFeatureNames is not null || p.ItemFeatureNames is not null))
+        {
+            throw Bad(name, $"an {kind.ToString().ToUpperInvariant()} model has no feature embeddings, but this file holds {(p.UserFeatureNames is not null ? "user" : "item")} features");
+        }
         if (Math.Abs(dims.Mean) > MaxMagnitude)
         {
             throw Bad(name, $"the global mean {dims.Mean} is beyond ±{MaxMagnitude}, where scores overflow");
@@ -506,6 +621,8 @@ public static class ModelFile
         CheckValues(p.UserBias, "UBIA", name);
         CheckValues(p.ItemBias, "IBIA", name);
         CheckSeen(seenPtr, seenItems, dims.Items, name);
+        var userFeatures = Features(p.UserFeatureNames, p.UserFeatures, "UFNM", "UFEM", dims.Factors, name);
+        var itemFeatures = Features(p.ItemFeatureNames, p.ItemFeatures, "IFNM", "IFEM", dims.Factors, name);
         if (p.Epochs is < 1)
         {
             throw Bad(name, "section 'EPOC' must hold one positive epoch count");
@@ -531,12 +648,26 @@ public static class ModelFile
                 CompletedEpochs = p.Epochs ?? 0,
                 Adagrad = p.Adagrad,
                 DataFingerprint = p.DataFingerprint,
+                UserFeatures = userFeatures,
+                ItemFeatures = itemFeatures,
             };
         }
         catch (ArgumentException e)
         {
             throw Bad(name, e.Message);
         }
+    }
+
+    /// <summary>One side's feature embeddings from its two sections, both present or both absent, every value within <see cref="MaxMagnitude"/>; null when absent.</summary>
+    private static FeatureEmbeddings? Features(IdMap? names, FeatureParts? parts, string namesTag, string vectorsTag, int factors, string name)
+    {
+        if (parts is null)
+        {
+            return names is null ? null : throw Bad(name, $"section '{namesTag}' names features, but section '{vectorsTag}' of their embeddings is missing");
+        }
+        CheckValues(parts.Vectors, vectorsTag, name);
+        CheckValues(parts.Biases, vectorsTag, name);
+        return new FeatureEmbeddings(parts.Names, factors, parts.Vectors, parts.Biases, parts.Normalized);
     }
 
     private static void CheckBias(float[]? bias, bool flagged, string tag, string what, string name)
@@ -584,6 +715,10 @@ public static class ModelFile
             {
                 throw Bad(name, $"section 'SEEN' offsets decrease at user {u}");
             }
+            if (seenPtr[u + 1] > seenItems.Length)
+            {
+                throw Bad(name, $"section 'SEEN' gives user {u} items up to offset {seenPtr[u + 1]}, beyond its {seenItems.Length} item indices");
+            }
             for (int k = seenPtr[u]; k < seenPtr[u + 1]; k++)
             {
                 if ((uint)seenItems[k] >= (uint)items || (k > seenPtr[u] && seenItems[k] <= seenItems[k - 1]))
@@ -614,6 +749,9 @@ public static class ModelFile
 
     private readonly record struct Dims(int Users, int Items, int Factors, int Flags, float Mean);
 
+    /// <summary>One side's feature sections as read: the names, the embeddings, the biases if any, and whether descriptions are scaled.</summary>
+    private sealed record FeatureParts(IdMap Names, float[] Vectors, float[]? Biases, bool Normalized);
+
     /// <summary>The sections read so far; null where absent.</summary>
     private sealed class Parts
     {
@@ -631,6 +769,10 @@ public static class ModelFile
         public int? Epochs;
         public AdagradSums? Adagrad;
         public byte[]? DataFingerprint;
+        public IdMap? UserFeatureNames;
+        public IdMap? ItemFeatureNames;
+        public FeatureParts? UserFeatures;
+        public FeatureParts? ItemFeatures;
     }
 
     /// <summary>Writes to a stream and hashes what it writes, an array at most <see cref="ChunkBytes"/> at a time.</summary>

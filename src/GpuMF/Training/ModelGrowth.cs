@@ -98,6 +98,8 @@ internal sealed class ModelGrowth
         new(Model.Kind, Users, Items, Model.Factors, p, q, userBias, itemBias, Model.GlobalMean, All.UserPtr, All.UserItems, Model.OptionsJson)
         {
             FoldIn = Model.FoldIn,
+            UserFeatures = Model.UserFeatures,
+            ItemFeatures = Model.ItemFeatures,
         };
 
     private static float[] Grow(float[] factors, int rows, int k, float std, ulong seed, int side)

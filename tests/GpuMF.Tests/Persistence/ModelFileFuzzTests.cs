@@ -39,10 +39,18 @@ public sealed class ModelFileFuzzTests
         }
     }
 
+    /// <summary>A hybrid model, so that the feature sections (names, embeddings, biases) are mutated too.</summary>
+    private static byte[] Hybrid()
+    {
+        using var stream = new MemoryStream();
+        ModelFile.WriteTo(FeatureModelFileTests.FixtureModel(), stream);
+        return stream.ToArray();
+    }
+
     [Fact]
     public void MutatedFilesLoadOrFailWithInvalidData()
     {
-        var valid = new[] { Valid(1), Valid(2), Checkpoint() };
+        var valid = new[] { Valid(1), Valid(2), Checkpoint(), Hybrid() };
         int loaded = 0, rejected = 0;
         for (int c = 0; c < Cases; c++)
         {

@@ -127,6 +127,15 @@ public sealed class ModelFileValidationTests
     }
 
     [Fact]
+    public void AnOffsetBeyondTheSeenItemsIsRejectedEvenWhenALaterOneIsNot()
+    {
+        // One seen item a user, offsets 0, 1, 2, 3 made 0, 100, 2, 3: the first and last still match the items.
+        var model = TestModels.Random(3, 4, 2, seed: 6, seenPerUser: 1);
+        var file = Patch(Bytes(model), "SEEN", p => BinaryPrimitives.WriteInt32LittleEndian(p.AsSpan(4), 100));
+        Assert.Contains("section 'SEEN' gives user 0 items up to offset 100, beyond its 3 item indices", Rejected(file));
+    }
+
+    [Fact]
     public void BytesAfterTheChecksumAreRejected()
     {
         var file = Bytes(TestModels.Random(3, 4, 2, seed: 11));

@@ -149,8 +149,8 @@ public sealed class StringIdModelFileTests
     public void AFutureVersionNamesTheVersionsThisBuildReads()
     {
         var file = CraftedModels.Bytes(FixtureModel());
-        file[8] = 3;
-        Assert.Contains("format version 3 is not supported by this build (it reads versions 1..2); upgrade GpuMF", Assert.Throws<InvalidDataException>(() => ModelFile.Parse(file, "m")).Message);
+        file[8] = 4;
+        Assert.Contains("format version 4 is not supported by this build (it reads versions 1..3); upgrade GpuMF", Assert.Throws<InvalidDataException>(() => ModelFile.Parse(file, "m")).Message);
     }
 
     [Fact]
