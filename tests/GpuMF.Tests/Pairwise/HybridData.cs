@@ -38,9 +38,10 @@ internal static class HybridData
 
     /// <summary>
     /// The genre features of the first <paramref name="count"/> items of <paramref name="items"/>: with
-    /// <paramref name="identity"/>, item e's own column e, then its genres, every row's weights equal and summing to 1.
+    /// <paramref name="identity"/>, item e's own column e, then its genres, every entry of a row weighing the same:
+    /// 1/entries when <paramref name="normalized"/> (the row sums to 1), else 1.
     /// </summary>
-    public static FeatureMatrix Genres(IdMap items, int count, bool identity)
+    public static FeatureMatrix Genres(IdMap items, int count, bool identity, bool normalized = true)
     {
         var genres = MovieGenres();
         int identityCount = identity ? count : 0;
@@ -51,10 +52,10 @@ internal static class HybridData
         {
             var row = (identity ? [e] : Array.Empty<int>()).Concat(genres[items[e]].Select(g => identityCount + g)).ToArray();
             columns.AddRange(row);
-            weights.AddRange(Enumerable.Repeat(1f / row.Length, row.Length));
+            weights.AddRange(Enumerable.Repeat(normalized ? 1f / row.Length : 1f, row.Length));
             ptr.Add(columns.Count);
         }
-        return new FeatureMatrix(new IdMap(GenreNames), identityCount, [.. ptr], [.. columns], [.. weights]) { Normalized = true };
+        return new FeatureMatrix(new IdMap(GenreNames), identityCount, [.. ptr], [.. columns], [.. weights]) { Normalized = normalized };
     }
 
     /// <summary>
