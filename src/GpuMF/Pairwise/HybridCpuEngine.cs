@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 using GpuMF.Kernels.Pairwise;
 using GpuMF.Kernels.Sampling;
 using GpuMF.Kernels.Sparse;
@@ -12,7 +13,8 @@ namespace GpuMF.Pairwise;
 /// LightFM trains. The plain engines' block partition (<see cref="CpuPairwiseEngine"/>) keeps threads on disjoint
 /// user and item rows, but feature rows are shared between entities: a genre's row belongs to every item of that
 /// genre, so no partition of users and items keeps two threads off it. Here each epoch visits the positives in the
-/// affine order (seed, epoch, 0), cut into T consecutive ranges (T = threads); thread t runs range t with its own
+/// affine order (seed, epoch, 0), cut into T consecutive ranges (T = threads), which each thread first copies out in
+/// that order so that it then reads them sequentially; thread t runs range t with its own
 /// stream (seed, epoch, t) and draws negatives from the whole catalogue (WARP's rank estimate ⌊(n − 1)/trials⌋ as in
 /// the plain engines). With one thread that is exactly what one GPU warp visits and draws, and a run repeats exactly.
 /// <para>
@@ -52,6 +54,7 @@ internal abstract unsafe class HybridCpuEngine : HybridEngine
         Stride = (k + Line - 1) / Line * Line;
         UserRows = Side(problem.UserSide);
         ItemRows = Side(problem.ItemSide);
+        ItemIdentityCount = problem.ItemSide.IdentityCount;
         EU = Rows(problem.UserEmbeddings, problem.UserSide.ColumnCount, k, Stride);
         EI = Rows(problem.ItemEmbeddings, problem.ItemSide.ColumnCount, k, Stride);
         GU = Rows(problem.UserSums, problem.UserSide.ColumnCount, k, Stride);
@@ -66,10 +69,13 @@ internal abstract unsafe class HybridCpuEngine : HybridEngine
         }
         PositiveUsers = Pin(problem.Users);
         PositiveItems = Pin(problem.Items);
+        OrderedPairs = Pin(new int[2 * problem.Positives]);
         SeenPtr = Pin(problem.SeenPtr);
         SeenItems = Pin(problem.SeenItems);
         SeenBits = Pin(Bitmap(problem));
-        Workspaces = Rows(null, 4 * Threads, 0, Stride);
+        var rows = Rows(null, 4 * Threads, 0, Stride);
+        int named = problem.ItemSide.Names.Count;
+        Workspaces = [.. Enumerable.Range(0, Threads).Select(w => new Workspace(rows + 4L * w * Stride, Stride, Rows(null, named, 0, 1), Pin(new int[named]), named))];
     }
 
     protected HybridProblem Problem { get; }
@@ -87,6 +93,9 @@ internal abstract unsafe class HybridCpuEngine : HybridEngine
     private FeatureRows UserRows { get; }
 
     private FeatureRows ItemRows { get; }
+
+    /// <summary>The item side's identity columns; the named ones follow.</summary>
+    private int ItemIdentityCount { get; }
 
     /// <summary>User feature embeddings, column c at c·<see cref="Stride"/>.</summary>
     private float* EU { get; }
@@ -107,6 +116,9 @@ internal abstract unsafe class HybridCpuEngine : HybridEngine
 
     private int* PositiveItems { get; }
 
+    /// <summary>This epoch's positives in its order, (user, item) at [2n, 2n + 1], each thread's range written by the thread.</summary>
+    private int* OrderedPairs { get; }
+
     private int* SeenPtr { get; }
 
     private int* SeenItems { get; }
@@ -114,8 +126,8 @@ internal abstract unsafe class HybridCpuEngine : HybridEngine
     /// <summary>Bit u·n + i is set when user u has item i; null when the bitmap would exceed <see cref="CpuPairwiseEngine.MaxBitmapBytes"/>.</summary>
     private ulong* SeenBits { get; }
 
-    /// <summary>Four rows per thread: p_u, q_i, q_j and q_i − q_j when they are composed.</summary>
-    private float* Workspaces { get; }
+    /// <summary>Each thread's rows and memo.</summary>
+    private Workspace[] Workspaces { get; }
 
     public override EpochResult RunEpoch(int epoch, float learningRate, CancellationCheck cancel = default)
     {
@@ -128,8 +140,17 @@ internal abstract unsafe class HybridCpuEngine : HybridEngine
         {
             long from = n * w / t;
             long to = n * (w + 1) / t;
+            int* pairs = OrderedPairs + 2 * from;
+            long index = (order.A * from + order.B) % n;
+            for (long q = 0; q < to - from; q++)
+            {
+                pairs[2 * q] = PositiveUsers[index];
+                pairs[2 * q + 1] = PositiveItems[index];
+                index += order.A;
+                index = index >= n ? index - n : index;
+            }
             var rng = PairwiseSgd.Stream(Settings.Seed, epoch, w);
-            partial[w] = RunRange(new Range(order, from, (int)(to - from)), ref rng, Workspaces + 4L * w * Stride, learningRate, cancel);
+            partial[w] = RunRange(new Range(pairs, (int)(to - from)), ref rng, Workspaces[w], learningRate, cancel);
         });
         cancel.ThrowIfCancelled();
         var total = default(EpochResult);
@@ -168,21 +189,13 @@ internal abstract unsafe class HybridCpuEngine : HybridEngine
 
     /// <summary>
     /// Runs a range of the epoch's order: its samples front to back, drawing from <paramref name="rng"/>, the range's
-    /// stream, and composing into <paramref name="workspace"/> (four rows); stops early once <see cref="Stop"/> says so.
+    /// stream, and composing into <paramref name="workspace"/>, the thread's own; stops early once <see cref="Stop"/> says so.
     /// </summary>
-    protected abstract EpochResult RunRange(Range range, ref XorShiftRandom rng, float* workspace, float learningRate, CancellationCheck cancel);
+    protected abstract EpochResult RunRange(Range range, ref XorShiftRandom rng, Workspace workspace, float learningRate, CancellationCheck cancel);
 
     /// <summary>True when the loop should stop before sample <paramref name="n"/>: a check point every <see cref="CheckEvery"/> samples after the first finds <paramref name="cancel"/> cancelled.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     protected static bool Stop(int n, CancellationCheck cancel) => (n & (CheckEvery - 1)) == 0 && n > 0 && cancel.Requested();
-
-    /// <summary>The user of positive <paramref name="index"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    protected int UserOf(long index) => PositiveUsers[index];
-
-    /// <summary>The item of positive <paramref name="index"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    protected int ItemOf(long index) => PositiveItems[index];
 
     /// <summary>True when user <paramref name="u"/> has item <paramref name="item"/> among the observed ones.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -194,6 +207,39 @@ internal abstract unsafe class HybridCpuEngine : HybridEngine
             return (SeenBits[bit >> 6] & (1UL << (int)(bit & 63))) != 0;
         }
         return SortedRange.Contains(new PointerValues(SeenItems), SeenPtr[u], SeenPtr[u + 1], item);
+    }
+
+    /// <summary>Asks for the bitmap word that <see cref="Seen"/>(u, item) will read, so that its cache miss overlaps other work.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    protected void PrefetchSeen(int u, int item)
+    {
+        if (SeenBits != null && Sse.IsSupported)
+        {
+            Sse.Prefetch0(SeenBits + (((long)u * Problem.ItemCount + item) >> 6));
+        }
+    }
+
+    /// <summary>
+    /// Asks for the cache lines that scoring item <paramref name="i"/> reads first: its CSR offset and, when the item
+    /// side has identity columns, its own row (column i) and bias line, so that their misses overlap other work.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    protected void PrefetchItem(int i)
+    {
+        if (!Sse.IsSupported)
+        {
+            return;
+        }
+        Sse.Prefetch0(ItemRows.Ptr + i);
+        if (i < ItemIdentityCount)
+        {
+            float* row = EI + (long)i * Stride;
+            for (int f = 0; f < Settings.Factors; f += Line)
+            {
+                Sse.Prefetch0(row + f);
+            }
+            Sse.Prefetch0(BiasLines + (long)i * Line);
+        }
     }
 
     /// <summary>User <paramref name="u"/>'s vector p_u: its row in place when it is one row of weight 1, else composed into <paramref name="scratch"/>.</summary>
@@ -216,24 +262,56 @@ internal abstract unsafe class HybridCpuEngine : HybridEngine
         float sum = 0f;
         for (int n = rows.Ptr[i]; n < rows.Ptr[i + 1]; n++)
         {
-            sum += rows.Weights[n] * BiasLines[(long)rows.Columns[n] * Line];
+            var entry = rows.Entries[n];
+            sum += entry.Weight * BiasLines[(long)entry.Column * Line];
         }
         return sum;
     }
 
-    /// <summary>p·q_i for item <paramref name="i"/> without composing q_i: Σ w·(p·e) over i's rows.</summary>
+    /// <summary>
+    /// b_i + p·q_i for item <paramref name="i"/> without composing q_i: Σ w·b + Σ w·(p·e) over i's rows in one pass, a
+    /// named row's p·e taken from <paramref name="workspace"/>'s memo when this sample (<see cref="Workspace.NextSample"/>)
+    /// has computed it already.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    protected float Score(float* p, int i)
+    protected float Score(float* p, int i, Workspace workspace)
     {
         var rows = ItemRows;
         int k = Settings.Factors;
+        int identity = ItemIdentityCount;
+        bool useBias = Settings.ItemBias;
+        float* dots = workspace.Dots;
+        int* stamps = workspace.Stamps;
+        int stamp = workspace.Stamp;
         long s = Stride;
+        float bias = 0f;
         float sum = 0f;
         for (int n = rows.Ptr[i]; n < rows.Ptr[i + 1]; n++)
         {
-            sum += rows.Weights[n] * PairwiseVectorMath.Dot(p, EI + rows.Columns[n] * s, k);
+            var entry = rows.Entries[n];
+            int c = entry.Column;
+            float dot;
+            if (c < identity)
+            {
+                dot = PairwiseVectorMath.Dot(p, EI + c * s, k);
+            }
+            else if (stamps[c - identity] == stamp)
+            {
+                dot = dots[c - identity];
+            }
+            else
+            {
+                dot = PairwiseVectorMath.Dot(p, EI + c * s, k);
+                dots[c - identity] = dot;
+                stamps[c - identity] = stamp;
+            }
+            if (useBias)
+            {
+                bias += entry.Weight * BiasLines[(long)c * Line];
+            }
+            sum += entry.Weight * dot;
         }
-        return sum;
+        return bias + sum;
     }
 
     /// <summary>
@@ -264,15 +342,16 @@ internal abstract unsafe class HybridCpuEngine : HybridEngine
         int start = rows.Ptr[e];
         int end = rows.Ptr[e + 1];
         long s = Stride;
-        if (end - start == 1 && rows.Weights[start] == 1f)
+        if (end - start == 1 && rows.Entries[start].Weight == 1f)
         {
-            return table + rows.Columns[start] * s;
+            return table + rows.Entries[start].Column * s;
         }
         int k = Settings.Factors;
         new Span<float>(scratch, k).Clear();
         for (int n = start; n < end; n++)
         {
-            HybridVectorMath.AddScaled(scratch, table + rows.Columns[n] * s, rows.Weights[n], k);
+            var entry = rows.Entries[n];
+            HybridVectorMath.AddScaled(scratch, table + entry.Column * s, entry.Weight, k);
         }
         return scratch;
     }
@@ -284,8 +363,9 @@ internal abstract unsafe class HybridCpuEngine : HybridEngine
         long s = Stride;
         for (int n = rows.Ptr[e]; n < rows.Ptr[e + 1]; n++)
         {
-            long at = rows.Columns[n] * s;
-            HybridVectorMath.Ascend(table + at, sums == null ? null : sums + at, direction, rows.Weights[n] * c, k, lr, reg);
+            var entry = rows.Entries[n];
+            long at = entry.Column * s;
+            HybridVectorMath.Ascend(table + at, sums == null ? null : sums + at, direction, entry.Weight * c, k, lr, reg);
         }
     }
 
@@ -295,9 +375,10 @@ internal abstract unsafe class HybridCpuEngine : HybridEngine
         var rows = ItemRows;
         for (int n = rows.Ptr[i]; n < rows.Ptr[i + 1]; n++)
         {
-            float* line = BiasLines + (long)rows.Columns[n] * Line;
+            var entry = rows.Entries[n];
+            float* line = BiasLines + (long)entry.Column * Line;
             float b = line[0];
-            float d = rows.Weights[n] * c - reg * b;
+            float d = entry.Weight * c - reg * b;
             if (Adagrad)
             {
                 float g = line[1];
@@ -311,7 +392,16 @@ internal abstract unsafe class HybridCpuEngine : HybridEngine
         }
     }
 
-    private FeatureRows Side(GpuMF.Data.FeatureMatrix side) => new(Pin(side.RowPtr), Pin(side.Columns), Pin(side.Weights));
+    /// <summary>A side's CSR with each entry's column and weight side by side, so that reading an entry is one cache miss.</summary>
+    private FeatureRows Side(GpuMF.Data.FeatureMatrix side)
+    {
+        var entries = new Entry[side.Count];
+        for (int n = 0; n < entries.Length; n++)
+        {
+            entries[n] = new Entry(side.Columns[n], side.Weights[n]);
+        }
+        return new(Pin(side.RowPtr), Pin(entries));
+    }
 
     private static ulong[]? Bitmap(HybridProblem problem)
     {
@@ -376,36 +466,59 @@ internal abstract unsafe class HybridCpuEngine : HybridEngine
         return (T*)handle.AddrOfPinnedObject();
     }
 
-    /// <summary>A range of the epoch's order: <see cref="Count"/> positions from <see cref="From"/>, whose positives are read through <see cref="Order"/>.</summary>
-    protected readonly struct Range(AffinePermutation order, long from, int count)
+    /// <summary>A thread's range of the epoch: <see cref="Count"/> positives, (user, item) at <see cref="Pairs"/>[2n, 2n + 1], in the epoch's order.</summary>
+    protected readonly struct Range(int* pairs, int count)
     {
-        public AffinePermutation Order { get; } = order;
-
-        public long From { get; } = from;
+        public int* Pairs { get; } = pairs;
 
         public int Count { get; } = count;
+    }
 
-        /// <summary>The positive at the range's first position; <see cref="Next"/> steps to the following ones.</summary>
-        public long First => (Order.A * From + Order.B) % Order.N;
+    /// <summary>
+    /// A thread's scratch: four rows (<see cref="P"/>, <see cref="Qi"/>, <see cref="Qj"/>, <see cref="Difference"/>) for the
+    /// vectors that are composed rather than used in place, and a memo of p_u's dot products with the item side's named
+    /// rows: a sample's candidates share their genres, so WARP computes each p_u·e once per sample.
+    /// </summary>
+    protected sealed class Workspace(float* rows, int stride, float* dots, int* stamps, int named)
+    {
+        public float* P { get; } = rows;
 
-        /// <summary>The positive at the position after the one of <paramref name="index"/>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public long Next(long index)
+        public float* Qi { get; } = rows + stride;
+
+        public float* Qj { get; } = rows + 2L * stride;
+
+        public float* Difference { get; } = rows + 3L * stride;
+
+        /// <summary>p_u·e of each named item column, where <see cref="Stamps"/> says this sample computed it.</summary>
+        public float* Dots { get; } = dots;
+
+        /// <summary>The sample that computed each memo entry; an entry is current when it equals <see cref="Stamp"/>.</summary>
+        public int* Stamps { get; } = stamps;
+
+        public int Stamp { get; private set; }
+
+        /// <summary>Starts a sample: every memo entry becomes stale.</summary>
+        public void NextSample()
         {
-            long next = index + Order.A;
-            return next >= Order.N ? next - Order.N : next;
+            if (Stamp == int.MaxValue)
+            {
+                new Span<int>(Stamps, named).Clear();
+                Stamp = 0;
+            }
+            Stamp++;
         }
     }
 
     /// <summary>One side's feature CSR in pinned memory.</summary>
-    private readonly struct FeatureRows(int* ptr, int* columns, float* weights)
+    private readonly struct FeatureRows(int* ptr, Entry* entries)
     {
         public int* Ptr { get; } = ptr;
 
-        public int* Columns { get; } = columns;
-
-        public float* Weights { get; } = weights;
+        public Entry* Entries { get; } = entries;
     }
+
+    /// <summary>A feature entry: the table row and its weight.</summary>
+    private readonly record struct Entry(int Column, float Weight);
 
     /// <summary>The ints at a pointer into pinned memory, as <see cref="IIntValues"/>.</summary>
     private readonly struct PointerValues(int* values) : IIntValues
