@@ -18,9 +18,12 @@ namespace GpuMF.Pairwise;
 /// counts give different, equally good models. An ILGPU run with the device filled is lock-free, so
 /// concurrent warps race on shared rows and runs differ in the last bits; with one warp (used by the
 /// kernel tests) it repeats exactly, and draws the same samples as one CPU thread, so the two agree to rounding.
-/// With features (<see cref="UserFeatures"/>, <see cref="ItemFeatures"/>) the CPU backend trains Hogwild-style instead of
-/// by block partition, since feature rows are shared between entities: one thread repeats exactly, several race on
-/// shared rows and give equally good models that differ from run to run (<see cref="HybridCpuEngine"/>).
+/// With features (<see cref="UserFeatures"/>, <see cref="ItemFeatures"/>) the embedding tables start as the plain
+/// factors do (normal with <see cref="ModelOptions.InitStdDev"/>, seeded per side) and the CPU backend trains
+/// lock-free (Hogwild) instead of by block partition, since a feature's row is shared by every entity that has the
+/// feature: one thread repeats exactly and draws what one GPU warp draws; several threads race on shared rows and
+/// give equally good models that differ from run to run in the last bits. The ILGPU backend adds updates to shared
+/// rows atomically.
 /// </remarks>
 public sealed class WarpTrainer
 {

@@ -45,6 +45,24 @@ public sealed class HybridKernelTests(IlgpuCpuFixture fixture)
         }
     }
 
+    /// <summary>The trainers run hybrid training on an ILGPU backend end to end: a model with finite composed rows and the named features' embeddings.</summary>
+    [Theory]
+    [InlineData("bpr")]
+    [InlineData("warp")]
+    public void TrainersTrainHybridModelsOnIlgpu(string model)
+    {
+        var data = HybridData.RandomPositives(21, 34, 300, 12);
+        var users = HybridData.Random(21, 3, true, 13);
+        var items = HybridData.Random(34, 4, false, 14);
+        var trained = model == "bpr"
+            ? new BprTrainer(BprOptions.Defaults with { Factors = 11, Epochs = 3 }, fixture.Backend) { UserFeatures = users, ItemFeatures = items, IlgpuWarps = 3 }.Fit(data)
+            : new WarpTrainer(WarpOptions.Defaults with { Factors = 11, Epochs = 3 }, fixture.Backend) { UserFeatures = users, ItemFeatures = items, IlgpuWarps = 3 }.Fit(data);
+        Assert.Equal(3, trained.UserFeatures?.Names.Count);
+        Assert.Equal(4, trained.ItemFeatures?.Names.Count);
+        Assert.All(trained.UserFactors.Concat(trained.ItemFactors).Concat(trained.ItemBias!), v => Assert.True(float.IsFinite(v)));
+        Assert.Contains(trained.ItemFeatures!.Vectors, v => v != 0f);
+    }
+
     /// <summary>
     /// Eight warps race on the few rows of items that are genres alone (no identity): two groups of users each like
     /// one genre's items. Every warp's updates of a genre row land (atomic adds): more than one warp ran, the training loss falls, and the

@@ -92,6 +92,30 @@ public sealed class HybridTrainerTests
         Assert.InRange(best, 1, reports.Count);
     }
 
+    /// <summary>Cancelling inside an epoch of hybrid training stops it at the next check point and returns no model.</summary>
+    [Theory]
+    [InlineData("bpr")]
+    [InlineData("warp")]
+    public void CancellingStopsHybridTraining(string model)
+    {
+        var data = HybridData.RandomPositives(60, 80, 9000, 4);
+        var items = HybridData.Random(80, 5, true, 6);
+        using var cpu = ComputeBackend.Create(BackendKind.Cpu, 0, 2);
+        using var cts = new CancellationTokenSource();
+        int checks = 0;
+        void Probe()
+        {
+            if (++checks == 2)
+            {
+                cts.Cancel();
+            }
+        }
+        Assert.ThrowsAny<OperationCanceledException>(() => model == "bpr"
+            ? new BprTrainer(BprOptions.Defaults with { Factors = 8, Epochs = 50 }, cpu) { ItemFeatures = items, CancellationProbe = Probe }.Fit(data, cancellation: cts.Token)
+            : new WarpTrainer(WarpOptions.Defaults with { Factors = 8, Epochs = 50 }, cpu) { ItemFeatures = items, CancellationProbe = Probe }.Fit(data, cancellation: cts.Token));
+        Assert.True(checks >= 2);
+    }
+
     /// <summary>Feature matrices whose rows are not the training data's users or items are refused, naming the side and both counts.</summary>
     [Fact]
     public void FeaturesOfAnotherShapeAreRefused()
