@@ -183,17 +183,18 @@ internal sealed class HybridIlgpuEngine : HybridEngine
         return buffer;
     }
 
-    private MemoryBuffer1D<T, Stride1D.Dense> Upload<T>(T[] data, string what) where T : unmanaged => Track(_backend.Upload(data, what));
-
     /// <summary>
-    /// A side's CSR on the device. An empty array is uploaded as one element, since a device buffer is never empty; no
-    /// row reads past its own end.
+    /// <paramref name="data"/> on the device; an empty array (a side without columns, a row set without entries) as one
+    /// element, since a device buffer is never empty and no kernel reads it then.
     /// </summary>
+    private MemoryBuffer1D<T, Stride1D.Dense> Upload<T>(T[] data, string what) where T : unmanaged => Track(_backend.Upload(data.Length > 0 ? data : new T[1], what));
+
+    /// <summary>A side's CSR on the device.</summary>
     private HybridSide Side(FeatureMatrix side, string name) => new()
     {
         Ptr = Upload(side.RowPtr, $"{name} feature offsets").View,
-        Columns = Upload(side.Columns.Length > 0 ? side.Columns : [0], $"{name} feature columns").View,
-        Weights = Upload(side.Weights.Length > 0 ? side.Weights : [0f], $"{name} feature weights").View,
+        Columns = Upload(side.Columns, $"{name} feature columns").View,
+        Weights = Upload(side.Weights, $"{name} feature weights").View,
     };
 
     private EpochResult Collect(int samples)
