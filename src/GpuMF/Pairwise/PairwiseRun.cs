@@ -19,10 +19,7 @@ internal sealed class PairwiseRun : TrainingRun<IPairwiseEngine>
         : base(settings.Kind, settings.OptionsJson, settings.Epochs, "epochs", settings.LearningRate, settings.LearningRateDecay, train)
     {
         _settings = settings;
-        if (!HasNegatives(train))
-        {
-            throw new ArgumentException($"{settings.Kind} learns from items a user does not have, and every user of the training data has all {train.ItemCount} items: there is no negative to sample.", nameof(train));
-        }
+        RequireNegatives(settings.Kind, train);
         _problem = CreateProblem(settings, train);
         Engines = new PairwiseEngineFactory(_problem, ilgpuWarps);
     }
@@ -48,6 +45,16 @@ internal sealed class PairwiseRun : TrainingRun<IPairwiseEngine>
             Ones((long)train.ItemCount * k),
             Ones(train.ItemCount),
             settings);
+    }
+
+    /// <summary>Throws unless some user lacks some item, so that a negative can be drawn.</summary>
+    /// <exception cref="ArgumentException">Every user of <paramref name="train"/> has every item.</exception>
+    internal static void RequireNegatives(ModelKind kind, InteractionMatrix train)
+    {
+        if (!HasNegatives(train))
+        {
+            throw new ArgumentException($"{kind} learns from items a user does not have, and every user of the training data has all {train.ItemCount} items: there is no negative to sample.", nameof(train));
+        }
     }
 
     /// <summary>True when some user lacks some item, so that a negative can be drawn.</summary>
@@ -98,22 +105,31 @@ internal sealed class PairwiseRun : TrainingRun<IPairwiseEngine>
             Adagrad = completedEpochs > 0 && _problem is { UserAccumulators: { } gp, ItemAccumulators: { } gq, BiasAccumulators: { } gb } ? new AdagradSums(gp, gq, gb) : null,
         };
 
-    public override EpochReport Describe(int epoch, EpochResult result, TimeSpan elapsed, double seconds)
+    public override EpochReport Describe(int epoch, EpochResult result, TimeSpan elapsed, double seconds) => Report(Kind, Epochs, epoch, result, elapsed, seconds);
+
+    public override string? Divergence(EpochResult result, float learningRate) => DivergenceAdvice(result, learningRate);
+
+    public override EpochReport Validate(EpochReport report, FactorModel model, InteractionMatrix validation) => WithRanking(report, model, validation);
+
+    /// <summary>A BPR or WARP epoch's report, before validation: the mean loss, the samples, and the hit and trial rates.</summary>
+    internal static EpochReport Report(ModelKind kind, int epochs, int epoch, EpochResult result, TimeSpan elapsed, double seconds)
     {
         double hits = (double)result.Hits / Math.Max(1, result.Samples);
-        return new EpochReport(epoch + 1, Epochs, MeanLoss(result), null, elapsed, result.Samples / Math.Max(seconds, 1e-9))
+        return new EpochReport(epoch + 1, epochs, MeanLoss(result), null, elapsed, result.Samples / Math.Max(seconds, 1e-9))
         {
             Updates = result.Samples,
-            RankedCorrectlyFraction = Kind == ModelKind.Bpr ? hits : null,
-            ViolatorFraction = Kind == ModelKind.Warp ? hits : null,
+            RankedCorrectlyFraction = kind == ModelKind.Bpr ? hits : null,
+            ViolatorFraction = kind == ModelKind.Warp ? hits : null,
             NegativesPerSample = (double)result.Trials / Math.Max(1, result.Samples),
         };
     }
 
-    public override string? Divergence(EpochResult result, float learningRate) =>
+    /// <summary>What to try when the mean loss is no longer finite; null while it is.</summary>
+    internal static string? DivergenceAdvice(EpochResult result, float learningRate) =>
         double.IsFinite(MeanLoss(result)) ? null : $"Try a smaller learning rate than {learningRate} (--lr), or a larger regularization.";
 
-    public override EpochReport Validate(EpochReport report, FactorModel model, InteractionMatrix validation)
+    /// <summary>The report with the precision@10 and NDCG@10 of <paramref name="model"/> on <paramref name="validation"/>.</summary>
+    internal static EpochReport WithRanking(EpochReport report, FactorModel model, InteractionMatrix validation)
     {
         var metrics = RankingMetrics.Evaluate(model, validation);
         return report with { ValidationPrecision = metrics.Precision, ValidationNdcg = metrics.Ndcg };

@@ -130,7 +130,7 @@ internal static unsafe class PairwiseVectorMath
 
     /// <summary>1/√g for g ≥ 1: the AVX estimate (relative error ≤ 1.5·2⁻¹²) and one Newton step y(3 − g·y²)/2.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector<float> InverseSqrt(Vector<float> g)
+    internal static Vector<float> InverseSqrt(Vector<float> g)
     {
         if (Avx.IsSupported && Vector<float>.Count == Vector256<float>.Count)
         {

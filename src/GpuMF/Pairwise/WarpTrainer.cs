@@ -18,6 +18,12 @@ namespace GpuMF.Pairwise;
 /// counts give different, equally good models. An ILGPU run with the device filled is lock-free, so
 /// concurrent warps race on shared rows and runs differ in the last bits; with one warp (used by the
 /// kernel tests) it repeats exactly, and draws the same samples as one CPU thread, so the two agree to rounding.
+/// With features (<see cref="UserFeatures"/>, <see cref="ItemFeatures"/>) the embedding tables start as the plain
+/// factors do (normal with <see cref="ModelOptions.InitStdDev"/>, seeded per side) and the CPU backend trains
+/// lock-free (Hogwild) instead of by block partition, since a feature's row is shared by every entity that has the
+/// feature: one thread repeats exactly and draws what one GPU warp draws; several threads race on shared rows and
+/// give equally good models that differ from run to run in the last bits. The ILGPU backend adds updates to shared
+/// rows atomically.
 /// </remarks>
 public sealed class WarpTrainer
 {
@@ -45,6 +51,22 @@ public sealed class WarpTrainer
     /// </summary>
     public EarlyStopping? EarlyStopping { get; init; }
 
+    /// <summary>
+    /// The users' features, or null (default) for none: row u describes the training data's user u (rows must equal its
+    /// users, in its user index space). Null, or <see cref="FeatureMatrix.IsIdentityOnly"/>, trains the plain model
+    /// exactly as without features; otherwise p_u = Σ weight · embedding over u's row, the embeddings learned
+    /// (a hybrid model, Kula 2015), and the model's <see cref="FactorModel.UserFeatures"/> keeps the named features'.
+    /// </summary>
+    public FeatureMatrix? UserFeatures { get; init; }
+
+    /// <summary>
+    /// The items' features, or null (default) for none: row i describes the training data's item i (rows must equal its
+    /// items, in its item index space). Null, or <see cref="FeatureMatrix.IsIdentityOnly"/>, trains the plain model
+    /// exactly as without features; otherwise q_i = Σ weight · embedding and b_i = Σ weight · bias over i's row, and the
+    /// model's <see cref="FactorModel.ItemFeatures"/> keeps the named features' embeddings and biases.
+    /// </summary>
+    public FeatureMatrix? ItemFeatures { get; init; }
+
     /// <summary>Warps launched by the ILGPU engine; 0 (default) fills the device, 1 makes a run sequential (for kernel tests).</summary>
     internal int IlgpuWarps { get; init; }
 
@@ -60,8 +82,10 @@ public sealed class WarpTrainer
     /// model and writes no checkpoint for the unfinished epoch.</param>
     /// <param name="resumeFrom">A checkpoint of this training (same data, same options) to continue from; on the
     /// CPU backend the result equals that of an uninterrupted run with the same thread count.</param>
-    /// <exception cref="ArgumentException">The matrix is empty, the validation matrix does not share its id maps, or <paramref name="resumeFrom"/> is not a checkpoint of this training.</exception>
+    /// <exception cref="ArgumentException">The matrix is empty, the validation matrix does not share its id maps, <paramref name="resumeFrom"/> is not a checkpoint of this training,
+    /// a feature matrix's rows are not the training data's users or items, or features (other than identity only) come with <see cref="Checkpoint"/> or <paramref name="resumeFrom"/>:
+    /// training with features writes no checkpoints, since a model file has no place for the embedding tables and their adagrad sums.</exception>
     /// <exception cref="TrainingDivergedException">The loss became NaN or infinite.</exception>
     public FactorModel Fit(InteractionMatrix train, InteractionMatrix? validation = null, IProgress<EpochReport>? progress = null, CancellationToken cancellation = default, FactorModel? resumeFrom = null) =>
-        TrainingLoop.Run(new PairwiseRun(Options.ToSettings(), train ?? throw new ArgumentNullException(nameof(train)), IlgpuWarps), _backend, validation, progress, new CancellationCheck(cancellation, CancellationProbe), Checkpoint, resumeFrom, EarlyStopping);
+        HybridRun.Fit(Options.ToSettings(), train ?? throw new ArgumentNullException(nameof(train)), UserFeatures, ItemFeatures, IlgpuWarps, _backend, validation, progress, new CancellationCheck(cancellation, CancellationProbe), Checkpoint, resumeFrom, EarlyStopping);
 }

@@ -26,6 +26,12 @@ public abstract class ModelFamily
     /// <summary>True when its ILGPU engine updates lock-free, so the warps in flight (<c>--device-warps</c>) matter.</summary>
     public abstract bool LockFree { get; }
 
+    /// <summary>
+    /// True when the family trains with user and item features (<c>TrainingRequest.UserFeatures</c>, <c>ItemFeatures</c>):
+    /// BPR and WARP. The others refuse a request that carries features rather than drop them.
+    /// </summary>
+    public virtual bool SupportsFeatures => false;
+
     /// <summary>What one pass of training is called: "epochs" or "iterations".</summary>
     public abstract string EpochUnit { get; }
 

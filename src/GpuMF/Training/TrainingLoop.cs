@@ -93,7 +93,7 @@ internal static class TrainingLoop
                         {
                             bestScore = score;
                             bestEpoch = epoch + 1;
-                            best = earlyStopping is null ? null : current.Copy();
+                            best = earlyStopping is null ? null : run.Snapshot(current);
                         }
                         report = report with { BestEpoch = bestEpoch };
                     }

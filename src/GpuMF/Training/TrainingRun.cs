@@ -49,6 +49,12 @@ internal abstract class TrainingRun<TEngine>(ModelKind kind, string optionsJson,
     /// <summary>The model of the host parameters; a checkpoint when <paramref name="completedEpochs"/> ≥ 1.</summary>
     public abstract FactorModel Assemble(int completedEpochs);
 
+    /// <summary>
+    /// <paramref name="model"/>, an <see cref="Assemble"/> result, as a model that training going on cannot change: early
+    /// stopping keeps it as the best epoch's. By default a copy, since a model may share the run's arrays.
+    /// </summary>
+    public virtual FactorModel Snapshot(FactorModel model) => model.Copy();
+
     /// <summary>The epoch's report, before validation.</summary>
     public abstract EpochReport Describe(int epoch, EpochResult result, TimeSpan elapsed, double seconds);
 
