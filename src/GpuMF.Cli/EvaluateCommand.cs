@@ -23,6 +23,8 @@ internal sealed class EvaluateCommand : CliCommand
     private readonly Option<int> _k;
     private readonly Option<bool> _json;
     private readonly DataArguments _data;
+    private readonly FeatureArguments _features;
+    private readonly Option<string> _coldStart;
 
     public EvaluateCommand()
         : base("evaluate", "train on one file and measure the model on a held-out one, or measure a saved model (RMSE for svd, ranking metrics at K for the others)")
@@ -36,6 +38,8 @@ internal sealed class EvaluateCommand : CliCommand
         _training.AddComputeOptions();
         _training.AddValidationOptions();
         _data = new DataArguments(Command, models: true);
+        _features = new FeatureArguments(Command);
+        _coldStart = Add(Opt.Choice("--cold-start", "judge on entities training never saw, described by their features: items (each user ranks only the test items absent from training, from --item-features) or users (the test users absent from training rank every item, from --user-features)", ["items", "users"], null));
         Models = _training.Models;
     }
 
@@ -62,6 +66,12 @@ internal sealed class EvaluateCommand : CliCommand
         int k = parse.GetValue(_k);
         var plan = _training.Prepare(parse);
         bool positives = plan.Family.TrainsOnPositives;
+        _features.Check(parse, plan.Family);
+        string? coldStart = parse.GetValue(_coldStart);
+        if (coldStart is not null && !_features.Given(parse, users: coldStart == "users"))
+        {
+            throw new UsageException($"--cold-start {coldStart} ranks {coldStart} that training never saw from their features alone: give --{coldStart[..^1]}-features FILE.");
+        }
         _data.Check(parse, plan.Family, trainPath, "--train");
         _data.Check(parse, plan.Family, testPath, "--test");
         using var backend = _training.Open(parse, plan);
@@ -71,10 +81,15 @@ internal sealed class EvaluateCommand : CliCommand
         var kinds = (trainTable.UserKind, trainTable.ItemKind);
         var testTable = _data.Read(parse, testPath, "--test", positives, valueOptional: positives, cancellation, kinds, counts: plan.Counts).Table;
         var (fit, held) = _training.Carve(parse, trainTable, file => _data.Read(parse, file, "--validation", positives, valueOptional: positives, cancellation, kinds, counts: plan.Counts).Table);
+        if (coldStart is not null)
+        {
+            return RunColdStart(parse, plan, backend, fit, held, testTable, coldStart == "users", k, json, cancellation);
+        }
         var (train, test) = HoldoutData.Build(fit, testTable, DuplicatePolicy.Reject);
         var validation = held is null ? null : TrainingArguments.ValidationMatrix(held, train);
+        var features = _features.Read(parse, train, cancellation);
         var clock = Stopwatch.StartNew();
-        var model = TrainingArguments.Train(plan, train, validation, backend, json ? null : new ProgressBar(), null, null, cancellation);
+        var model = TrainingArguments.Train(plan, train, validation, backend, json ? null : new ProgressBar(), null, null, cancellation, features: features);
         double seconds = clock.Elapsed.TotalSeconds;
         var (coldUsers, coldItems) = Cold(train, test);
         var result = new JsonObject
@@ -93,6 +108,55 @@ internal sealed class EvaluateCommand : CliCommand
         // The declared range when there is one, else what training saw: never the test's own range.
         var declared = parse.GetValue(_data.ValueRange);
         AddMetrics(result, model, test, positives, k, declared ?? RatingMetrics.ObservedRange(train), declared is null ? "train" : "value-range");
+        Print(result, json);
+        return 0;
+    }
+
+    /// <summary>
+    /// <c>--cold-start items|users</c>: trains on the training rows' own users and items only, adds the entities that
+    /// only the feature files name from their features, and ranks for each test user the test items training lacks
+    /// (items), or every item for the test users training lacks (users). Test rows whose user or item has neither
+    /// interactions nor features are counted and left out.
+    /// </summary>
+    private int RunColdStart(ParseResult parse, TrainingPlan plan, Backends.ComputeBackend backend, RatingTable fit, RatingTable? held, RatingTable testTable, bool users, int k, bool json, CancellationToken cancellation)
+    {
+        var train = InteractionMatrix.Build(fit, DuplicatePolicy.Reject);
+        var validation = held is null ? null : TrainingArguments.ValidationMatrix(held, train);
+        var features = _features.Read(parse, train, cancellation);
+        var clock = Stopwatch.StartNew();
+        var trained = TrainingArguments.Train(plan, train, validation, backend, json ? null : new ProgressBar(), null, null, cancellation, features: features);
+        double seconds = clock.Elapsed.TotalSeconds;
+        var model = FeatureArguments.AddFeatureOnly(trained, features.Users, features.Items);
+        var (test, unknown) = InteractionMatrix.Within(testTable, model.Users, model.Items);
+        string what = users ? "users" : "items";
+        RankingMetrics m;
+        try
+        {
+            m = users ? RankingMetrics.EvaluateColdUsers(model, test, train.UserCount, k) : RankingMetrics.EvaluateColdItems(model, test, train.ItemCount, k);
+        }
+        catch (ArgumentException)
+        {
+            throw new UsageException($"--cold-start {what}: no test row has a{(users ? " user" : "n item")} that training lacks and the features describe ({unknown:N0} test rows name entities with neither).");
+        }
+        var result = new JsonObject
+        {
+            ["model"] = plan.Family.Name,
+            ["backend"] = BackendArguments.Name(backend.Kind),
+            ["device"] = backend.DeviceName,
+            ["options"] = JsonText.SnakeCase(plan.OptionsJson),
+            ["cold_start"] = what,
+            ["train_seconds"] = Math.Round(seconds, 4),
+            ["train_interactions"] = train.Count,
+            ["feature_only_users"] = features.Users?.ColdIds.Count ?? 0,
+            ["feature_only_items"] = features.Items?.ColdIds.Count ?? 0,
+            ["test_rows_left_out"] = unknown,
+            ["candidates"] = m.Candidates,
+            ["users_judged"] = m.Users,
+            [$"precision@{k}"] = m.Precision,
+            [$"map@{k}"] = m.Map,
+            [$"ndcg@{k}"] = m.Ndcg,
+            ["auc_full"] = m.AucFull,
+        };
         Print(result, json);
         return 0;
     }
@@ -120,7 +184,7 @@ internal sealed class EvaluateCommand : CliCommand
         var kinds = (model.Users.Kind, model.Items.Kind);
         _data.Check(parse, family, testPath, "--test");
         var testTable = _data.Read(parse, testPath, "--test", positives, valueOptional: positives, cancellation, kinds).Table;
-        var (test, unknown) = TrainingArguments.InSpace(testTable, model.Users, model.Items);
+        var (test, unknown) = InteractionMatrix.Within(testTable, model.Users, model.Items);
         if (test.Count == 0)
         {
             throw new DataFormatException(testPath, 0, $"no row has a user and an item that the model {modelFile} knows ({unknown:N0} rows, none known).");

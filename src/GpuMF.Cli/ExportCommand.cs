@@ -61,6 +61,19 @@ internal sealed class ExportCommand : CliCommand
         {
             files["item_bias"] = path => NpyWriter.Write(path, itemBias);
         }
+        foreach (var (side, features) in new[] { ("user", model.UserFeatures), ("item", model.ItemFeatures) })
+        {
+            if (features is null)
+            {
+                continue;
+            }
+            files[$"{side}_feature_names"] = path => NpyWriter.Write(path, features.Names.Names);
+            files[$"{side}_feature_embeddings"] = path => NpyWriter.Write(path, features.Vectors, features.Names.Count, features.Factors);
+            if (features.Biases is { } biases)
+            {
+                files[$"{side}_feature_bias"] = path => NpyWriter.Write(path, biases);
+            }
+        }
         // Relaxed escaping: the file is for people too, and "+" or "@" spelt as \u002B would not read as the formula.
         string json = Describe(model, files.Keys).ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
 
@@ -135,6 +148,15 @@ internal sealed class ExportCommand : CliCommand
             // SVD ranks by the score, which leaves out what is the same for every item of a user.
             result["rating"] = $"global_mean + user_bias[u] + {score}";
             result["global_mean"] = model.GlobalMean;
+        }
+        foreach (var (side, features) in new[] { ("user", model.UserFeatures), ("item", model.ItemFeatures) })
+        {
+            if (features is not null)
+            {
+                // A new entity described by features: the weights scaled to sum 1 first when the model was trained so.
+                string bias = features.Biases is null ? "" : $", bias = w @ {side}_feature_bias";
+                result[$"{side}_from_features"] = $"w @ {side}_feature_embeddings{bias} (w: one weight per {side}_feature_names entry{(features.Normalized ? ", scaled to sum 1" : "")})";
+            }
         }
         result["options"] = JsonText.SnakeCase(model.OptionsJson);
         result["files"] = new JsonObject(files.Select(name => KeyValuePair.Create(name, (JsonNode?)JsonValue.Create(name + ".npy"))));

@@ -20,6 +20,8 @@ internal sealed class RecommendCommand : CliCommand
     private readonly Option<string> _movies;
     private readonly Option<bool> _includeSeen;
     private readonly Option<bool> _explain;
+    private readonly Option<string> _userFeatures;
+    private readonly Option<string> _itemFeatures;
 
     public RecommendCommand()
         : base("recommend", "one user's top N items, as a table (score for many users at once)")
@@ -31,6 +33,8 @@ internal sealed class RecommendCommand : CliCommand
         _n = Add(Opt.Int("--n", "items to list", 10, 1, 100_000, "-n"));
         _movies = Add(Opt.Text("--movies", "FILE", "titles to show: MovieLens movies.dat or u.item", false));
         _includeSeen = Add(Opt.Flag("--include-seen", "keep the items the user had in training (left out by default)"));
+        _userFeatures = Add(Opt.Text("--user-features", "DESC|FILE", "a new user described by features alone (models trained with --user-features): name[:weight],… such as gender=F,age=25-34,occupation=programmer, or a feature file, each of whose users gets a list", false));
+        _itemFeatures = Add(Opt.Text("--item-features", "DESC", "instead of a user: the users a new item described by features alone would suit best (models trained with --item-features), such as genre=Animation,genre=Children's,genre=Comedy", false));
         _explain = Add(Opt.Flag("--explain", "under each recommendation, the user's three items that weigh most (als: its score taken apart; the others: the most similar of the user's items, so labelled)"));
     }
 
@@ -38,9 +42,23 @@ internal sealed class RecommendCommand : CliCommand
     {
         string? user = parse.GetValue(_user);
         string? liked = parse.GetValue(_liked);
-        if (user is null == liked is null)
+        string? userFeatures = parse.GetValue(_userFeatures);
+        string? itemFeatures = parse.GetValue(_itemFeatures);
+        if (new[] { user, liked, userFeatures, itemFeatures }.Count(v => v is not null) != 1)
         {
-            throw new UsageException("'recommend' needs --user ID or --liked ID,ID,… (one of them).");
+            throw new UsageException("'recommend' needs one of --user ID, --liked ID,ID,…, --user-features DESC|FILE or --item-features DESC.");
+        }
+        if ((userFeatures ?? itemFeatures) is not null)
+        {
+            if (parse.GetValue(_explain) || parse.GetValue(_includeSeen))
+            {
+                throw new UsageException($"{(parse.GetValue(_explain) ? "--explain" : "--include-seen")} needs a user with items: someone described by features alone has none.");
+            }
+            var described = FactorModel.Load(parse.GetValue(_model)!);
+            var catalog = parse.GetValue(_movies) is { } path ? MovieCatalog.Read(path) : null;
+            return userFeatures is not null
+                ? ColdStartQueries.RecommendForFeatures(described, userFeatures, parse.GetValue(_n), catalog, cancellation)
+                : ColdStartQueries.UsersForItem(described, itemFeatures!, parse.GetValue(_n));
         }
         if (parse.GetValue(_ratings) is not null && liked is null)
         {

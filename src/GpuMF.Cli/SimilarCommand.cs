@@ -14,6 +14,7 @@ internal sealed class SimilarCommand : CliCommand
     private readonly Option<string> _model;
     private readonly Option<string> _item;
     private readonly Option<string> _items;
+    private readonly Option<string> _itemFeatures;
     private readonly Option<int> _n;
     private readonly Option<string> _movies;
     private readonly BatchOutput _output;
@@ -25,6 +26,7 @@ internal sealed class SimilarCommand : CliCommand
         _model = Add(Opt.Text("--model", "MODEL.gpumf", "the model file", true, "-m"));
         _item = Add(Opt.Text("--item", "ID", "one item (an id of the model's kind), printed as a table unless an output or filter option is given", false));
         _items = Add(new Option<string>("--items") { Description = "many items: all, comma-separated ids, or a file of one id a line", HelpName = "all|FILE|ID,ID…" });
+        _itemFeatures = Add(Opt.Text("--item-features", "DESC", "a new item described by features alone (models trained with --item-features), such as genre=Animation,genre=Children's,genre=Comedy; printed as a table", false));
         _n = Add(Opt.Int("--n", $"neighbours per item (at most {BatchScorer.MaxN} with --items or an output)", 10, 1, 100_000, "-n"));
         _movies = Add(Opt.Text("--movies", "FILE", "titles to show (MovieLens movies.dat or u.item); with many items, a title column", false));
         _output = new BatchOutput(Command, outRequired: false);
@@ -38,11 +40,15 @@ internal sealed class SimilarCommand : CliCommand
         string? items = parse.GetValue(_items);
         int n = parse.GetValue(_n);
         string? movies = parse.GetValue(_movies);
-        if (item is not null && items is not null)
+        if (new[] { item, items, parse.GetValue(_itemFeatures) }.Count(v => v is not null) > 1)
         {
-            throw new UsageException("give --item or --items, not both.");
+            throw new UsageException("give one of --item, --items and --item-features.");
         }
-        string spec = items ?? item ?? throw new UsageException("'similar' needs --item ID, or --items all|FILE|ID,ID….");
+        if (parse.GetValue(_itemFeatures) is { } description)
+        {
+            return ColdStartQueries.SimilarToFeatures(FactorModel.Load(modelPath), description, n, movies is null ? null : MovieCatalog.Read(movies));
+        }
+        string spec = items ?? item ?? throw new UsageException("'similar' needs --item ID, --items all|FILE|ID,ID… or --item-features DESC.");
         bool batch = items is not null || new Option[] { _output.Out, _output.Format, _output.Allow, _output.Deny, _output.SkipUnknown, _output.Chunk }.Any(parse.Given);
         if (!batch)
         {

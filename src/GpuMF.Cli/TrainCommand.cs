@@ -18,6 +18,7 @@ internal sealed class TrainCommand : CliCommand
     private readonly Option<bool> _resume;
     private readonly Option<bool> _json;
     private readonly DataArguments _dataArguments;
+    private readonly FeatureArguments _features;
 
     public TrainCommand()
         : base("train", "train a model on a ratings or interactions file and save it")
@@ -31,6 +32,7 @@ internal sealed class TrainCommand : CliCommand
         _training.AddComputeOptions();
         _training.AddValidationOptions();
         _dataArguments = new DataArguments(Command, models: true);
+        _features = new FeatureArguments(Command);
         Models = _training.Models;
     }
 
@@ -52,6 +54,11 @@ internal sealed class TrainCommand : CliCommand
         var plan = _training.Prepare(parse);
         var family = plan.Family;
         _dataArguments.Check(parse, family, data, "--data");
+        _features.Check(parse, family);
+        if (_features.Given(parse) && (parse.GetValue(_checkpointEvery) > 0 || parse.GetValue(_resume)))
+        {
+            throw new UsageException("--checkpoint-every and --resume are not available with features: a checkpoint would have to hold the feature embeddings' training state, which model files do not keep.");
+        }
         var mpi = MpiSession.Start(family, parse.GetValue(_training.Backends.Backend)!);
         var (checkpoint, resumeFrom) = Checkpoint(parse, output, family);
         if (mpi is not null)
@@ -69,12 +76,13 @@ internal sealed class TrainCommand : CliCommand
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         double readSeconds = clock.Elapsed.TotalSeconds;
         Console.Error.WriteLine($"{data}: {matrix.Count:N0} interactions, {matrix.UserCount:N0} users × {matrix.ItemCount:N0} items; training {family.Name} on {BackendArguments.Describe(backend)}; {ValueNotes.Describe(plan)}");
+        var features = _features.Read(parse, matrix, cancellation);
 
         clock.Restart();
         FactorModel model;
         try
         {
-            model = TrainingArguments.Train(plan, matrix, validation, backend, json ? null : new ProgressBar(), checkpoint, resumeFrom, cancellation, mpi?.Communicator);
+            model = TrainingArguments.Train(plan, matrix, validation, backend, json ? null : new ProgressBar(), checkpoint, resumeFrom, cancellation, mpi?.Communicator, features);
         }
         catch (ArgumentException e) when (e.ParamName == "resumeFrom")
         {
@@ -87,6 +95,7 @@ internal sealed class TrainCommand : CliCommand
             return 0;
         }
 
+        model = FeatureArguments.AddFeatureOnly(model, features.Users, features.Items);
         clock.Restart();
         AtomicFile.Write(output, stream => ModelFile.WriteTo(model, new CancellableStream(stream, cancellation)));
         // The checkpoint goes only once the finished model is safely in place.
@@ -111,6 +120,10 @@ internal sealed class TrainCommand : CliCommand
             ["interactions"] = matrix.Count,
             ["users"] = matrix.UserCount,
             ["items"] = matrix.ItemCount,
+            ["user_features"] = features.Users?.Names.Count,
+            ["item_features"] = features.Items?.Names.Count,
+            ["feature_only_users"] = features.Users?.ColdIds.Count,
+            ["feature_only_items"] = features.Items?.ColdIds.Count,
             ["resumed_after"] = resumeFrom?.CompletedEpochs ?? 0,
             ["read_seconds"] = Math.Round(readSeconds, 4),
             ["train_seconds"] = Math.Round(trainSeconds, 4),

@@ -183,29 +183,11 @@ internal sealed class TrainingArguments
         return (table, null);
     }
 
-    /// <summary>
-    /// The rows of <paramref name="table"/> whose user and item the maps know, as a matrix in their index space (the
-    /// maps unchanged), and the count of rows left out.
-    /// </summary>
-    public static (InteractionMatrix Matrix, int LeftOut) InSpace(RatingTable table, IdMap users, IdMap items)
-    {
-        var rows = new List<int>();
-        for (int r = 0; r < table.Count; r++)
-        {
-            if (IdKinds.TryGetIndex(users, table.UserNames, table.Users[r], out _) && IdKinds.TryGetIndex(items, table.ItemNames, table.Items[r], out _))
-            {
-                rows.Add(r);
-            }
-        }
-        var known = table.Select(rows.ToArray());
-        return (InteractionMatrix.Build(known, DuplicatePolicy.KeepLast, users.ToReadOnly(), items.ToReadOnly()), table.Count - known.Count);
-    }
-
     /// <summary>The validation matrix in <paramref name="train"/>'s index space: the rows of <paramref name="held"/> whose user and item it has.</summary>
     /// <exception cref="UsageException">No validation row has a user and an item that training has.</exception>
     public static InteractionMatrix ValidationMatrix(RatingTable held, InteractionMatrix train)
     {
-        var (validation, leftOut) = InSpace(held, train.Users, train.Items);
+        var (validation, leftOut) = InteractionMatrix.Within(held, train.Users, train.Items);
         if (validation.Count == 0)
         {
             throw new UsageException("the validation rows hold no user and item pair that training has: give more validation rows or a larger --validation-fraction.");
@@ -236,9 +218,18 @@ internal sealed class TrainingArguments
         return backend;
     }
 
-    /// <summary>Trains the plan's model on <paramref name="train"/>, across the ranks of <paramref name="communicator"/> when one is given (als only).</summary>
-    public static FactorModel Train(TrainingPlan plan, InteractionMatrix train, InteractionMatrix? validation, ComputeBackend backend, IProgress<EpochReport>? progress, CheckpointOptions? checkpoint, FactorModel? resumeFrom, CancellationToken cancellation, MpiCommunicator? communicator = null) =>
-        plan.Family.Train(plan.Options, new TrainingRequest(train, validation, backend, PairwiseProgress.Wrap(progress), cancellation, checkpoint, resumeFrom, plan.Warps) { EarlyStopping = plan.EarlyStopping, Communicator = communicator });
+    /// <summary>
+    /// Trains the plan's model on <paramref name="train"/>, across the ranks of <paramref name="communicator"/> when one
+    /// is given (als only), with the features of <paramref name="features"/> in its index space (bpr and warp only).
+    /// </summary>
+    public static FactorModel Train(TrainingPlan plan, InteractionMatrix train, InteractionMatrix? validation, ComputeBackend backend, IProgress<EpochReport>? progress, CheckpointOptions? checkpoint, FactorModel? resumeFrom, CancellationToken cancellation, MpiCommunicator? communicator = null, (EntityFeatures? Users, EntityFeatures? Items) features = default) =>
+        plan.Family.Train(plan.Options, new TrainingRequest(train, validation, backend, PairwiseProgress.Wrap(progress), cancellation, checkpoint, resumeFrom, plan.Warps)
+        {
+            EarlyStopping = plan.EarlyStopping,
+            Communicator = communicator,
+            UserFeatures = features.Users?.Known,
+            ItemFeatures = features.Items?.Known,
+        });
 }
 
 /// <summary>A model family with its options, as a command line set them.</summary>

@@ -50,7 +50,7 @@ public sealed class EntityFeatures
     /// <summary>The space's entities' features: row e is entity e of the map built over; identity columns first when on.</summary>
     public FeatureMatrix Known { get; }
 
-    /// <summary>The table's entities absent from the space, in order of first appearance in the table, of the space's id kind.</summary>
+    /// <summary>The table's entities absent from the space that have a feature of positive weight, in order of first appearance in the table, of the space's id kind.</summary>
     public IdMap ColdIds { get; }
 
     /// <summary>The cold entities' features, row c being <see cref="ColdIds"/>' entity c; no identity columns, the same <see cref="Names"/> as <see cref="Known"/>.</summary>
@@ -58,6 +58,9 @@ public sealed class EntityFeatures
 
     /// <summary>The named features, shared by <see cref="Known"/> and <see cref="Cold"/>.</summary>
     public IdMap Names => Known.Names;
+
+    /// <summary>Entities of the table absent from the space and without a feature of positive weight: left out of <see cref="ColdIds"/>, as nothing represents them.</summary>
+    public int ColdWithoutFeatures { get; private init; }
 
     /// <summary>Entities of the space with no named feature: they have their identity feature only, or an empty row without identity.</summary>
     public int WithoutFeatures { get; }
@@ -116,7 +119,46 @@ public sealed class EntityFeatures
         }
         var known = knownSide.Assemble(table, options, options.Identity, entities, out int withoutFeatures);
         var coldMatrix = coldSide.Assemble(table, options, identity: false, cold, out _);
-        return new EntityFeatures(known, cold.ToReadOnly(), coldMatrix, withoutFeatures);
+        var (coldIds, coldRows, undescribed) = Describable(cold, coldMatrix);
+        return new EntityFeatures(known, coldIds, coldRows, withoutFeatures) { ColdWithoutFeatures = undescribed };
+    }
+
+    /// <summary>
+    /// The cold entities with a feature of positive weight, and how many had none: nothing can represent those (a
+    /// MovieLens movie of the "unknown" genre alone, say), so they stay out of <see cref="ColdIds"/>.
+    /// </summary>
+    private static (IdMap Ids, FeatureMatrix Rows, int Dropped) Describable(IdMap ids, FeatureMatrix rows)
+    {
+        var keep = new List<int>();
+        for (int e = 0; e < rows.RowCount; e++)
+        {
+            foreach (float w in rows.WeightsOf(e))
+            {
+                if (w > 0)
+                {
+                    keep.Add(e);
+                    break;
+                }
+            }
+        }
+        if (keep.Count == rows.RowCount)
+        {
+            return (ids.ToReadOnly(), rows, 0);
+        }
+        var kept = new IdMap(ids.Kind);
+        var ptr = new int[keep.Count + 1];
+        var columns = new List<int>();
+        var weights = new List<float>();
+        for (int n = 0; n < keep.Count; n++)
+        {
+            int e = keep[n];
+            _ = ids.Kind == IdKind.Text ? kept.GetOrAdd(ids.Names[e]) : kept.GetOrAdd(ids[e]);
+            columns.AddRange(rows.ColumnsOf(e));
+            weights.AddRange(rows.WeightsOf(e));
+            ptr[n + 1] = columns.Count;
+        }
+        var matrix = new FeatureMatrix(rows.Names, 0, ptr, [.. columns], [.. weights]) { Normalized = rows.Normalized };
+        return (kept.ToReadOnly(), matrix, rows.RowCount - keep.Count);
     }
 
     /// <summary>The rows of one side (known or cold): each row's table rows as (feature, row) keys, gathered by entity.</summary>

@@ -125,6 +125,31 @@ public sealed class InteractionMatrix
     }
 
     /// <summary>
+    /// The rows of <paramref name="table"/> whose user and item the maps know, as a matrix in their index space (the
+    /// maps unchanged), and the count of rows left out: test rows judged against a trained model.
+    /// </summary>
+    /// <param name="table">The rows.</param>
+    /// <param name="users">The index space's users, not changed.</param>
+    /// <param name="items">The index space's items, not changed.</param>
+    /// <param name="duplicates">What a repeated pair does (default: the last one stands).</param>
+    public static (InteractionMatrix Matrix, int LeftOut) Within(RatingTable table, IdMap users, IdMap items, DuplicatePolicy duplicates = DuplicatePolicy.KeepLast)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(users);
+        ArgumentNullException.ThrowIfNull(items);
+        var rows = new List<int>();
+        for (int r = 0; r < table.Count; r++)
+        {
+            if (IdKinds.TryGetIndex(users, table.UserNames, table.Users[r], out _) && IdKinds.TryGetIndex(items, table.ItemNames, table.Items[r], out _))
+            {
+                rows.Add(r);
+            }
+        }
+        var known = table.Select(rows.ToArray());
+        return (Build(known, duplicates, users.ToReadOnly(), items.ToReadOnly()), table.Count - known.Count);
+    }
+
+    /// <summary>
     /// Builds the matrix from <paramref name="table"/>. New external ids are appended to
     /// <paramref name="users"/> and <paramref name="items"/> (fresh maps of the table's id kinds when null), so a
     /// test table can share the index space of its training table. A column of integer ids given a map of string

@@ -19,6 +19,9 @@ namespace GpuMF.Evaluation;
 /// <param name="Users">Users evaluated (those with at least one test item).</param>
 public sealed record RankingMetrics(int K, double Precision, double Map, double Ndcg, double Auc, double AucFull, int Users)
 {
+    /// <summary>The items each list was drawn from: the candidates of <see cref="EvaluateAmong"/> and the cold-start protocols, 0 for every item.</summary>
+    public int Candidates { get; init; }
+
     /// <summary>Evaluates <paramref name="model"/> on <paramref name="test"/>, built with the training matrix's id maps.</summary>
     /// <param name="model">The model; its seen items (the training data) are excluded from every list.</param>
     /// <param name="test">Held-out positives in the model's index space; every user and item in it must be in the model.</param>
@@ -104,7 +107,65 @@ public sealed record RankingMetrics(int K, double Precision, double Map, double 
             perUser[u] = Score(TopAmong(scores, seen, k), likes, k, n, scores, seen);
             return scores;
         }, _ => { });
-        return Summarize(k, perUser, "No user has a test item among the candidates.");
+        return Summarize(k, perUser, "No user has a test item among the candidates.") with { Candidates = n };
+    }
+
+    /// <summary>
+    /// The item cold-start protocol: the model's items from <paramref name="firstCold"/> on are those training lacked
+    /// (added from their features), and each user ranks only those of them that hold a test row.
+    /// </summary>
+    /// <param name="model">The model, its training items first and the cold ones after them.</param>
+    /// <param name="test">Held-out positives in the model's index space.</param>
+    /// <param name="firstCold">The first cold item's index: the training data's item count.</param>
+    /// <param name="k">Cut-off, ≥ 1 (default 10).</param>
+    /// <exception cref="ArgumentException">No test row holds a cold item.</exception>
+    public static RankingMetrics EvaluateColdItems(FactorModel model, InteractionMatrix test, int firstCold, int k = 10)
+    {
+        ArgumentNullException.ThrowIfNull(test);
+        var candidates = new List<int>();
+        for (int i = Math.Max(0, firstCold); i < test.ItemCount; i++)
+        {
+            if (test.ItemPtr[i + 1] > test.ItemPtr[i])
+            {
+                candidates.Add(i);
+            }
+        }
+        if (candidates.Count == 0)
+        {
+            throw new ArgumentException($"No test row holds an item from index {firstCold} on (an item training lacked).", nameof(test));
+        }
+        return EvaluateAmong(model, test, candidates, k) with { Candidates = candidates.Count };
+    }
+
+    /// <summary>
+    /// The user cold-start protocol: the model's users from <paramref name="firstCold"/> on are those training lacked
+    /// (added from their features), and each of them with a test row ranks every item.
+    /// </summary>
+    /// <param name="model">The model, its training users first and the cold ones after them.</param>
+    /// <param name="test">Held-out positives in the model's index space; rows of warm users are not judged.</param>
+    /// <param name="firstCold">The first cold user's index: the training data's user count.</param>
+    /// <param name="k">Cut-off, ≥ 1 (default 10).</param>
+    /// <exception cref="ArgumentException">No cold user has a test row.</exception>
+    public static RankingMetrics EvaluateColdUsers(FactorModel model, InteractionMatrix test, int firstCold, int k = 10)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(test);
+        var users = new List<int>();
+        var items = new List<int>();
+        for (int u = Math.Max(0, firstCold); u < test.UserCount; u++)
+        {
+            foreach (int i in test.ItemsOf(u))
+            {
+                users.Add(u);
+                items.Add(i);
+            }
+        }
+        if (users.Count == 0)
+        {
+            throw new ArgumentException($"No user from index {firstCold} on (a user training lacked) has a test row.", nameof(test));
+        }
+        var cold = InteractionMatrix.FromIndices(test.Users, test.Items, [.. users], [.. items], [.. Enumerable.Repeat(1f, users.Count)]);
+        return EvaluateAmong(model, cold, [.. Enumerable.Range(0, model.Items.Count)], k) with { Candidates = model.Items.Count };
     }
 
     /// <summary>The positions in the candidate list of the items of <paramref name="items"/> that are candidates, ascending.</summary>

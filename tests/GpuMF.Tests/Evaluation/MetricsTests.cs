@@ -41,7 +41,8 @@ public sealed class MetricsTests
         var (model, test) = HandCase();
         var all = RankingMetrics.Evaluate(model, test, k: 3);
         var among = RankingMetrics.EvaluateAmong(model, test, [0, 1, 2, 3, 4, 5], k: 3);
-        Assert.Equal(all, among);
+        Assert.Equal(6, among.Candidates);
+        Assert.Equal(all, among with { Candidates = 0 });
     }
 
     [Fact]

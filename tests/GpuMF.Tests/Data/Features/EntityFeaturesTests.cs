@@ -47,6 +47,18 @@ public sealed class EntityFeaturesTests : IDisposable
     }
 
     [Fact]
+    public void ColdEntitiesWithoutAPositiveWeightAreLeftOutAndCounted()
+    {
+        var table = Read("7\tx\t0\n8\tx\t2\n9\ty\t0\n1\ty\n");
+        var f = EntityFeatures.Build(table, new IdMap([1L]), FeatureOptions.Defaults with { Normalize = false });
+        Assert.Equal([8L], f.ColdIds.Ids);
+        Assert.Equal(2, f.ColdWithoutFeatures);
+        Assert.Equal(1, f.Cold.RowCount);
+        Assert.Equal([(f.Names.IndexOf("x"), 2f)], Row(f.Cold, 0));
+        Assert.Same(f.Known.Names, f.Cold.Names);
+    }
+
+    [Fact]
     public void WithoutIdentityOrNormalisingWeightsStayAndFeaturelessRowsAreEmpty()
     {
         var table = Read("2\tx\t3\n2\ty\t0.5\n");
@@ -157,9 +169,11 @@ public sealed class EntityFeaturesTests : IDisposable
         var f = EntityFeatures.Build(table, items);
         Assert.Equal(items.Count, f.Known.RowCount);
         var trained = items.Ids.ToHashSet();
-        Assert.Equal(table.Entities.Ids.Where(id => !trained.Contains(id)), f.ColdIds.Ids);
-        Assert.Equal(f.ColdIds.Count, f.Cold.RowCount);
         var withRows = table.EntityIndices.ToArray().Select(t => table.Entities[t]).ToHashSet();
+        var untrained = table.Entities.Ids.Where(id => !trained.Contains(id)).ToList();
+        Assert.Equal(untrained.Where(withRows.Contains), f.ColdIds.Ids);
+        Assert.Equal(untrained.Count(id => !withRows.Contains(id)), f.ColdWithoutFeatures);
+        Assert.Equal(f.ColdIds.Count, f.Cold.RowCount);
         Assert.Equal(items.Ids.Count(id => !withRows.Contains(id)), f.WithoutFeatures);
         for (int e = 0; e < f.Known.RowCount; e++)
         {
