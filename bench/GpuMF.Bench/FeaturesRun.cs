@@ -10,7 +10,7 @@ using GpuMF.Training;
 namespace GpuMF.Bench;
 
 /// <summary>
-/// <c>features [--threads T] [--models bpr,warp] [--write [bench/RESULTS.md]]</c>: hybrid BPR and WARP (features:
+/// <c>features [--threads T] [--models bpr,warp] [--weights raw,scaled] [--write [bench/RESULTS.md]]</c>: hybrid BPR and WARP (features:
 /// ML-1M's genres from movies.dat, gender, age band and occupation from users.dat) on the fixed splits, at the
 /// models' defaults on the managed CPU backend. Warm start on the implicit split (plain against identity + features);
 /// item cold start on <c>ml1m_colditem_*</c> (each user ranks the held-out items only, from their genres); user cold
@@ -29,6 +29,7 @@ internal static class FeaturesRun
         var options = new BenchOptions(Command, args);
         int threads = options.Int("threads", 0, 0, 1024);
         var models = options.List("models", ["bpr", "warp"], ["bpr", "warp"]);
+        var weightings = options.List("weights", ["raw", "scaled"], ["raw", "scaled"]);
         string? write = options.Optional("write", "bench/RESULTS.md");
         options.RejectUnknown();
         string root = BenchData.Root("ml-1m/ and splits/");
@@ -50,36 +51,40 @@ internal static class FeaturesRun
         foreach (string name in models)
         {
             var family = ModelRegistry.Parse(name);
-            double plainSeconds = 0;
-            foreach (var (label, userSide, itemSide) in new (string, bool, bool)[] { ("plain", false, false), ("identity + genres", false, true), ("identity + genres, identity + demographics", true, true) })
+            var (plain, plainSeconds) = Train(family, warmTrain, null, null, backend);
+            warmRows.Add(WarmRow(name, "plain", "", RankingMetrics.Evaluate(plain, warmTest, K), plainSeconds, plainSeconds));
+            foreach (string weighting in weightings)
             {
-                var users = userSide ? EntityFeatures.Build(people, warmTrain.Users) : null;
-                var items = itemSide ? EntityFeatures.Build(movies, warmTrain.Items) : null;
-                var (model, seconds) = Train(family, warmTrain, users, items, backend);
-                plainSeconds = label == "plain" ? seconds : plainSeconds;
-                var m = RankingMetrics.Evaluate(model, warmTest, K);
-                warmRows.Add(string.Create(CultureInfo.InvariantCulture, $"| {name} | {label} | {m.Precision:F4} | {m.Ndcg:F4} | {m.AucFull:F4} | {seconds:F2} | {seconds / plainSeconds:F2}× |"));
-                Console.Error.WriteLine($"features: warm {name} {label}: P@10 {m.Precision:F4} ({seconds:F1} s)");
-            }
-            foreach (bool identity in new[] { false, true })
-            {
-                var items = EntityFeatures.Build(movies, coldItemTrain.Items, FeatureOptions.Defaults with { Identity = identity });
-                var (trained, seconds) = Train(family, coldItemTrain, null, items, backend);
-                var model = trained.WithFeatureOnlyItems(items.ColdIds, items.Cold);
-                var (test, _) = InteractionMatrix.Within(coldItemTest, model.Users, model.Items);
-                var m = RankingMetrics.EvaluateColdItems(model, test, coldItemTrain.ItemCount, K);
-                coldRows.Add(ColdRow("item cold start", name, identity ? "items: identity + genres (cold items: genres)" : "items: genres only", m, seconds));
-                Console.Error.WriteLine($"features: cold items {name} identity {identity}: P@10 {m.Precision:F4} AUC {m.AucFull:F4} ({seconds:F1} s)");
-            }
-            foreach (bool identity in new[] { false, true })
-            {
-                var users = EntityFeatures.Build(people, coldUserTrain.Users, FeatureOptions.Defaults with { Identity = identity });
-                var (trained, seconds) = Train(family, coldUserTrain, users, null, backend);
-                var model = trained.WithFeatureOnlyUsers(users.ColdIds, users.Cold);
-                var (test, _) = InteractionMatrix.Within(coldUserTest, model.Users, model.Items);
-                var m = RankingMetrics.EvaluateColdUsers(model, test, coldUserTrain.UserCount, K);
-                coldRows.Add(ColdRow("user cold start", name, identity ? "users: identity + demographics (cold users: demographics)" : "users: demographics only", m, seconds));
-                Console.Error.WriteLine($"features: cold users {name} identity {identity}: P@10 {m.Precision:F4} AUC {m.AucFull:F4} ({seconds:F1} s)");
+                var scale = FeatureOptions.Defaults with { Normalize = weighting == "scaled" };
+                foreach (var (label, userSide) in new (string, bool)[] { ("items: identity + genres", false), ("items: identity + genres; users: identity + demographics", true) })
+                {
+                    var users = userSide ? EntityFeatures.Build(people, warmTrain.Users, scale) : null;
+                    var items = EntityFeatures.Build(movies, warmTrain.Items, scale);
+                    var (model, seconds) = Train(family, warmTrain, users, items, backend);
+                    var m = RankingMetrics.Evaluate(model, warmTest, K);
+                    warmRows.Add(WarmRow(name, label, weighting, m, seconds, plainSeconds));
+                    Console.Error.WriteLine($"features: warm {name} {label} {weighting}: P@10 {m.Precision:F4} ({seconds:F1} s)");
+                }
+                foreach (bool identity in new[] { false, true })
+                {
+                    var items = EntityFeatures.Build(movies, coldItemTrain.Items, scale with { Identity = identity });
+                    var (trained, seconds) = Train(family, coldItemTrain, null, items, backend);
+                    var model = trained.WithFeatureOnlyItems(items.ColdIds, items.Cold);
+                    var (test, _) = InteractionMatrix.Within(coldItemTest, model.Users, model.Items);
+                    var m = RankingMetrics.EvaluateColdItems(model, test, coldItemTrain.ItemCount, K);
+                    coldRows.Add(ColdRow("item cold start", name, identity ? "items: identity + genres (cold items: genres)" : "items: genres only", weighting, m, seconds));
+                    Console.Error.WriteLine($"features: cold items {name} identity {identity} {weighting}: P@10 {m.Precision:F4} AUC {m.AucFull:F4} ({seconds:F1} s)");
+                }
+                foreach (bool identity in new[] { false, true })
+                {
+                    var users = EntityFeatures.Build(people, coldUserTrain.Users, scale with { Identity = identity });
+                    var (trained, seconds) = Train(family, coldUserTrain, users, null, backend);
+                    var model = trained.WithFeatureOnlyUsers(users.ColdIds, users.Cold);
+                    var (test, _) = InteractionMatrix.Within(coldUserTest, model.Users, model.Items);
+                    var m = RankingMetrics.EvaluateColdUsers(model, test, coldUserTrain.UserCount, K);
+                    coldRows.Add(ColdRow("user cold start", name, identity ? "users: identity + demographics (cold users: demographics)" : "users: demographics only", weighting, m, seconds));
+                    Console.Error.WriteLine($"features: cold users {name} identity {identity} {weighting}: P@10 {m.Precision:F4} AUC {m.AucFull:F4} ({seconds:F1} s)");
+                }
             }
         }
 
@@ -93,18 +98,18 @@ internal static class FeaturesRun
         report.AppendLine();
         report.AppendLine(CultureInfo.InvariantCulture, $"`{command}` on {started:yyyy-MM-dd HH:mm} UTC. {machine} Backend: {backend}.");
         report.AppendLine();
-        report.AppendLine("Each model at its defaults (64 factors). Features from ML-1M's own files, read by `FeatureFile.Read`: `genre=…` from movies.dat (18 genres), `gender=…`, `age=…` (7 bands) and `occupation=…` (21) from users.dat; each entity's weights scaled to sum to 1, its identity feature included when on (`FeatureOptions.Defaults`). A user's vector is the weighted sum of its features' embeddings, an item's likewise plus the sum of its features' biases (Kula 2015).");
+        report.AppendLine("Each model at its defaults (64 factors). Features from ML-1M's own files, read by `FeatureFile.Read`: `genre=…` from movies.dat (18 genres), `gender=…`, `age=…` (7 bands) and `occupation=…` (21) from users.dat; every weight 1 (\"raw\", `FeatureOptions.Defaults`) or each entity's weights scaled to sum to 1, its identity feature included (\"scaled\", `Normalize = true`, LightFM's default); identity features on unless a row says otherwise. A user's vector is the weighted sum of its features' embeddings, an item's likewise plus the sum of its features' biases (Kula 2015).");
         report.AppendLine();
         report.AppendLine("Warm start, the fixed implicit split (seen items left out; P@10 and NDCG@10 as implicit defines them; AUC exact against every unobserved item):");
         report.AppendLine();
-        report.AppendLine("| model | features | P@10 | NDCG@10 | AUC | train s | × plain |");
-        report.AppendLine("| --- | --- | --- | --- | --- | --- | --- |");
+        report.AppendLine("| model | features | weights | P@10 | NDCG@10 | AUC | train s | × plain |");
+        report.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- |");
         warmRows.ForEach(r => report.AppendLine(r));
         report.AppendLine();
         report.AppendLine("Cold start on `ml1m_colditem_*` (20% of the items held out entirely; each user with a held-out positive ranks the held-out items only, represented by their genres) and `ml1m_colduser_*` (20% of the users held out entirely; each ranks every item from gender, age band and occupation). Trained on the training file's own users and items; the held-out entities are added afterwards from their features (`WithFeatureOnlyItems` / `WithFeatureOnlyUsers`) and judged with `RankingMetrics.EvaluateColdItems` / `EvaluateColdUsers`. AUC: exact, each user's test items against the other candidates. LightFM WARP on the same splits and features (bench/PEERS.md): item cold start P@10 0.0792, NDCG@10 0.0682, AUC 0.7075, fit 28.4 s; user cold start 0.4004, 0.4142, 0.8963, 25.5 s (64 components, 30 epochs, lr 0.05).");
         report.AppendLine();
-        report.AppendLine("| protocol | model | features | candidates | users judged | P@10 | NDCG@10 | AUC | train s |");
-        report.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        report.AppendLine("| protocol | model | features | weights | candidates | users judged | P@10 | NDCG@10 | AUC | train s |");
+        report.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         coldRows.ForEach(r => report.AppendLine(r));
         report.AppendLine();
         report.AppendLine("A brand-new user described only as `age=25-34, gender=F, occupation=programmer`, and the items nearest (cosine) a brand-new item described only as `genre=Animation, genre=Children's, genre=Comedy`, from WARP trained on the implicit training split with identity + features on both sides:");
@@ -135,6 +140,9 @@ internal static class FeaturesRun
         return (model, clock.Elapsed.TotalSeconds);
     }
 
-    private static string ColdRow(string protocol, string model, string features, RankingMetrics m, double seconds) =>
-        string.Create(CultureInfo.InvariantCulture, $"| {protocol} | {model} | {features} | {m.Candidates:N0} | {m.Users:N0} | {m.Precision:F4} | {m.Ndcg:F4} | {m.AucFull:F4} | {seconds:F2} |");
+    private static string ColdRow(string protocol, string model, string features, string weighting, RankingMetrics m, double seconds) =>
+        string.Create(CultureInfo.InvariantCulture, $"| {protocol} | {model} | {features} | {weighting} | {m.Candidates:N0} | {m.Users:N0} | {m.Precision:F4} | {m.Ndcg:F4} | {m.AucFull:F4} | {seconds:F2} |");
+
+    private static string WarmRow(string model, string features, string weighting, RankingMetrics m, double seconds, double plainSeconds) =>
+        string.Create(CultureInfo.InvariantCulture, $"| {model} | {features} | {weighting} | {m.Precision:F4} | {m.Ndcg:F4} | {m.AucFull:F4} | {seconds:F2} | {seconds / plainSeconds:F2}× |");
 }

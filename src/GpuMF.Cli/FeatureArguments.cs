@@ -20,7 +20,7 @@ internal sealed class FeatureArguments
     private readonly Option<string> _itemsFormat;
     private readonly Option<bool> _noUserIdentity;
     private readonly Option<bool> _noItemIdentity;
-    private readonly Option<bool> _rawWeights;
+    private readonly Option<bool> _scaleWeights;
 
     public FeatureArguments(Command command)
     {
@@ -30,8 +30,8 @@ internal sealed class FeatureArguments
         _itemsFormat = Opt.Choice("--item-features-format", "layout of --item-features", Formats, "auto");
         _noUserIdentity = Opt.Flag("--no-user-identity", "with --user-features: leave out each user's own feature, so that users are their features alone");
         _noItemIdentity = Opt.Flag("--no-item-identity", "with --item-features: leave out each item's own feature, so that items are their features alone (what item cold start measures)");
-        _rawWeights = Opt.Flag("--raw-feature-weights", "use the feature weights as given instead of scaling each entity's to sum to 1");
-        foreach (var option in new Option[] { _users, _items, _usersFormat, _itemsFormat, _noUserIdentity, _noItemIdentity, _rawWeights })
+        _scaleWeights = Opt.Flag("--scale-feature-weights", "scale each entity's feature weights, its own feature's included, to sum to 1 (LightFM's default), instead of using them as given");
+        foreach (var option in new Option[] { _users, _items, _usersFormat, _itemsFormat, _noUserIdentity, _noItemIdentity, _scaleWeights })
         {
             command.Options.Add(option);
         }
@@ -56,9 +56,9 @@ internal sealed class FeatureArguments
         }
         if (!Given(parse))
         {
-            if (parse.Given(_rawWeights))
+            if (parse.Given(_scaleWeights))
             {
-                throw new UsageException("--raw-feature-weights goes with --user-features or --item-features.");
+                throw new UsageException("--scale-feature-weights goes with --user-features or --item-features.");
             }
             return;
         }
@@ -74,7 +74,7 @@ internal sealed class FeatureArguments
     /// </summary>
     public (EntityFeatures? Users, EntityFeatures? Items) Read(ParseResult parse, InteractionMatrix train, CancellationToken cancellation)
     {
-        var options = FeatureOptions.Defaults with { Normalize = !parse.GetValue(_rawWeights) };
+        var options = FeatureOptions.Defaults with { Normalize = parse.GetValue(_scaleWeights) };
         var users = Side(parse, _users, _usersFormat, options with { Identity = !parse.GetValue(_noUserIdentity) }, train.Users, "user", cancellation);
         var items = Side(parse, _items, _itemsFormat, options with { Identity = !parse.GetValue(_noItemIdentity) }, train.Items, "item", cancellation);
         return (users, items);

@@ -99,7 +99,7 @@ public sealed class FeatureCommandTests : IDisposable
     [Theory]
     [InlineData("--model als --item-features FEATURES", "takes no features")]
     [InlineData("--model warp --no-item-identity", "--no-item-identity goes with --item-features")]
-    [InlineData("--model warp --raw-feature-weights", "--raw-feature-weights goes with")]
+    [InlineData("--model warp --scale-feature-weights", "--scale-feature-weights goes with")]
     [InlineData("--model warp --cold-start items", "give --item-features FILE")]
     [InlineData("--model warp --cold-start users --item-features FEATURES", "give --user-features FILE")]
     public void BadFeatureOptionsStopWithOneLineNamingThem(string arguments, string message)

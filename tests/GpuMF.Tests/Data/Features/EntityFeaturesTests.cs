@@ -30,7 +30,7 @@ public sealed class EntityFeaturesTests : IDisposable
     {
         var table = Read("20\tb\t3\n99\ta\t2\n10\ta\n20\ta\t1\n99\tc\n");
         var space = new IdMap([10L, 20L, 30L]);
-        var f = EntityFeatures.Build(table, space);
+        var f = EntityFeatures.Build(table, space, FeatureOptions.Defaults with { Normalize = true });
         Assert.Equal(3, f.Known.RowCount);
         Assert.Equal(3, f.Known.IdentityCount);
         Assert.True(f.Known.Normalized);
@@ -88,7 +88,7 @@ public sealed class EntityFeaturesTests : IDisposable
     {
         var table = Read("entity,feature\nu2,x\nu9,y\n", "f.csv");
         var f = EntityFeatures.Build(table, new IdMap(["u1", "u2"]));
-        Assert.Equal([(1, 0.5f), (2 + f.Names.IndexOf("x"), 0.5f)], Row(f.Known, 1));
+        Assert.Equal([(1, 1f), (2 + f.Names.IndexOf("x"), 1f)], Row(f.Known, 1));
         Assert.Equal(IdKind.Text, f.ColdIds.Kind);
         Assert.Equal(["u9"], f.ColdIds.Names);
     }
@@ -166,7 +166,7 @@ public sealed class EntityFeaturesTests : IDisposable
         var ratings = InteractionFile.Read(Path.Combine(TestData.Root, "ml-100k", "u1.base"));
         var items = InteractionMatrix.Build(ratings).Items;
         var table = FeatureFile.Read(Path.Combine(TestData.Root, "ml-100k", "u.item"));
-        var f = EntityFeatures.Build(table, items);
+        var f = EntityFeatures.Build(table, items, FeatureOptions.Defaults with { Normalize = true });
         Assert.Equal(items.Count, f.Known.RowCount);
         var trained = items.Ids.ToHashSet();
         var withRows = table.EntityIndices.ToArray().Select(t => table.Entities[t]).ToHashSet();
