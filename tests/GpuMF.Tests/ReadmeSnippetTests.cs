@@ -3,6 +3,7 @@ using GpuMF.Backends;
 using GpuMF.Data;
 using GpuMF.Evaluation;
 using GpuMF.Models;
+using GpuMF.Pairwise;
 using GpuMF.Svd;
 using GpuMF.Tests.Support;
 using GpuMF.Training;
@@ -38,7 +39,7 @@ public sealed partial class ReadmeSnippetTests
             int end = source.IndexOf("// README end\n", begin, StringComparison.Ordinal);
             regions.Add(Normalize(source[source.IndexOf('\n', begin)..end].Split('\n')));
         }
-        Assert.Equal(2, blocks.Count);
+        Assert.Equal(3, blocks.Count);
         Assert.Equal(regions, blocks);
     }
 
@@ -115,6 +116,48 @@ public sealed partial class ReadmeSnippetTests
         var why = updated.Explain(user: 42, item: 1196);                   // the user's items that weigh most
         // README end
         return (updated, why);
+    }
+
+    [Fact]
+    public void TheReadmeHybridCodeDescribesANewItemByItsGenres()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), $"gpumf-readme-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(folder);
+        string previous = Environment.CurrentDirectory;
+        var console = Console.Out;
+        try
+        {
+            File.Copy(TestData.Split("ml100k_implicit_train.tsv"), Path.Combine(folder, "train.tsv"));
+            File.Copy(Path.Combine(TestData.Root, "ml-100k", "u.item"), Path.Combine(folder, "u.item"));
+            Environment.CurrentDirectory = folder;
+            var output = new StringWriter();
+            Console.SetOut(output);
+            var hybrid = Hybrid();
+            var ids = output.ToString().Trim().Split(", ");
+            Assert.Equal(10, ids.Length);
+            Assert.NotNull(hybrid.ItemFeatures);
+            // u.item lists every ML-100K movie; the ones the training split lacks join the model from their genres.
+            Assert.True(hybrid.Items.Count > 1409);
+        }
+        finally
+        {
+            Console.SetOut(console);
+            Environment.CurrentDirectory = previous;
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static FactorModel Hybrid()
+    {
+        // README begin
+        var train = InteractionMatrix.Build(RatingFileReader.Read("train.tsv").Positives());
+        var genres = EntityFeatures.Build(FeatureFile.Read("u.item"), train.Items);     // identity + genre=… per item
+        var hybrid = new WarpTrainer { ItemFeatures = genres.Known }.Fit(train)
+            .WithFeatureOnlyItems(genres.ColdIds, genres.Cold);                          // the items training lacks
+        var newItem = hybrid.ItemFromFeatures([("genre=Animation", 1f), ("genre=Children's", 1f), ("genre=Comedy", 1f)]);
+        Console.WriteLine(string.Join(", ", hybrid.SimilarItems(newItem, 10).Select(r => r.Id)));
+        // README end
+        return hybrid;
     }
 
     private static string Normalize(IEnumerable<string> lines) =>
