@@ -9,7 +9,7 @@ using GpuMF.Training;
 namespace GpuMF.Bench;
 
 /// <summary>
-/// <c>update [--threads T] [--write [bench/RESULTS.md]]</c>: the incremental-update protocol on the fixed ML-1M splits,
+/// <c>update [--threads T] [--models svd,als,bpr,warp] [--write [bench/RESULTS.md]]</c>: the incremental-update protocol on the fixed ML-1M splits,
 /// every model at its defaults on the CPU backend. Users: train without the users whose id is divisible by 10, then
 /// <c>model.Update</c> with their training rows, against a full retrain on all training rows, judged on those users'
 /// test rows. Items: the same with the items whose id is divisible by 10, judged on the whole test split (new items
@@ -27,13 +27,15 @@ internal static class UpdateRun
     {
         var options = new BenchOptions(Command, args);
         int threads = options.Int("threads", 0, 0, 1024);
+        var names = ModelRegistry.All.Select(f => f.Name).ToList();
+        var models = options.List("models", names, names);
         string? write = options.Optional("write", "bench/RESULTS.md");
         options.RejectUnknown();
         string splits = BenchData.Splits();
         using var backend = ComputeBackend.Create(BackendKind.Cpu, 0, threads);
         var rows = new List<string>();
         DateTime started = DateTime.UtcNow;
-        foreach (var family in ModelRegistry.All)
+        foreach (var family in ModelRegistry.All.Where(f => models.Contains(f.Name)))
         {
             string prefix = family.TrainsOnPositives ? "ml1m_implicit" : "ml1m_explicit";
             var train = BenchData.Read(Path.Combine(splits, prefix + "_train.tsv"), family.TrainsOnPositives);
