@@ -1,3 +1,4 @@
+using GpuMF.Backends;
 using GpuMF.Data;
 using GpuMF.Models;
 using GpuMF.Tests.Scoring;
@@ -113,5 +114,68 @@ public sealed class UpdateGrowthTests(ITestOutputHelper output)
             var row = updated.SeenItems.AsSpan(updated.SeenPtr[0], updated.SeenPtr[1] - updated.SeenPtr[0]).ToArray();
             Assert.Single(row, 1);
         }
+    }
+
+    [Fact]
+    public void AnAlsUpdateOnTheIlgpuEngineSolvesAsTheManagedOneDoes()
+    {
+        var model = RandomModels.Create(40, 30, 4, seed: 9, bias: false);
+        var table = UpdateRows();
+        using var managed = ComputeBackend.Create(BackendKind.Cpu, threads: 1);
+        using var ilgpu = ComputeBackend.Create(BackendKind.IlgpuCpu);
+
+        var onManaged = model.Update(table, backend: managed);
+        var onIlgpu = model.Update(table, backend: ilgpu);
+
+        Assert.Equal(onManaged.Users.Ids, onIlgpu.Users.Ids);
+        Assert.Equal(onManaged.SeenItems, onIlgpu.SeenItems);
+        double scale = onManaged.UserFactors.Concat(onManaged.ItemFactors).Max(Math.Abs);
+        double gap = onManaged.UserFactors.Zip(onIlgpu.UserFactors, (a, b) => Math.Abs(a - b)).Concat(onManaged.ItemFactors.Zip(onIlgpu.ItemFactors, (a, b) => Math.Abs(a - b))).Max();
+        Assert.True(gap <= 1e-3 * scale, $"the engines' factors differ by {gap} (largest factor {scale})");
+    }
+
+    [Theory]
+    [InlineData(ModelKind.Svd)]
+    [InlineData(ModelKind.Bpr)]
+    [InlineData(ModelKind.Warp)]
+    public void AnSgdUpdateRunsOnTheIlgpuEngine(ModelKind kind)
+    {
+        var random = RandomModels.Create(40, 30, 4, seed: 9);
+        bool svd = kind == ModelKind.Svd;
+        var model = new FactorModel(kind, random.Users, random.Items, 4, random.UserFactors, random.ItemFactors, svd ? new float[40] : null, random.ItemBias, svd ? 3f : 0f, random.SeenPtr, random.SeenItems, "{\"Factors\":4}");
+        using var ilgpu = ComputeBackend.Create(BackendKind.IlgpuCpu);
+
+        var updated = model.Update(UpdateRows(), backend: ilgpu);
+
+        Assert.Equal((45, 34), (updated.Users.Count, updated.Items.Count));
+        Assert.All(updated.UserFactors.Concat(updated.ItemFactors), f => Assert.True(float.IsFinite(f)));
+        Assert.Equal(34, updated.ItemBias?.Length ?? 34);
+        Assert.Equal(model.SeenItems.Length + 60 - Overlap(model), updated.SeenItems.Length);
+    }
+
+    /// <summary>How many of <see cref="UpdateRows"/>'s pairs the model has seen, or repeat one before them.</summary>
+    private static int Overlap(FactorModel model)
+    {
+        var table = UpdateRows();
+        var pairs = new HashSet<(long, long)>();
+        for (int u = 0; u < model.Users.Count; u++)
+        {
+            for (int e = model.SeenPtr[u]; e < model.SeenPtr[u + 1]; e++)
+            {
+                pairs.Add((model.Users[u], model.Items[model.SeenItems[e]]));
+            }
+        }
+        return Enumerable.Range(0, table.Count).Count(n => !pairs.Add((table.Users[n], table.Items[n])));
+    }
+
+    /// <summary>Sixty (user, item, value 1..5) rows over users 1000..1044 and items 5000..5033: five users and four items new to a 40 × 30 model.</summary>
+    private static RatingTable UpdateRows()
+    {
+        var table = new RatingTable();
+        for (int n = 0; n < 60; n++)
+        {
+            table.Add(1000 + (n * 7 % 45), 5000 + (n * 11 % 34), 1 + (n % 5));
+        }
+        return table;
     }
 }
