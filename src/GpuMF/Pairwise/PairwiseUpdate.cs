@@ -139,32 +139,23 @@ internal static class PairwiseUpdate
         var items = new int[added.Count + replay];
         added.EntryUsers().CopyTo(users, 0);
         added.UserItems.CopyTo(items, 0);
+        if (replay == 0)
+        {
+            return (users, items);
+        }
+        // Each seen entry's user, written once: a few sequential megabytes rather than a binary search per draw.
+        var owner = new int[old.SeenItems.Length];
+        for (int u = 0; u < old.Users.Count; u++)
+        {
+            owner.AsSpan(old.SeenPtr[u], old.SeenPtr[u + 1] - old.SeenPtr[u]).Fill(u);
+        }
         var rng = new XorShiftRandom(seed, 9);
         for (int n = 0; n < replay; n++)
         {
             int entry = rng.NextInt(old.SeenItems.Length);
-            users[added.Count + n] = OwnerOf(old.SeenPtr, entry);
+            users[added.Count + n] = owner[entry];
             items[added.Count + n] = old.SeenItems[entry];
         }
         return (users, items);
-    }
-
-    /// <summary>The row of a CSR whose range holds <paramref name="entry"/>: the last row whose offset is at most it.</summary>
-    private static int OwnerOf(int[] ptr, int entry)
-    {
-        int lo = 0, hi = ptr.Length - 1;
-        while (hi - lo > 1)
-        {
-            int mid = (lo + hi) >>> 1;
-            if (ptr[mid] <= entry)
-            {
-                lo = mid;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
-        return lo;
     }
 }
