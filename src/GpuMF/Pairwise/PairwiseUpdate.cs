@@ -19,7 +19,7 @@ internal static class PairwiseUpdate
 {
     /// <summary>
     /// The adagrad sum a trained row starts the update with: steps of η/√1000, about η/32. On ML-1M (<c>update</c>
-    /// bench, new users, no replay) 100 (η/10) left WARP's P@10 5.2 % below a full retrain's, 1000 3.4 %.
+    /// bench, new users, replay for new items alone) 100 (η/10) left WARP's P@10 5.2 % below a full retrain's, 1000 3.4 %.
     /// </summary>
     internal const float TrainedSum = 1000f;
 
