@@ -13,8 +13,10 @@ public static class ModelUpdates
         /// <summary>
         /// A new model that has also learnt <paramref name="interactions"/>; the model itself is not changed. Users and
         /// items it has not seen are added; the new interactions join the seen items that recommendations leave out.
-        /// ALS re-solves exactly the rows the new interactions touch; SVD, BPR and WARP run a few epochs of their own
-        /// loss over the new interactions (<see cref="UpdateOptions"/>).
+        /// ALS re-solves the rows the new interactions touch (new rows exactly, trained ones by a warm-started step);
+        /// SVD, BPR and WARP run a few epochs of their own loss over the new interactions (<see cref="UpdateOptions"/>).
+        /// The time follows the new interactions and the rows they touch, plus one copy of the model's factors and
+        /// seen lists for the new model.
         /// </summary>
         /// <param name="interactions">(user, item, value) rows: ratings for SVD, positives (values &gt; 0; counts for ALS) for the others.</param>
         /// <param name="options">How to update (default <see cref="UpdateOptions.Defaults"/>).</param>

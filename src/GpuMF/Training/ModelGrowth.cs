@@ -1,23 +1,28 @@
+using System.Runtime.CompilerServices;
 using GpuMF.Data;
+using GpuMF.Kernels.Sampling;
 using GpuMF.Models;
 
 namespace GpuMF.Training;
 
 /// <summary>
 /// A trained model grown by new interactions: its id maps with the new users and items appended, its factor
-/// rows with small normal rows for the newcomers, and the new interactions as a matrix in the grown index space
-/// together with everything the model has seen (its own interactions at value 1, since a model keeps which items a
-/// user had but not their values).
+/// rows with small normal rows for the newcomers, the new interactions as a matrix in the grown index space, and
+/// each user's seen items extended by them. Everything here costs time in proportion to the new interactions and
+/// rows, or is one linear copy of what the model holds (its factors and seen lists, which the new model needs as
+/// its own since the old one stays as it is): nothing is sorted or looked up again but the new interactions.
 /// </summary>
 internal sealed class ModelGrowth
 {
-    private ModelGrowth(FactorModel model, IdMap users, IdMap items, InteractionMatrix added, InteractionMatrix all, float[] p, float[] q)
+    private ModelGrowth(FactorModel model, IdMap users, IdMap items, InteractionMatrix added, int[] seenPtr, int[] seenItems, float[] seenValues, float[] p, float[] q)
     {
         Model = model;
         Users = users;
         Items = items;
         Added = added;
-        All = all;
+        SeenPtr = seenPtr;
+        SeenItems = seenItems;
+        SeenValues = seenValues;
         P = p;
         Q = q;
     }
@@ -31,8 +36,18 @@ internal sealed class ModelGrowth
     /// <summary>The new interactions, in the grown index space.</summary>
     public InteractionMatrix Added { get; }
 
-    /// <summary>What the grown model has seen: the old seen items (value 1) and the new interactions, repeated pairs merged by the policy.</summary>
-    public InteractionMatrix All { get; }
+    /// <summary>Offsets of each grown user's row in <see cref="SeenItems"/>.</summary>
+    public int[] SeenPtr { get; }
+
+    /// <summary>What the grown model has seen, each user's items ascending: the old seen items and the new interactions, repeated pairs merged.</summary>
+    public int[] SeenItems { get; }
+
+    /// <summary>
+    /// The value of each entry of <see cref="SeenItems"/>: 1 for what the model had seen (a model keeps which items
+    /// a user had, not their values), the new value for a new pair, and for a pair in both the two merged by the
+    /// update's policy (<see cref="DuplicatePolicy.Reject"/>, which refuses repeats within the new interactions only, sums them).
+    /// </summary>
+    public float[] SeenValues { get; }
 
     /// <summary>The user factors, grown.</summary>
     public float[] P { get; }
@@ -52,33 +67,95 @@ internal sealed class ModelGrowth
         var users = IdKinds.WritableCopy(model.Users);
         var items = IdKinds.WritableCopy(model.Items);
         var added = InteractionMatrix.Build(interactions, options.Duplicates, users, items);
-        var all = Merge(model, added, options.Duplicates == DuplicatePolicy.Reject ? DuplicatePolicy.Sum : options.Duplicates);
+        var (ptr, seen, values) = Merge(model, added, options.Duplicates == DuplicatePolicy.KeepLast);
         int k = model.Factors;
-        return new ModelGrowth(model, users, items, added, all, Grow(model.UserFactors, users.Count, k, initStdDev, options.Seed, 1), Grow(model.ItemFactors, items.Count, k, initStdDev, options.Seed, 2));
+        return new ModelGrowth(model, users, items, added, ptr, seen, values, Grow(model.UserFactors, users.Count, k, initStdDev, options.Seed, 1), Grow(model.ItemFactors, items.Count, k, initStdDev, options.Seed, 2));
     }
 
     /// <summary>
-    /// The model's seen items at value 1 followed by the new interactions, in the grown index space (which keeps
-    /// the model's indices), repeated pairs merged by <paramref name="policy"/>: built from dense indices, so that
-    /// no id is looked up again whatever its kind.
+    /// Each user's seen items merged with the new ones, row by row in one pass: both are ascending (a model's seen
+    /// lists are, and <see cref="InteractionMatrix"/> sorts its rows), so a row is a merge, and a row without new
+    /// interactions a copy. A pair in both takes the new value when <paramref name="keepLast"/>, else 1 plus it.
+    /// Compiled optimised at once: an update runs it once per process, over every seen item, where the first,
+    /// unoptimised compilation of a loop costs several times the loop itself.
     /// </summary>
-    private static InteractionMatrix Merge(FactorModel model, InteractionMatrix added, DuplicatePolicy policy)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static (int[] Ptr, int[] Items, float[] Values) Merge(FactorModel model, InteractionMatrix added, bool keepLast)
     {
-        int seen = model.SeenItems.Length;
-        int total = checked(seen + added.Count);
-        var u = new int[total];
-        var i = new int[total];
-        var v = new float[total];
-        for (int user = 0; user < model.Users.Count; user++)
+        int oldUsers = model.Users.Count;
+        int rows = added.UserCount;
+        var oldPtr = model.SeenPtr;
+        var oldItems = model.SeenItems;
+        var ptr = new int[rows + 1];
+        var items = new int[checked(oldItems.Length + added.Count)];
+        var values = new float[items.Length];
+        int at = 0;
+        for (int u = 0; u < rows; u++)
         {
-            u.AsSpan(model.SeenPtr[user], model.SeenPtr[user + 1] - model.SeenPtr[user]).Fill(user);
+            var mine = u < oldUsers ? Ascending(oldItems.AsSpan(oldPtr[u], oldPtr[u + 1] - oldPtr[u])) : [];
+            var theirs = added.ItemsOf(u);
+            var their = added.ValuesOf(u);
+            if (theirs.IsEmpty)
+            {
+                mine.CopyTo(items.AsSpan(at));
+                values.AsSpan(at, mine.Length).Fill(1f);
+                at += mine.Length;
+                ptr[u + 1] = at;
+                continue;
+            }
+            int a = 0, b = 0;
+            while (a < mine.Length || b < theirs.Length)
+            {
+                if (b == theirs.Length || (a < mine.Length && mine[a] < theirs[b]))
+                {
+                    items[at] = mine[a++];
+                    values[at++] = 1f;
+                }
+                else if (a == mine.Length || theirs[b] < mine[a])
+                {
+                    items[at] = theirs[b];
+                    values[at++] = their[b++];
+                }
+                else
+                {
+                    items[at] = theirs[b];
+                    values[at++] = keepLast ? their[b] : 1f + their[b];
+                    a++;
+                    b++;
+                }
+            }
+            ptr[u + 1] = at;
         }
-        model.SeenItems.CopyTo(i, 0);
-        v.AsSpan(0, seen).Fill(1f);
-        added.EntryUsers().CopyTo(u, seen);
-        added.UserItems.CopyTo(i, seen);
-        added.UserValues.CopyTo(v, seen);
-        return InteractionMatrix.FromIndices(added.Users, added.Items, u, i, v, policy);
+        return at == items.Length ? (ptr, items, values) : (ptr, items[..at], values[..at]);
+    }
+
+    /// <summary>The row itself when it is ascending (as every model built by training or read from a file has it), else a sorted copy.</summary>
+    private static ReadOnlySpan<int> Ascending(ReadOnlySpan<int> row)
+    {
+        for (int n = 1; n < row.Length; n++)
+        {
+            if (row[n] <= row[n - 1])
+            {
+                var sorted = row.ToArray();
+                Array.Sort(sorted);
+                return sorted.AsSpan(0, sorted.Length - Duplicates(sorted));
+            }
+        }
+        return row;
+    }
+
+    /// <summary>Moves the distinct values of a sorted array to its front; returns how many repeats were dropped.</summary>
+    private static int Duplicates(int[] sorted)
+    {
+        int w = 0;
+        for (int n = 0; n < sorted.Length; n++)
+        {
+            if (w == 0 || sorted[n] != sorted[w - 1])
+            {
+                sorted[w++] = sorted[n];
+            }
+        }
+        return sorted.Length - w;
     }
 
     /// <summary>The biases of <paramref name="bias"/> followed by zeros for the newcomers; null stays null.</summary>
@@ -93,19 +170,26 @@ internal sealed class ModelGrowth
         return grown;
     }
 
-    /// <summary>The grown model: the given factors and biases, the grown maps, and the seen items of <see cref="All"/>.</summary>
+    /// <summary>The grown model: the given factors and biases, the grown maps, and the merged seen items.</summary>
     public FactorModel Assemble(float[] p, float[] q, float[]? userBias, float[]? itemBias) =>
-        new(Model.Kind, Users, Items, Model.Factors, p, q, userBias, itemBias, Model.GlobalMean, All.UserPtr, All.UserItems, Model.OptionsJson)
+        new(Model.Kind, Users, Items, Model.Factors, p, q, userBias, itemBias, Model.GlobalMean, SeenPtr, SeenItems, Model.OptionsJson)
         {
             FoldIn = Model.FoldIn,
             UserFeatures = Model.UserFeatures,
             ItemFeatures = Model.ItemFeatures,
         };
 
+    /// <summary>The trained rows, then N(0, std²) rows for the newcomers from stream <paramref name="side"/> of <paramref name="seed"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float[] Grow(float[] factors, int rows, int k, float std, ulong seed, int side)
     {
-        var grown = NormalFactors.Create(rows, k, std, seed, side);
+        var grown = new float[(long)rows * k];
         factors.CopyTo(grown, 0);
+        var rng = new XorShiftRandom(seed, (ulong)side);
+        for (long n = factors.LongLength; n < grown.LongLength; n++)
+        {
+            grown[n] = rng.NextGaussian() * std;
+        }
         return grown;
     }
 }

@@ -9,7 +9,8 @@ public sealed record UpdateOptions
     public static UpdateOptions Defaults { get; } = new();
 
     /// <summary>
-    /// SVD, BPR and WARP: epochs of the model's own loss over the new interactions only, 1..1000. Default 5: on
+    /// SVD, BPR and WARP: epochs of the model's own loss over the new interactions only, 1..1000 (BPR and WARP
+    /// replay some of the model's own positives for new items during the first 3 of them at most). Default 5: on
     /// ML-1M a new user's row, drawn small, reaches its quality within a few passes, while more passes over a
     /// few interactions overfit the items they touch.
     /// </summary>

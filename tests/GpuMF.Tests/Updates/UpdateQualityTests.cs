@@ -37,19 +37,8 @@ public sealed class UpdateQualityTests(ITestOutputHelper output)
         {
             Assert.True(updateScore >= 0.93 * fullScore, $"update P@10 {updateScore:F4}, full retrain {fullScore:F4}");
         }
-        var before = first.UserRow(0).ToArray();
-        var after = updated.UserRow(0).ToArray();
-        if (model is "svd" or "als")
-        {
-            // An old user the new rows do not touch keeps their row.
-            Assert.Equal(before, after);
-        }
-        else
-        {
-            // Replayed positives move old rows, lightly (their adagrad sums start high).
-            double cosine = System.Numerics.Tensors.TensorPrimitives.CosineSimilarity(before, after);
-            Assert.True(cosine > 0.9, $"user 0's row turned by a cosine of {cosine:F3}");
-        }
+        // An old user the new rows do not touch keeps their row: no model replays positives for new users of trained items.
+        Assert.Equal(first.UserRow(0).ToArray(), updated.UserRow(0).ToArray());
     }
 
     [Theory]
