@@ -18,8 +18,9 @@ namespace GpuMF.Pairwise;
 internal static class PairwiseUpdate
 {
     /// <summary>
-    /// The adagrad sum a trained row starts the update with: steps of η/√1000, about η/32. On ML-1M (<c>update</c>
-    /// bench, new users, replay for new items alone) 100 (η/10) left WARP's P@10 5.2 % below a full retrain's, 1000 3.4 %.
+    /// The adagrad sum a trained row starts the update with: steps of η/√1000, about η/32. On ML-1M's new users
+    /// (<c>update</c> bench, replay for new items alone) 1000 kept WARP's P@10 about 2 points (of 100 %) nearer a full
+    /// retrain's than 100 (η/10) did: the trained rows a handful of new positives touch barely move.
     /// </summary>
     internal const float TrainedSum = 1000f;
 
@@ -117,8 +118,8 @@ internal static class PairwiseUpdate
     /// drawn as a negative, so its score would rise for every user; the replayed positives draw negatives, new items
     /// among them, for the other users. Positives of trained items need none: those items were drawn as negatives
     /// all through training, and replaying for them would make the update's epochs five times as long: on ML-1M's
-    /// new users (<c>update</c> bench) it bought WARP 1–2 points of P@10 (3.4 % below a full retrain without it) and
-    /// BPR none.
+    /// new users (<c>update</c> bench) it bought WARP 1–2 points of P@10 and BPR none, measured while developing this
+    /// rule (bench/RESULTS.md, "update-protocol", has the final rule's figures).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (int[] Users, int[] Items) WithReplay(ModelGrowth growth, ulong seed)
