@@ -88,6 +88,23 @@ internal static class FeaturesRun
             }
         }
 
+        // LightFM's cold-start fits (bench/PEERS.md): 30 epochs with the same features, rows scaled.
+        var speedRows = new List<string>();
+        var warp = ModelRegistry.Parse("warp");
+        var thirty = ((Pairwise.WarpOptions)warp.DefaultOptions) with { Epochs = 30 };
+        foreach (var (label, train, users, items, lightFm) in new (string, InteractionMatrix, EntityFeatures?, EntityFeatures?, double)[]
+        {
+            ("ml1m_colditem_train, items: genres only", coldItemTrain, null, EntityFeatures.Build(movies, coldItemTrain.Items, FeatureOptions.Defaults with { Identity = false, Normalize = true }), 28.4),
+            ("ml1m_colduser_train, users: demographics only", coldUserTrain, EntityFeatures.Build(people, coldUserTrain.Users, FeatureOptions.Defaults with { Identity = false, Normalize = true }), null, 25.5),
+        })
+        {
+            var clock = Stopwatch.StartNew();
+            warp.Train(thirty, new TrainingRequest(train, null, backend, null, default, null, null, 0) { UserFeatures = users?.Known, ItemFeatures = items?.Known });
+            double seconds = clock.Elapsed.TotalSeconds;
+            speedRows.Add(string.Create(CultureInfo.InvariantCulture, $"| {label} | {train.Count:N0} | {seconds:F2} | {lightFm:F1} | {seconds / lightFm:F2}× | {30.0 * train.Count / seconds / 1e6:F2} |"));
+            Console.Error.WriteLine($"features: 30 epochs {label}: {seconds:F1} s");
+        }
+
         var example = Train(ModelRegistry.Parse("warp"), warmTrain, EntityFeatures.Build(people, warmTrain.Users), EntityFeatures.Build(movies, warmTrain.Items), backend).Model;
         var newUser = example.Recommend(example.UserFromFeatures([("age=25-34", 1f), ("gender=F", 1f), ("occupation=programmer", 1f)]), K);
         var newItem = example.SimilarItems(example.ItemFromFeatures([("genre=Animation", 1f), ("genre=Children's", 1f), ("genre=Comedy", 1f)]), K);
@@ -111,6 +128,12 @@ internal static class FeaturesRun
         report.AppendLine("| protocol | model | features | weights | candidates | users judged | P@10 | NDCG@10 | AUC | train s |");
         report.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         coldRows.ForEach(r => report.AppendLine(r));
+        report.AppendLine();
+        report.AppendLine(CultureInfo.InvariantCulture, $"Speed: hybrid WARP for 30 epochs (LightFM's count; otherwise defaults) with LightFM's features and scaled rows, on this backend, against LightFM's fit on the same data and features (bench/PEERS.md, same machine kind, OpenMP 2 threads):");
+        report.AppendLine();
+        report.AppendLine("| training data, features | positives | GpuMF s | LightFM s | ratio | M samples/s |");
+        report.AppendLine("| --- | --- | --- | --- | --- | --- |");
+        speedRows.ForEach(r => report.AppendLine(r));
         report.AppendLine();
         report.AppendLine("A brand-new user described only as `age=25-34, gender=F, occupation=programmer`, and the items nearest (cosine) a brand-new item described only as `genre=Animation, genre=Children's, genre=Comedy`, from WARP trained on the implicit training split with identity + features on both sides:");
         report.AppendLine();
