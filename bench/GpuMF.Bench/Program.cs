@@ -31,6 +31,7 @@ public static class Program
             LoadRun.Command => LoadRun.Run,
             MpiRun.Command => MpiRun.Run,
             DevicesRun.Command => DevicesRun.Run,
+            PairwiseThroughputRun.Command => PairwiseThroughputRun.Run,
             _ => null,
         };
         if (command is null)

@@ -48,6 +48,12 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
     /// <summary>Floats in a cache line: the row padding and the spacing of the item lines.</summary>
     protected const int Line = 16;
 
+    /// <summary>
+    /// How many pairs ahead of its step a pair's rows are asked for (a power of two): far enough that the step finds
+    /// them in cache, near enough that they are still there.
+    /// </summary>
+    protected const int Ahead = 8;
+
     /// <summary>Pairs of a cell between cancellation checks (a power of two): well under a millisecond of work.</summary>
     private const int CheckEvery = 4096;
 
@@ -122,7 +128,9 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
         }
         SeenPtr = Pin(problem.SeenPtr);
         SeenItems = Pin(problem.SeenItems);
-        SeenBits = Pin(Bitmap(problem));
+        var bitmap = Bitmap(problem);
+        SeenBits = Pin(bitmap);
+        SeenFilter = bitmap is null ? Pin(Filter(problem)) : null;
         CellPairs = Pin(_cellPairs);
         ItemBlockItems = Pin(_itemBlockItems);
     }
@@ -174,6 +182,13 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
 
     /// <summary>Bit u·n + i is set when user u has item i; null when the bitmap would be too large.</summary>
     private ulong* SeenBits { get; }
+
+    /// <summary>
+    /// When there is no bitmap, each user's observed items hashed into words of their own (<see cref="FilterWord"/>,
+    /// <see cref="FilterMask"/>): a clear bit proves that the user lacks the item with one memory read, which spares
+    /// almost every check the binary search; null when there is a bitmap.
+    /// </summary>
+    private ulong* SeenFilter { get; }
 
     public EpochResult RunEpoch(int epoch, float learningRate, CancellationCheck cancel = default)
     {
@@ -262,18 +277,99 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
             long bit = (long)u * Problem.ItemCount + item;
             return (SeenBits[bit >> 6] & (1UL << (int)(bit & 63))) != 0;
         }
-        return SortedRange.Contains(new PointerValues(SeenItems), SeenPtr[u], SeenPtr[u + 1], item);
+        int start = SeenPtr[u];
+        int end = SeenPtr[u + 1];
+        ulong hash = XorShiftRandom.Mix((ulong)(uint)item);
+        ulong mask = FilterMask(hash);
+        return (SeenFilter[FilterWord(u, start, end, hash)] & mask) == mask
+            && SortedRange.Contains(new PointerValues(SeenItems), start, end, item);
     }
 
-    /// <summary>Asks for the bitmap word that <see cref="Seen"/>(u, item) will read, so that its cache miss overlaps other work.</summary>
+    /// <summary>
+    /// Asks for the bitmap or filter word that <see cref="Seen"/>(u, item) will read, so that its cache miss overlaps
+    /// other work; the filter's needs user u's CSR offsets, which <see cref="PrefetchSeenRow"/> asks for earlier.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     protected void PrefetchSeen(int u, int item)
     {
-        if (SeenBits != null && Sse.IsSupported)
+        if (!Sse.IsSupported)
+        {
+            return;
+        }
+        if (SeenBits != null)
         {
             Sse.Prefetch0(SeenBits + (((long)u * Problem.ItemCount + item) >> 6));
         }
+        else
+        {
+            Sse.Prefetch0(SeenFilter + FilterWord(u, SeenPtr[u], SeenPtr[u + 1], XorShiftRandom.Mix((ulong)(uint)item)));
+        }
     }
+
+    /// <summary>Asks for user <paramref name="u"/>'s factors and, under adagrad, their sums.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    protected void PrefetchUser(int u)
+    {
+        if (Sse.IsSupported)
+        {
+            Prefetch(P + (long)u * Stride, Stride);
+            if (Adagrad)
+            {
+                Prefetch(GP + (long)u * Stride, Stride);
+            }
+        }
+    }
+
+    /// <summary>Asks for item <paramref name="i"/>'s factors and bias line and, when <paramref name="sums"/>, its factors' adagrad sums.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    protected void PrefetchItem(int i, bool sums)
+    {
+        if (Sse.IsSupported)
+        {
+            Prefetch(Q + (long)i * Stride, Stride);
+            Sse.Prefetch0(ItemLines + (long)i * Line);
+            if (sums)
+            {
+                Prefetch(GQ + (long)i * Stride, Stride);
+            }
+        }
+    }
+
+    /// <summary>Asks for the cache lines of <paramref name="floats"/> floats from <paramref name="at"/>, a line's start.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Prefetch(float* at, int floats)
+    {
+        for (int f = 0; f < floats; f += Line)
+        {
+            Sse.Prefetch0(at + f);
+        }
+    }
+
+    /// <summary>Asks for user <paramref name="u"/>'s CSR offsets, which <see cref="Seen"/> reads when there is no bitmap.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    protected void PrefetchSeenRow(int u)
+    {
+        if (SeenBits == null && Sse.IsSupported)
+        {
+            Sse.Prefetch0(SeenPtr + u);
+        }
+    }
+
+    /// <summary>
+    /// The filter word of user <paramref name="u"/>, whose items are [<paramref name="start"/>, <paramref name="end"/>)
+    /// of the CSR, for an item hashed to <paramref name="hash"/>: the user owns ⌊(end − start)/4⌋ + 1 words from
+    /// ⌊start/4⌋ + u on (no two users' ranges meet), about 16 bits per item, and the hash's top bits pick one.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static long FilterWord(int u, int start, int end, ulong hash) =>
+        (start >> 2) + (long)u + (long)(((hash >> 32) * (ulong)(uint)(((end - start) >> 2) + 1)) >> 32);
+
+    /// <summary>
+    /// The two bits an item hashed to <paramref name="hash"/> sets in its filter word: with up to about four items in a
+    /// word, a missing item finds both set about 1.4% of the time.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong FilterMask(ulong hash) => (1UL << (int)(hash & 63)) | (1UL << (int)((hash >> 6) & 63));
 
     /// <summary>
     /// Slice <paramref name="sweep"/> of <paramref name="sweeps"/> of cell <paramref name="cell"/>'s pairs as this epoch
@@ -309,6 +405,23 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
             }
         }
         return map;
+    }
+
+    /// <summary>The words of <see cref="SeenFilter"/>: each user's observed items set in its own range.</summary>
+    private static ulong[] Filter(PairwiseProblem problem)
+    {
+        var words = new ulong[(problem.SeenItems.Length >> 2) + problem.UserCount + 1];
+        for (int u = 0; u < problem.UserCount; u++)
+        {
+            int start = problem.SeenPtr[u];
+            int end = problem.SeenPtr[u + 1];
+            for (int n = start; n < end; n++)
+            {
+                ulong hash = XorShiftRandom.Mix((ulong)(uint)problem.SeenItems[n]);
+                words[FilterWord(u, start, end, hash)] |= FilterMask(hash);
+            }
+        }
+        return words;
     }
 
     /// <summary>
