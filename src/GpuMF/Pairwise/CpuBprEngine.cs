@@ -112,18 +112,17 @@ internal sealed unsafe class CpuBprEngine(PairwiseProblem problem, int threads) 
     private EpochResult Step(int u, int i, int j, float lr, int draws)
     {
         int k = Settings.Factors;
-        long s = Stride;
         float reg = Settings.Regularization;
-        float* pu = P + u * s;
-        float* qi = Q + i * s;
-        float* qj = Q + j * s;
-        float* bi = ItemLines + (long)i * Line;
-        float* bj = ItemLines + (long)j * Line;
+        float* pu = UserRow(u);
+        float* qi = ItemRow(i);
+        float* qj = ItemRow(j);
+        float* bi = qi + Stride;
+        float* bj = qj + Stride;
         float x = (Settings.ItemBias ? bi[0] - bj[0] : 0f) + PairwiseVectorMath.DiffDot(pu, qi, qj, k);
         float z = 1f / (1f + MathF.Exp(x));
         if (Adagrad)
         {
-            PairwiseVectorMath.Update(pu, qi, qj, GP + u * s, GQ + i * s, GQ + j * s, k, z, lr, reg);
+            PairwiseVectorMath.Update(pu, qi, qj, pu + Stride, ItemSums(i), ItemSums(j), k, z, lr, reg);
         }
         else
         {

@@ -33,11 +33,20 @@ namespace GpuMF.Pairwise;
 /// With one thread the single cell holds every pair in the affine order (seed, epoch, 0) and the
 /// single block every item in order, which is exactly what one GPU warp visits. The engine trains its
 /// own copy of the parameters, in pinned 64-byte-aligned memory with rows padded to whole cache lines
-/// and each item's bias and adagrad sum on a line of their own, so that threads, whose rows interleave
-/// in memory, never write to the same cache line; <see cref="CopyTo"/> writes them back. "Is j
-/// observed for u" is one bit of a dense user × item bitmap when that fits in <see cref="MaxBitmapBytes"/>
-/// (one cache miss instead of a binary search's several), else a binary search of the user's CSR row.
-/// Cancellation is checked before each round and every <see cref="CheckEvery"/> pairs of a slice.
+/// (a user's factors and adagrad sums in one row, an item's factors and its bias line in one, the item
+/// sums apart), so that threads, whose rows interleave in memory, never write to the same cache line;
+/// <see cref="CopyTo"/> writes them back. "Is j observed for u" is one bit of a dense user × item bitmap
+/// when that fits in <see cref="MaxBitmapBytes"/> (one cache miss instead of a binary search's several),
+/// else a per-user hashed filter (about 2 bytes per observed pair) that settles about 98% of the checks
+/// with one read, the rest going on to a binary search of the user's CSR row.
+/// </para>
+/// <para>
+/// At scale the rows of a step are random reads from memory far larger than the caches, so the cell loops
+/// ask for them <see cref="Ahead"/> pairs before their step: the pairs are known, and the negatives'
+/// draws depend only on the cell's stream and the observed items, not on the model, so they can be made
+/// early in the same order. Nothing of this changes a result: the same seed and thread count train the
+/// same model as before, bit for bit. Cancellation is checked before each round and every
+/// <see cref="CheckEvery"/> pairs of a slice.
 /// </para>
 /// </summary>
 internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
@@ -73,7 +82,7 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
     private readonly XorShiftRandom[] _streams;
     private readonly ParallelOptions _parallel;
     private readonly List<GCHandle> _pins = new();
-    private readonly List<float[]> _aligned = new();
+    private readonly List<CacheLine[]> _aligned = new();
 
     protected CpuPairwiseEngine(PairwiseProblem problem, int threads)
     {
@@ -114,17 +123,18 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
         Settings = problem.Settings;
         int k = problem.Settings.Factors;
         Stride = (k + Line - 1) / Line * Line;
-        P = Rows(problem.P, problem.UserCount, k);
-        Q = Rows(problem.Q, problem.ItemCount, k);
-        GP = Rows(problem.UserAccumulators, problem.UserCount, k);
-        GQ = Rows(problem.ItemAccumulators, problem.ItemCount, k);
-        ItemLines = Rows(problem.ItemBias, problem.ItemCount, 1);
-        if (problem.BiasAccumulators is { } sums)
+        UserStride = problem.UserAccumulators is null ? Stride : 2 * Stride;
+        P = Allocate(problem.UserCount, UserStride);
+        CopyIn(problem.P, k, P, problem.UserCount, UserStride);
+        CopyIn(problem.UserAccumulators, k, P + Stride, problem.UserCount, UserStride);
+        Q = Allocate(problem.ItemCount, ItemStride);
+        CopyIn(problem.Q, k, Q, problem.ItemCount, ItemStride);
+        CopyIn(problem.ItemBias, 1, Q + Stride, problem.ItemCount, ItemStride);
+        CopyIn(problem.BiasAccumulators, 1, Q + Stride + 1, problem.ItemCount, ItemStride);
+        if (problem.ItemAccumulators is { } itemSums)
         {
-            for (int i = 0; i < problem.ItemCount; i++)
-            {
-                ItemLines[(long)i * Line + 1] = sums[i];
-            }
+            GQ = Allocate(problem.ItemCount, Stride);
+            CopyIn(itemSums, k, GQ, problem.ItemCount, Stride);
         }
         SeenPtr = Pin(problem.SeenPtr);
         SeenItems = Pin(problem.SeenItems);
@@ -155,26 +165,44 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
 
     private int[] ItemBlockStart { get; }
 
-    /// <summary>Floats from one row of <see cref="P"/>, <see cref="Q"/>, <see cref="GP"/> or <see cref="GQ"/> to the next: the factors rounded up to whole cache lines.</summary>
+    /// <summary>The factors rounded up to whole cache lines: the floats a row gives them, and those of a row of <see cref="GQ"/>.</summary>
     protected int Stride { get; }
 
-    /// <summary>User factors, row u at u·<see cref="Stride"/>.</summary>
-    protected float* P { get; }
+    /// <summary>Floats from one row of <see cref="P"/> to the next: <see cref="Stride"/>, twice that under adagrad.</summary>
+    private int UserStride { get; }
 
-    /// <summary>Item factors, row i at i·<see cref="Stride"/>.</summary>
-    protected float* Q { get; }
+    /// <summary>Floats from one row of <see cref="Q"/> to the next: <see cref="Stride"/> and the bias line.</summary>
+    private int ItemStride => Stride + Line;
 
-    /// <summary>Adagrad sums of the user factors, laid out as <see cref="P"/>; null under plain SGD.</summary>
-    protected float* GP { get; }
+    /// <summary>
+    /// User rows (<see cref="UserRow"/>): the factors, then under adagrad their sums, so that a step's user data is one
+    /// region of whole cache lines (one page, one TLB entry) rather than two far apart.
+    /// </summary>
+    private float* P { get; }
 
-    /// <summary>Adagrad sums of the item factors, laid out as <see cref="Q"/>; null under plain SGD.</summary>
-    protected float* GQ { get; }
+    /// <summary>
+    /// Item rows (<see cref="ItemRow"/>): the factors, then one line with the bias at +0 and its adagrad sum at +1, all
+    /// that scoring a candidate reads; the factors' sums, read only by an update, lie apart in <see cref="GQ"/>.
+    /// </summary>
+    private float* Q { get; }
 
-    /// <summary>One cache line per item: its bias at i·<see cref="Line"/> and its bias's adagrad sum right after.</summary>
-    protected float* ItemLines { get; }
+    /// <summary>Adagrad sums of the item factors, row i at i·<see cref="Stride"/>; null under plain SGD.</summary>
+    private float* GQ { get; }
 
     /// <summary>True under adagrad.</summary>
-    protected bool Adagrad => GP != null;
+    protected bool Adagrad => GQ != null;
+
+    /// <summary>User <paramref name="u"/>'s factors; under adagrad their sums follow at +<see cref="Stride"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    protected float* UserRow(int u) => P + ((long)u * UserStride);
+
+    /// <summary>Item <paramref name="i"/>'s factors; its bias follows at +<see cref="Stride"/>, the bias's adagrad sum right after.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    protected float* ItemRow(int i) => Q + ((long)i * ItemStride);
+
+    /// <summary>The adagrad sums of item <paramref name="i"/>'s factors; null under plain SGD.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    protected float* ItemSums(int i) => GQ == null ? null : GQ + ((long)i * Stride);
 
     private int* SeenPtr { get; }
 
@@ -233,18 +261,12 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
     public void CopyTo(PairwiseProblem target)
     {
         int k = Settings.Factors;
-        CopyRows(P, target.P, target.UserCount, k);
-        CopyRows(Q, target.Q, target.ItemCount, k);
-        CopyRows(GP, target.UserAccumulators, target.UserCount, k);
-        CopyRows(GQ, target.ItemAccumulators, target.ItemCount, k);
-        for (int i = 0; i < target.ItemCount; i++)
-        {
-            target.ItemBias[i] = ItemLines[(long)i * Line];
-            if (target.BiasAccumulators is { } sums)
-            {
-                sums[i] = ItemLines[(long)i * Line + 1];
-            }
-        }
+        CopyOut(P, UserStride, target.P, k, target.UserCount);
+        CopyOut(P + Stride, UserStride, target.UserAccumulators, k, target.UserCount);
+        CopyOut(Q, ItemStride, target.Q, k, target.ItemCount);
+        CopyOut(Q + Stride, ItemStride, target.ItemBias, 1, target.ItemCount);
+        CopyOut(Q + Stride + 1, ItemStride, target.BiasAccumulators, 1, target.ItemCount);
+        CopyOut(GQ, Stride, target.ItemAccumulators, k, target.ItemCount);
     }
 
     public void Dispose()
@@ -312,11 +334,7 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
     {
         if (Sse.IsSupported)
         {
-            Prefetch(P + (long)u * Stride, Stride);
-            if (Adagrad)
-            {
-                Prefetch(GP + (long)u * Stride, Stride);
-            }
+            Prefetch(UserRow(u), UserStride);
         }
     }
 
@@ -326,11 +344,10 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
     {
         if (Sse.IsSupported)
         {
-            Prefetch(Q + (long)i * Stride, Stride);
-            Sse.Prefetch0(ItemLines + (long)i * Line);
+            Prefetch(ItemRow(i), ItemStride);
             if (sums)
             {
-                Prefetch(GQ + (long)i * Stride, Stride);
+                Prefetch(ItemSums(i), Stride);
             }
         }
     }
@@ -425,29 +442,32 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
     }
 
     /// <summary>
-    /// A copy of <paramref name="rows"/> rows of <paramref name="width"/> floats in pinned memory, each row
-    /// starting on a cache line and <see cref="Stride"/> floats (for width 1: <see cref="Line"/>) after
-    /// the last; null for a null source.
+    /// Pinned memory for <paramref name="rows"/> rows of <paramref name="stride"/> floats (a whole number of cache
+    /// lines) starting on a cache line, so that no two rows share one; counted in lines, so that it may exceed 2³¹ floats.
     /// </summary>
-    private float* Rows(float[]? source, int rows, int width)
+    private float* Allocate(int rows, int stride)
+    {
+        var buffer = GC.AllocateArray<CacheLine>(checked((int)((long)rows * stride / Line) + 1), pinned: true);
+        _aligned.Add(buffer);
+        float* start = (float*)Marshal.UnsafeAddrOfPinnedArrayElement(buffer, 0);
+        return start + ((Line - (int)((nint)start / sizeof(float) % Line)) % Line);
+    }
+
+    /// <summary>Copies <paramref name="rows"/> rows of <paramref name="width"/> floats from <paramref name="source"/>, when set, to <paramref name="to"/>, <paramref name="stride"/> floats apart.</summary>
+    private static void CopyIn(float[]? source, int width, float* to, int rows, int stride)
     {
         if (source is null)
         {
-            return null;
+            return;
         }
-        int stride = width == 1 ? Line : Stride;
-        var buffer = GC.AllocateArray<float>(checked((int)((long)rows * stride + Line)), pinned: true);
-        _aligned.Add(buffer);
-        float* start = (float*)Marshal.UnsafeAddrOfPinnedArrayElement(buffer, 0);
-        start += (Line - (int)((nint)start / sizeof(float) % Line)) % Line;
         for (int r = 0; r < rows; r++)
         {
-            source.AsSpan(r * width, width).CopyTo(new Span<float>(start + (long)r * stride, width));
+            source.AsSpan(r * width, width).CopyTo(new Span<float>(to + ((long)r * stride), width));
         }
-        return start;
     }
 
-    private void CopyRows(float* from, float[]? to, int rows, int width)
+    /// <summary>Copies <paramref name="rows"/> rows of <paramref name="width"/> floats, <paramref name="stride"/> floats apart from <paramref name="from"/>, to <paramref name="to"/> when both are set.</summary>
+    private static void CopyOut(float* from, int stride, float[]? to, int width, int rows)
     {
         if (from == null || to is null)
         {
@@ -455,7 +475,7 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
         }
         for (int r = 0; r < rows; r++)
         {
-            new ReadOnlySpan<float>(from + (long)r * Stride, width).CopyTo(to.AsSpan(r * width, width));
+            new ReadOnlySpan<float>(from + ((long)r * stride), width).CopyTo(to.AsSpan(r * width, width));
         }
     }
 
@@ -544,6 +564,13 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
         public int* Block { get; } = block;
 
         public int BlockSize { get; } = blockSize;
+    }
+
+    /// <summary>The unit the parameters are allocated in: one cache line.</summary>
+    [InlineArray(Line)]
+    private struct CacheLine
+    {
+        private float _first;
     }
 
     /// <summary>The ints at a pointer into pinned memory, as <see cref="IIntValues"/>.</summary>

@@ -96,17 +96,16 @@ internal sealed unsafe class CpuWarpEngine(PairwiseProblem problem, int threads)
     {
         int k = Settings.Factors;
         int m = Settings.MaxSampled;
-        long s = Stride;
         bool useBias = Settings.ItemBias;
-        float* pu = P + u * s;
-        float* qi = Q + i * s;
-        float* bi = ItemLines + (long)i * Line;
+        float* pu = UserRow(u);
+        float* qi = ItemRow(i);
+        float* bi = qi + Stride;
         float threshold = (useBias ? bi[0] : 0f) + PairwiseVectorMath.Dot(pu, qi, k) - WarpLossKernels.Margin;
         for (int t = 0; t < m; t++)
         {
             int j = given != null ? given[t] : block[PairwiseSgd.Candidate(key, t, blockSize)];
-            float* qj = Q + j * s;
-            float* bj = ItemLines + (long)j * Line;
+            float* qj = ItemRow(j);
+            float* bj = qj + Stride;
             float score = (useBias ? bj[0] : 0f) + PairwiseVectorMath.Dot(pu, qj, k);
             if (score > threshold && !Seen(u, j))
             {
@@ -114,7 +113,7 @@ internal sealed unsafe class CpuWarpEngine(PairwiseProblem problem, int threads)
                 float weight = PairwiseSgd.RankWeight((Problem.ItemCount - 1) / trials);
                 if (Adagrad)
                 {
-                    PairwiseVectorMath.Update(pu, qi, qj, GP + u * s, GQ + i * s, GQ + j * s, k, weight, lr, Settings.Regularization);
+                    PairwiseVectorMath.Update(pu, qi, qj, pu + Stride, ItemSums(i), ItemSums(j), k, weight, lr, Settings.Regularization);
                 }
                 else
                 {
