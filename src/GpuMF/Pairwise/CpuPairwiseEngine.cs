@@ -37,8 +37,8 @@ namespace GpuMF.Pairwise;
 /// sums apart), so that threads, whose rows interleave in memory, never write to the same cache line;
 /// <see cref="CopyTo"/> writes them back. "Is j observed for u" is one bit of a dense user × item bitmap
 /// when that fits in <see cref="MaxBitmapBytes"/> (one cache miss instead of a binary search's several),
-/// else a per-user hashed filter (about 2 bytes per observed pair) that settles about 98% of the checks
-/// with one read, the rest going on to a binary search of the user's CSR row.
+/// else a per-user hashed filter (2 bytes per observed pair and 8 per user) that settles all but a few
+/// percent of the checks with one read, the rest going on to a binary search of the user's CSR row.
 /// </para>
 /// <para>
 /// At scale the rows of a step are random reads from memory far larger than the caches, so the cell loops
@@ -54,7 +54,7 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
     /// <summary>Largest observed-pair bitmap built (64 MiB: ML-20M's 138k × 27k would need 460 MiB).</summary>
     public const long MaxBitmapBytes = 64L << 20;
 
-    /// <summary>Floats in a cache line: the row padding and the spacing of the item lines.</summary>
+    /// <summary>Floats in a cache line: the unit rows are padded to.</summary>
     protected const int Line = 16;
 
     /// <summary>
@@ -62,6 +62,12 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
     /// them in cache, near enough that they are still there.
     /// </summary>
     protected const int Ahead = 8;
+
+    /// <summary>
+    /// Parameters above this size (16 MiB) are asked for ahead of their steps; below it (ML-1M's take 5 MB) they mostly
+    /// stay in cache, where the requests would only add work.
+    /// </summary>
+    private const long PrefetchAboveBytes = 16L << 20;
 
     /// <summary>Pairs of a cell between cancellation checks (a power of two): well under a millisecond of work.</summary>
     private const int CheckEvery = 4096;
@@ -136,6 +142,8 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
             GQ = Allocate(problem.ItemCount, Stride);
             CopyIn(itemSums, k, GQ, problem.ItemCount, Stride);
         }
+        long parameterBytes = sizeof(float) * (((long)problem.UserCount * UserStride) + ((long)problem.ItemCount * (ItemStride + (GQ == null ? 0 : Stride))));
+        Prefetching = Sse.IsSupported && parameterBytes > PrefetchAboveBytes;
         SeenPtr = Pin(problem.SeenPtr);
         SeenItems = Pin(problem.SeenItems);
         var bitmap = Bitmap(problem);
@@ -191,6 +199,9 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
 
     /// <summary>True under adagrad.</summary>
     protected bool Adagrad => GQ != null;
+
+    /// <summary>True when the rows are asked for ahead of their steps: the processor can, and they exceed <see cref="PrefetchAboveBytes"/>.</summary>
+    protected bool Prefetching { get; }
 
     /// <summary>User <paramref name="u"/>'s factors; under adagrad their sums follow at +<see cref="Stride"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -332,7 +343,7 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     protected void PrefetchUser(int u)
     {
-        if (Sse.IsSupported)
+        if (Prefetching)
         {
             Prefetch(UserRow(u), UserStride);
         }
@@ -342,7 +353,7 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     protected void PrefetchItem(int i, bool sums)
     {
-        if (Sse.IsSupported)
+        if (Prefetching)
         {
             Prefetch(ItemRow(i), ItemStride);
             if (sums)
@@ -366,7 +377,7 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     protected void PrefetchSeenRow(int u)
     {
-        if (SeenBits == null && Sse.IsSupported)
+        if (SeenBits == null && Prefetching)
         {
             Sse.Prefetch0(SeenPtr + u);
         }
@@ -382,8 +393,8 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
         (start >> 2) + (long)u + (long)(((hash >> 32) * (ulong)(uint)(((end - start) >> 2) + 1)) >> 32);
 
     /// <summary>
-    /// The two bits an item hashed to <paramref name="hash"/> sets in its filter word: with up to about four items in a
-    /// word, a missing item finds both set about 1.4% of the time.
+    /// The two bits an item hashed to <paramref name="hash"/> sets in its filter word: with at most four items a word on
+    /// average (about 8 of its 64 bits set), a missing item finds both set with probability about (1 − e^(−8/64))² ≈ 1.4%.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong FilterMask(ulong hash) => (1UL << (int)(hash & 63)) | (1UL << (int)((hash >> 6) & 63));
