@@ -551,17 +551,31 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
         var order = AffinePermutation.Random(count, Settings.Seed, epoch, userBlock);
         long a = order.A;
         long next = order.B;
-        for (int n = 0; n < count; n++)
+        // The order's reads are random across the block's pairs: asking for each a few pairs early overlaps their misses.
+        long ahead = (next + (Ahead * a)) % Math.Max(1, count);
+        fixed (int* blockPairs = _blockPairs)
         {
-            int from = start + (int)next;
-            next += a;
-            if (next >= count)
+            for (int n = 0; n < count; n++)
             {
-                next -= count;
+                if (Sse.IsSupported)
+                {
+                    Sse.Prefetch0(blockPairs + (2 * (start + ahead)));
+                }
+                ahead += a;
+                if (ahead >= count)
+                {
+                    ahead -= count;
+                }
+                int from = start + (int)next;
+                next += a;
+                if (next >= count)
+                {
+                    next -= count;
+                }
+                int to = fill[_itemBlock[blockPairs[2 * from + 1]]]++;
+                _cellPairs[2 * to] = blockPairs[2 * from];
+                _cellPairs[2 * to + 1] = blockPairs[2 * from + 1];
             }
-            int to = fill[_itemBlock[_blockPairs[2 * from + 1]]]++;
-            _cellPairs[2 * to] = _blockPairs[2 * from];
-            _cellPairs[2 * to + 1] = _blockPairs[2 * from + 1];
         }
     }
 
