@@ -25,67 +25,104 @@ internal sealed unsafe class CpuBprEngine(PairwiseProblem problem, int threads) 
     }
 
     /// <summary>
-    /// The cell's pairs front to back. The first draw of j for the next pair is made as soon as the
-    /// current pair's draws are done, and the bitmap word it needs is prefetched, so that the one cache
-    /// miss of the observed-item check overlaps the current update; the draws keep the kernel's order.
+    /// The cell's pairs front to back, in two stages <see cref="CpuPairwiseEngine.Ahead"/> pairs apart: the first
+    /// settles a pair's negative (the draws keep the kernel's order, since they depend on the observed items only,
+    /// never on the model) and asks for the rows the step will read, the second takes the step, by which time
+    /// those rows are in cache. A pair's first draw is made as soon as the pair before it is settled, and the
+    /// word its observed check reads is prefetched, so that this miss too overlaps a step.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override EpochResult RunCell(Cell cell, ref XorShiftRandom rng, float learningRate, CancellationCheck cancel)
     {
         int count = cell.Count;
         int* pairs = cell.Pairs;
-        int* block = cell.Block;
-        int blockSize = cell.BlockSize;
-        bool reject = Settings.RejectObserved;
         var stats = default(EpochResult);
-        int nextJ = block[rng.NextInt(blockSize)];
+        // Slot m mod Ahead: pair m's negative and its draws, negated when no unobserved one was found.
+        int* settled = stackalloc int[2 * Ahead];
+        for (int m = 0; m < Math.Min(Ahead, count); m++)
+        {
+            PrefetchSeenRow(pairs[2 * m]);
+        }
+        int nextJ = cell.Block[rng.NextInt(cell.BlockSize)];
         PrefetchSeen(pairs[0], nextJ);
+        for (int m = 0; m < Math.Min(Ahead, count); m++)
+        {
+            Settle(cell, m, settled, ref rng, ref nextJ);
+        }
         for (int n = 0; n < count; n++)
         {
             if (Stop(n, cancel))
             {
                 break;
             }
-            int u = pairs[2 * n];
-            int i = pairs[2 * n + 1];
-            int j = nextJ;
-            int draws = 1;
-            bool skip = false;
-            if (reject)
+            int slot = 2 * (n & (Ahead - 1));
+            int j = settled[slot];
+            int draws = settled[slot + 1];
+            if (n + Ahead < count)
             {
-                while (Seen(u, j) && draws < BprKernels.MaxNegativeDraws)
-                {
-                    j = block[rng.NextInt(blockSize)];
-                    draws++;
-                }
-                skip = draws == BprKernels.MaxNegativeDraws && Seen(u, j);
+                Settle(cell, n + Ahead, settled, ref rng, ref nextJ);
             }
-            if (n + 1 < count)
-            {
-                nextJ = block[rng.NextInt(blockSize)];
-                PrefetchSeen(pairs[2 * n + 2], nextJ);
-            }
-            stats += skip ? new EpochResult(0, 1, 0, draws) : Step(u, i, j, learningRate, draws);
+            stats += draws < 0 ? new EpochResult(0, 1, 0, -draws) : Step(pairs[2 * n], pairs[2 * n + 1], j, learningRate, draws);
         }
         return stats;
+    }
+
+    /// <summary>
+    /// Draws pair <paramref name="m"/>'s negative, starting from <paramref name="nextJ"/> and redrawing while
+    /// observed (when asked), into its slot of <paramref name="settled"/>; then draws the next pair's first
+    /// candidate into <paramref name="nextJ"/> and asks for what the step and the next checks will read.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Settle(Cell cell, int m, int* settled, ref XorShiftRandom rng, ref int nextJ)
+    {
+        int* pairs = cell.Pairs;
+        int u = pairs[2 * m];
+        int j = nextJ;
+        int draws = 1;
+        if (Settings.RejectObserved)
+        {
+            while (Seen(u, j) && draws < BprKernels.MaxNegativeDraws)
+            {
+                j = cell.Block[rng.NextInt(cell.BlockSize)];
+                draws++;
+            }
+            if (draws == BprKernels.MaxNegativeDraws && Seen(u, j))
+            {
+                draws = -draws;
+            }
+        }
+        if (m + 1 < cell.Count)
+        {
+            nextJ = cell.Block[rng.NextInt(cell.BlockSize)];
+            PrefetchSeen(pairs[2 * m + 2], nextJ);
+        }
+        if (m + Ahead < cell.Count)
+        {
+            PrefetchSeenRow(pairs[2 * (m + Ahead)]);
+        }
+        int slot = 2 * (m & (Ahead - 1));
+        settled[slot] = j;
+        settled[slot + 1] = draws;
+        PrefetchUser(u);
+        PrefetchItem(pairs[2 * m + 1], Adagrad);
+        PrefetchItem(j, Adagrad);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private EpochResult Step(int u, int i, int j, float lr, int draws)
     {
         int k = Settings.Factors;
-        long s = Stride;
         float reg = Settings.Regularization;
-        float* pu = P + u * s;
-        float* qi = Q + i * s;
-        float* qj = Q + j * s;
-        float* bi = ItemLines + (long)i * Line;
-        float* bj = ItemLines + (long)j * Line;
+        float* pu = UserRow(u);
+        float* qi = ItemRow(i);
+        float* qj = ItemRow(j);
+        float* bi = qi + Stride;
+        float* bj = qj + Stride;
         float x = (Settings.ItemBias ? bi[0] - bj[0] : 0f) + PairwiseVectorMath.DiffDot(pu, qi, qj, k);
         float z = 1f / (1f + MathF.Exp(x));
         if (Adagrad)
         {
-            PairwiseVectorMath.Update(pu, qi, qj, GP + u * s, GQ + i * s, GQ + j * s, k, z, lr, reg);
+            PairwiseVectorMath.Update(pu, qi, qj, pu + Stride, ItemSums(i), ItemSums(j), k, z, lr, reg);
         }
         else
         {

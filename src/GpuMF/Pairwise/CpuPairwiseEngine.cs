@@ -33,11 +33,20 @@ namespace GpuMF.Pairwise;
 /// With one thread the single cell holds every pair in the affine order (seed, epoch, 0) and the
 /// single block every item in order, which is exactly what one GPU warp visits. The engine trains its
 /// own copy of the parameters, in pinned 64-byte-aligned memory with rows padded to whole cache lines
-/// and each item's bias and adagrad sum on a line of their own, so that threads, whose rows interleave
-/// in memory, never write to the same cache line; <see cref="CopyTo"/> writes them back. "Is j
-/// observed for u" is one bit of a dense user × item bitmap when that fits in <see cref="MaxBitmapBytes"/>
-/// (one cache miss instead of a binary search's several), else a binary search of the user's CSR row.
-/// Cancellation is checked before each round and every <see cref="CheckEvery"/> pairs of a slice.
+/// (a user's factors and adagrad sums in one row, an item's factors and its bias line in one, the item
+/// sums apart), so that threads, whose rows interleave in memory, never write to the same cache line;
+/// <see cref="CopyTo"/> writes them back. "Is j observed for u" is one bit of a dense user × item bitmap
+/// when that fits in <see cref="MaxBitmapBytes"/> (one cache miss instead of a binary search's several),
+/// else a per-user hashed filter (2 bytes per observed pair and 8 per user) that settles all but a few
+/// percent of the checks with one read, the rest going on to a binary search of the user's CSR row.
+/// </para>
+/// <para>
+/// At scale the rows of a step are random reads from memory far larger than the caches, so the cell loops
+/// ask for them <see cref="Ahead"/> pairs before their step: the pairs are known, and the negatives'
+/// draws depend only on the cell's stream and the observed items, not on the model, so they can be made
+/// early in the same order. Nothing of this changes a result: the same seed and thread count train the
+/// same model as before, bit for bit. Cancellation is checked before each round and every
+/// <see cref="CheckEvery"/> pairs of a slice.
 /// </para>
 /// </summary>
 internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
@@ -45,8 +54,20 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
     /// <summary>Largest observed-pair bitmap built (64 MiB: ML-20M's 138k × 27k would need 460 MiB).</summary>
     public const long MaxBitmapBytes = 64L << 20;
 
-    /// <summary>Floats in a cache line: the row padding and the spacing of the item lines.</summary>
+    /// <summary>Floats in a cache line: the unit rows are padded to.</summary>
     protected const int Line = 16;
+
+    /// <summary>
+    /// How many pairs ahead of its step a pair's rows are asked for (a power of two): far enough that the step finds
+    /// them in cache, near enough that they are still there.
+    /// </summary>
+    protected const int Ahead = 8;
+
+    /// <summary>
+    /// Parameters above this size (16 MiB) are asked for ahead of their steps; below it (ML-1M's take 5 MB) they mostly
+    /// stay in cache, where the requests would only add work.
+    /// </summary>
+    private const long PrefetchAboveBytes = 16L << 20;
 
     /// <summary>Pairs of a cell between cancellation checks (a power of two): well under a millisecond of work.</summary>
     private const int CheckEvery = 4096;
@@ -67,7 +88,7 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
     private readonly XorShiftRandom[] _streams;
     private readonly ParallelOptions _parallel;
     private readonly List<GCHandle> _pins = new();
-    private readonly List<float[]> _aligned = new();
+    private readonly List<CacheLine[]> _aligned = new();
 
     protected CpuPairwiseEngine(PairwiseProblem problem, int threads)
     {
@@ -108,21 +129,26 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
         Settings = problem.Settings;
         int k = problem.Settings.Factors;
         Stride = (k + Line - 1) / Line * Line;
-        P = Rows(problem.P, problem.UserCount, k);
-        Q = Rows(problem.Q, problem.ItemCount, k);
-        GP = Rows(problem.UserAccumulators, problem.UserCount, k);
-        GQ = Rows(problem.ItemAccumulators, problem.ItemCount, k);
-        ItemLines = Rows(problem.ItemBias, problem.ItemCount, 1);
-        if (problem.BiasAccumulators is { } sums)
+        UserStride = problem.UserAccumulators is null ? Stride : 2 * Stride;
+        P = Allocate(problem.UserCount, UserStride);
+        CopyIn(problem.P, k, P, problem.UserCount, UserStride);
+        CopyIn(problem.UserAccumulators, k, P + Stride, problem.UserCount, UserStride);
+        Q = Allocate(problem.ItemCount, ItemStride);
+        CopyIn(problem.Q, k, Q, problem.ItemCount, ItemStride);
+        CopyIn(problem.ItemBias, 1, Q + Stride, problem.ItemCount, ItemStride);
+        CopyIn(problem.BiasAccumulators, 1, Q + Stride + 1, problem.ItemCount, ItemStride);
+        if (problem.ItemAccumulators is { } itemSums)
         {
-            for (int i = 0; i < problem.ItemCount; i++)
-            {
-                ItemLines[(long)i * Line + 1] = sums[i];
-            }
+            GQ = Allocate(problem.ItemCount, Stride);
+            CopyIn(itemSums, k, GQ, problem.ItemCount, Stride);
         }
+        long parameterBytes = sizeof(float) * (((long)problem.UserCount * UserStride) + ((long)problem.ItemCount * (ItemStride + (GQ == null ? 0 : Stride))));
+        Prefetching = Sse.IsSupported && parameterBytes > PrefetchAboveBytes;
         SeenPtr = Pin(problem.SeenPtr);
         SeenItems = Pin(problem.SeenItems);
-        SeenBits = Pin(Bitmap(problem));
+        var bitmap = Bitmap(problem);
+        SeenBits = Pin(bitmap);
+        SeenFilter = bitmap is null ? Pin(Filter(problem)) : null;
         CellPairs = Pin(_cellPairs);
         ItemBlockItems = Pin(_itemBlockItems);
     }
@@ -147,26 +173,47 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
 
     private int[] ItemBlockStart { get; }
 
-    /// <summary>Floats from one row of <see cref="P"/>, <see cref="Q"/>, <see cref="GP"/> or <see cref="GQ"/> to the next: the factors rounded up to whole cache lines.</summary>
+    /// <summary>The factors rounded up to whole cache lines: the floats a row gives them, and those of a row of <see cref="GQ"/>.</summary>
     protected int Stride { get; }
 
-    /// <summary>User factors, row u at u·<see cref="Stride"/>.</summary>
-    protected float* P { get; }
+    /// <summary>Floats from one row of <see cref="P"/> to the next: <see cref="Stride"/>, twice that under adagrad.</summary>
+    private int UserStride { get; }
 
-    /// <summary>Item factors, row i at i·<see cref="Stride"/>.</summary>
-    protected float* Q { get; }
+    /// <summary>Floats from one row of <see cref="Q"/> to the next: <see cref="Stride"/> and the bias line.</summary>
+    private int ItemStride => Stride + Line;
 
-    /// <summary>Adagrad sums of the user factors, laid out as <see cref="P"/>; null under plain SGD.</summary>
-    protected float* GP { get; }
+    /// <summary>
+    /// User rows (<see cref="UserRow"/>): the factors, then under adagrad their sums, so that a step's user data is one
+    /// region of whole cache lines (one page, one TLB entry) rather than two far apart.
+    /// </summary>
+    private float* P { get; }
 
-    /// <summary>Adagrad sums of the item factors, laid out as <see cref="Q"/>; null under plain SGD.</summary>
-    protected float* GQ { get; }
+    /// <summary>
+    /// Item rows (<see cref="ItemRow"/>): the factors, then one line with the bias at +0 and its adagrad sum at +1, all
+    /// that scoring a candidate reads; the factors' sums, read only by an update, lie apart in <see cref="GQ"/>.
+    /// </summary>
+    private float* Q { get; }
 
-    /// <summary>One cache line per item: its bias at i·<see cref="Line"/> and its bias's adagrad sum right after.</summary>
-    protected float* ItemLines { get; }
+    /// <summary>Adagrad sums of the item factors, row i at i·<see cref="Stride"/>; null under plain SGD.</summary>
+    private float* GQ { get; }
 
     /// <summary>True under adagrad.</summary>
-    protected bool Adagrad => GP != null;
+    protected bool Adagrad => GQ != null;
+
+    /// <summary>True when the rows are asked for ahead of their steps: the processor can, and they exceed <see cref="PrefetchAboveBytes"/>.</summary>
+    protected bool Prefetching { get; }
+
+    /// <summary>User <paramref name="u"/>'s factors; under adagrad their sums follow at +<see cref="Stride"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    protected float* UserRow(int u) => P + ((long)u * UserStride);
+
+    /// <summary>Item <paramref name="i"/>'s factors; its bias follows at +<see cref="Stride"/>, the bias's adagrad sum right after.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    protected float* ItemRow(int i) => Q + ((long)i * ItemStride);
+
+    /// <summary>The adagrad sums of item <paramref name="i"/>'s factors; null under plain SGD.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    protected float* ItemSums(int i) => GQ == null ? null : GQ + ((long)i * Stride);
 
     private int* SeenPtr { get; }
 
@@ -174,6 +221,13 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
 
     /// <summary>Bit u·n + i is set when user u has item i; null when the bitmap would be too large.</summary>
     private ulong* SeenBits { get; }
+
+    /// <summary>
+    /// When there is no bitmap, each user's observed items hashed into words of their own (<see cref="FilterWord"/>,
+    /// <see cref="FilterMask"/>): a clear bit proves that the user lacks the item with one memory read, which spares
+    /// almost every check the binary search; null when there is a bitmap.
+    /// </summary>
+    private ulong* SeenFilter { get; }
 
     public EpochResult RunEpoch(int epoch, float learningRate, CancellationCheck cancel = default)
     {
@@ -218,18 +272,12 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
     public void CopyTo(PairwiseProblem target)
     {
         int k = Settings.Factors;
-        CopyRows(P, target.P, target.UserCount, k);
-        CopyRows(Q, target.Q, target.ItemCount, k);
-        CopyRows(GP, target.UserAccumulators, target.UserCount, k);
-        CopyRows(GQ, target.ItemAccumulators, target.ItemCount, k);
-        for (int i = 0; i < target.ItemCount; i++)
-        {
-            target.ItemBias[i] = ItemLines[(long)i * Line];
-            if (target.BiasAccumulators is { } sums)
-            {
-                sums[i] = ItemLines[(long)i * Line + 1];
-            }
-        }
+        CopyOut(P, UserStride, target.P, k, target.UserCount);
+        CopyOut(P + Stride, UserStride, target.UserAccumulators, k, target.UserCount);
+        CopyOut(Q, ItemStride, target.Q, k, target.ItemCount);
+        CopyOut(Q + Stride, ItemStride, target.ItemBias, 1, target.ItemCount);
+        CopyOut(Q + Stride + 1, ItemStride, target.BiasAccumulators, 1, target.ItemCount);
+        CopyOut(GQ, Stride, target.ItemAccumulators, k, target.ItemCount);
     }
 
     public void Dispose()
@@ -262,18 +310,94 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
             long bit = (long)u * Problem.ItemCount + item;
             return (SeenBits[bit >> 6] & (1UL << (int)(bit & 63))) != 0;
         }
-        return SortedRange.Contains(new PointerValues(SeenItems), SeenPtr[u], SeenPtr[u + 1], item);
+        int start = SeenPtr[u];
+        int end = SeenPtr[u + 1];
+        ulong hash = XorShiftRandom.Mix((ulong)(uint)item);
+        ulong mask = FilterMask(hash);
+        return (SeenFilter[FilterWord(u, start, end, hash)] & mask) == mask
+            && SortedRange.Contains(new PointerValues(SeenItems), start, end, item);
     }
 
-    /// <summary>Asks for the bitmap word that <see cref="Seen"/>(u, item) will read, so that its cache miss overlaps other work.</summary>
+    /// <summary>
+    /// Asks for the bitmap or filter word that <see cref="Seen"/>(u, item) will read, so that its cache miss overlaps
+    /// other work; the filter's needs user u's CSR offsets, which <see cref="PrefetchSeenRow"/> asks for earlier.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     protected void PrefetchSeen(int u, int item)
     {
-        if (SeenBits != null && Sse.IsSupported)
+        if (!Sse.IsSupported)
+        {
+            return;
+        }
+        if (SeenBits != null)
         {
             Sse.Prefetch0(SeenBits + (((long)u * Problem.ItemCount + item) >> 6));
         }
+        else
+        {
+            Sse.Prefetch0(SeenFilter + FilterWord(u, SeenPtr[u], SeenPtr[u + 1], XorShiftRandom.Mix((ulong)(uint)item)));
+        }
     }
+
+    /// <summary>Asks for user <paramref name="u"/>'s factors and, under adagrad, their sums.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    protected void PrefetchUser(int u)
+    {
+        if (Prefetching)
+        {
+            Prefetch(UserRow(u), UserStride);
+        }
+    }
+
+    /// <summary>Asks for item <paramref name="i"/>'s factors and bias line and, when <paramref name="sums"/>, its factors' adagrad sums.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    protected void PrefetchItem(int i, bool sums)
+    {
+        if (Prefetching)
+        {
+            Prefetch(ItemRow(i), ItemStride);
+            if (sums)
+            {
+                Prefetch(ItemSums(i), Stride);
+            }
+        }
+    }
+
+    /// <summary>Asks for the cache lines of <paramref name="floats"/> floats from <paramref name="at"/>, a line's start.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Prefetch(float* at, int floats)
+    {
+        for (int f = 0; f < floats; f += Line)
+        {
+            Sse.Prefetch0(at + f);
+        }
+    }
+
+    /// <summary>Asks for user <paramref name="u"/>'s CSR offsets, which <see cref="Seen"/> reads when there is no bitmap.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    protected void PrefetchSeenRow(int u)
+    {
+        if (SeenBits == null && Prefetching)
+        {
+            Sse.Prefetch0(SeenPtr + u);
+        }
+    }
+
+    /// <summary>
+    /// The filter word of user <paramref name="u"/>, whose items are [<paramref name="start"/>, <paramref name="end"/>)
+    /// of the CSR, for an item hashed to <paramref name="hash"/>: the user owns ⌊(end − start)/4⌋ + 1 words from
+    /// ⌊start/4⌋ + u on (no two users' ranges meet), about 16 bits per item, and the hash's top bits pick one.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static long FilterWord(int u, int start, int end, ulong hash) =>
+        (start >> 2) + (long)u + (long)(((hash >> 32) * (ulong)(uint)(((end - start) >> 2) + 1)) >> 32);
+
+    /// <summary>
+    /// The two bits an item hashed to <paramref name="hash"/> sets in its filter word: with at most four items a word on
+    /// average (about 8 of its 64 bits set), a missing item finds both set with probability about (1 − e^(−8/64))² ≈ 1.4%.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong FilterMask(ulong hash) => (1UL << (int)(hash & 63)) | (1UL << (int)((hash >> 6) & 63));
 
     /// <summary>
     /// Slice <paramref name="sweep"/> of <paramref name="sweeps"/> of cell <paramref name="cell"/>'s pairs as this epoch
@@ -311,30 +435,50 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
         return map;
     }
 
+    /// <summary>The words of <see cref="SeenFilter"/>: each user's observed items set in its own range.</summary>
+    private static ulong[] Filter(PairwiseProblem problem)
+    {
+        var words = new ulong[(problem.SeenItems.Length >> 2) + problem.UserCount + 1];
+        for (int u = 0; u < problem.UserCount; u++)
+        {
+            int start = problem.SeenPtr[u];
+            int end = problem.SeenPtr[u + 1];
+            for (int n = start; n < end; n++)
+            {
+                ulong hash = XorShiftRandom.Mix((ulong)(uint)problem.SeenItems[n]);
+                words[FilterWord(u, start, end, hash)] |= FilterMask(hash);
+            }
+        }
+        return words;
+    }
+
     /// <summary>
-    /// A copy of <paramref name="rows"/> rows of <paramref name="width"/> floats in pinned memory, each row
-    /// starting on a cache line and <see cref="Stride"/> floats (for width 1: <see cref="Line"/>) after
-    /// the last; null for a null source.
+    /// Pinned memory for <paramref name="rows"/> rows of <paramref name="stride"/> floats (a whole number of cache
+    /// lines) starting on a cache line, so that no two rows share one; counted in lines, so that it may exceed 2³¹ floats.
     /// </summary>
-    private float* Rows(float[]? source, int rows, int width)
+    private float* Allocate(int rows, int stride)
+    {
+        var buffer = GC.AllocateArray<CacheLine>(checked((int)((long)rows * stride / Line) + 1), pinned: true);
+        _aligned.Add(buffer);
+        float* start = (float*)Marshal.UnsafeAddrOfPinnedArrayElement(buffer, 0);
+        return start + ((Line - (int)((nint)start / sizeof(float) % Line)) % Line);
+    }
+
+    /// <summary>Copies <paramref name="rows"/> rows of <paramref name="width"/> floats from <paramref name="source"/>, when set, to <paramref name="to"/>, <paramref name="stride"/> floats apart.</summary>
+    private static void CopyIn(float[]? source, int width, float* to, int rows, int stride)
     {
         if (source is null)
         {
-            return null;
+            return;
         }
-        int stride = width == 1 ? Line : Stride;
-        var buffer = GC.AllocateArray<float>(checked((int)((long)rows * stride + Line)), pinned: true);
-        _aligned.Add(buffer);
-        float* start = (float*)Marshal.UnsafeAddrOfPinnedArrayElement(buffer, 0);
-        start += (Line - (int)((nint)start / sizeof(float) % Line)) % Line;
         for (int r = 0; r < rows; r++)
         {
-            source.AsSpan(r * width, width).CopyTo(new Span<float>(start + (long)r * stride, width));
+            source.AsSpan(r * width, width).CopyTo(new Span<float>(to + ((long)r * stride), width));
         }
-        return start;
     }
 
-    private void CopyRows(float* from, float[]? to, int rows, int width)
+    /// <summary>Copies <paramref name="rows"/> rows of <paramref name="width"/> floats, <paramref name="stride"/> floats apart from <paramref name="from"/>, to <paramref name="to"/> when both are set.</summary>
+    private static void CopyOut(float* from, int stride, float[]? to, int width, int rows)
     {
         if (from == null || to is null)
         {
@@ -342,7 +486,7 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
         }
         for (int r = 0; r < rows; r++)
         {
-            new ReadOnlySpan<float>(from + (long)r * Stride, width).CopyTo(to.AsSpan(r * width, width));
+            new ReadOnlySpan<float>(from + ((long)r * stride), width).CopyTo(to.AsSpan(r * width, width));
         }
     }
 
@@ -407,17 +551,31 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
         var order = AffinePermutation.Random(count, Settings.Seed, epoch, userBlock);
         long a = order.A;
         long next = order.B;
-        for (int n = 0; n < count; n++)
+        // The order's reads are random across the block's pairs: asking for each a few pairs early overlaps their misses.
+        long ahead = (next + (Ahead * a)) % Math.Max(1, count);
+        fixed (int* blockPairs = _blockPairs)
         {
-            int from = start + (int)next;
-            next += a;
-            if (next >= count)
+            for (int n = 0; n < count; n++)
             {
-                next -= count;
+                if (Sse.IsSupported)
+                {
+                    Sse.Prefetch0(blockPairs + (2 * (start + ahead)));
+                }
+                ahead += a;
+                if (ahead >= count)
+                {
+                    ahead -= count;
+                }
+                int from = start + (int)next;
+                next += a;
+                if (next >= count)
+                {
+                    next -= count;
+                }
+                int to = fill[_itemBlock[blockPairs[2 * from + 1]]]++;
+                _cellPairs[2 * to] = blockPairs[2 * from];
+                _cellPairs[2 * to + 1] = blockPairs[2 * from + 1];
             }
-            int to = fill[_itemBlock[_blockPairs[2 * from + 1]]]++;
-            _cellPairs[2 * to] = _blockPairs[2 * from];
-            _cellPairs[2 * to + 1] = _blockPairs[2 * from + 1];
         }
     }
 
@@ -431,6 +589,13 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
         public int* Block { get; } = block;
 
         public int BlockSize { get; } = blockSize;
+    }
+
+    /// <summary>The unit the parameters are allocated in: one cache line.</summary>
+    [InlineArray(Line)]
+    private struct CacheLine
+    {
+        private float _first;
     }
 
     /// <summary>The ints at a pointer into pinned memory, as <see cref="IIntValues"/>.</summary>

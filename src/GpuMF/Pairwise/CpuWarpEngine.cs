@@ -31,20 +31,67 @@ internal sealed unsafe class CpuWarpEngine(PairwiseProblem problem, int threads)
         return stats;
     }
 
+    /// <summary>
+    /// The cell's pairs front to back. A pair's key is its one draw from the cell's stream, so keys can be drawn
+    /// <see cref="CpuPairwiseEngine.Ahead"/> pairs early in the kernel's order; the rows of that pair's user, its
+    /// positive and its first <see cref="PrefetchedCandidates"/> candidates are asked for then, so that the step finds
+    /// them in cache.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override EpochResult RunCell(Cell cell, ref XorShiftRandom rng, float learningRate, CancellationCheck cancel)
     {
+        int count = cell.Count;
         int* pairs = cell.Pairs;
         var stats = default(EpochResult);
-        for (int n = 0; n < cell.Count; n++)
+        ulong* keys = stackalloc ulong[Ahead];
+        for (int m = 0; m < Math.Min(2 * Ahead, count); m++)
+        {
+            PrefetchSeenRow(pairs[2 * m]);
+        }
+        for (int m = 0; m < Math.Min(Ahead, count); m++)
+        {
+            keys[m] = rng.NextULong();
+            PrefetchPair(cell, m, keys[m]);
+        }
+        for (int n = 0; n < count; n++)
         {
             if (Stop(n, cancel))
             {
                 break;
             }
-            stats += Step(pairs[2 * n], pairs[2 * n + 1], rng.NextULong(), null, cell.Block, cell.BlockSize, learningRate);
+            ulong key = keys[n & (Ahead - 1)];
+            int m = n + Ahead;
+            if (m < count)
+            {
+                keys[m & (Ahead - 1)] = rng.NextULong();
+                PrefetchPair(cell, m, keys[m & (Ahead - 1)]);
+                if (m + Ahead < count)
+                {
+                    PrefetchSeenRow(pairs[2 * (m + Ahead)]);
+                }
+            }
+            stats += Step(pairs[2 * n], pairs[2 * n + 1], key, null, cell.Block, cell.BlockSize, learningRate);
         }
         return stats;
+    }
+
+    /// <summary>Candidates whose rows are asked for ahead of a step: most steps end within a few (5.9 on average in the first epochs of the 10M bench).</summary>
+    private const int PrefetchedCandidates = 4;
+
+    /// <summary>Asks for the rows pair <paramref name="m"/> of the cell will read first, its key being <paramref name="key"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void PrefetchPair(Cell cell, int m, ulong key)
+    {
+        if (!Prefetching)
+        {
+            return;
+        }
+        PrefetchUser(cell.Pairs[2 * m]);
+        PrefetchItem(cell.Pairs[2 * m + 1], Adagrad);
+        for (int t = 0; t < Math.Min(PrefetchedCandidates, Settings.MaxSampled); t++)
+        {
+            PrefetchItem(cell.Block[PairwiseSgd.Candidate(key, t, cell.BlockSize)], false);
+        }
     }
 
     /// <summary>One positive: candidates come from <paramref name="given"/> when it is set, else from <paramref name="key"/> within the block.</summary>
@@ -53,17 +100,16 @@ internal sealed unsafe class CpuWarpEngine(PairwiseProblem problem, int threads)
     {
         int k = Settings.Factors;
         int m = Settings.MaxSampled;
-        long s = Stride;
         bool useBias = Settings.ItemBias;
-        float* pu = P + u * s;
-        float* qi = Q + i * s;
-        float* bi = ItemLines + (long)i * Line;
+        float* pu = UserRow(u);
+        float* qi = ItemRow(i);
+        float* bi = qi + Stride;
         float threshold = (useBias ? bi[0] : 0f) + PairwiseVectorMath.Dot(pu, qi, k) - WarpLossKernels.Margin;
         for (int t = 0; t < m; t++)
         {
             int j = given != null ? given[t] : block[PairwiseSgd.Candidate(key, t, blockSize)];
-            float* qj = Q + j * s;
-            float* bj = ItemLines + (long)j * Line;
+            float* qj = ItemRow(j);
+            float* bj = qj + Stride;
             float score = (useBias ? bj[0] : 0f) + PairwiseVectorMath.Dot(pu, qj, k);
             if (score > threshold && !Seen(u, j))
             {
@@ -71,7 +117,7 @@ internal sealed unsafe class CpuWarpEngine(PairwiseProblem problem, int threads)
                 float weight = PairwiseSgd.RankWeight((Problem.ItemCount - 1) / trials);
                 if (Adagrad)
                 {
-                    PairwiseVectorMath.Update(pu, qi, qj, GP + u * s, GQ + i * s, GQ + j * s, k, weight, lr, Settings.Regularization);
+                    PairwiseVectorMath.Update(pu, qi, qj, pu + Stride, ItemSums(i), ItemSums(j), k, weight, lr, Settings.Regularization);
                 }
                 else
                 {

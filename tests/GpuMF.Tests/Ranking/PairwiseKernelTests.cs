@@ -13,6 +13,8 @@ public sealed class PairwiseKernelTests(IlgpuCpuFixture fixture)
     [InlineData(13, 71, 250, 33, false, true, false)]
     [InlineData(101, 67, 1003, 64, true, false, true)]
     [InlineData(2, 2, 1, 5, false, false, false)]
+    // 24,000 × 24,000 bits exceed the CPU backend's bitmap cap: its hashed filter must answer as the kernel's binary search does.
+    [InlineData(24_000, 24_000, 2000, 4, true, true, true)]
     public void BprEpochMatchesCpuBackend(int users, int items, int positives, int factors, bool adagrad, bool itemBias, bool reject)
     {
         var result = PairwiseSelfTest.BprEpoch(fixture.Backend, users, items, positives, factors, (ulong)(users * 31 + factors), adagrad, itemBias, reject);
@@ -34,6 +36,8 @@ public sealed class PairwiseKernelTests(IlgpuCpuFixture fixture)
     [InlineData(37, 23, 301, 19, 10, true, true)]
     [InlineData(13, 71, 250, 33, 37, false, true)]
     [InlineData(101, 67, 1003, 64, 5, true, false)]
+    // Beyond the bitmap cap, as for BPR.
+    [InlineData(24_000, 24_000, 2000, 4, 10, true, true)]
     public void WarpEpochMatchesCpuBackend(int users, int items, int positives, int factors, int maxSampled, bool adagrad, bool itemBias)
     {
         var result = PairwiseSelfTest.WarpEpoch(fixture.Backend, users, items, positives, factors, maxSampled, (ulong)(users * 31 + factors), adagrad, itemBias);
