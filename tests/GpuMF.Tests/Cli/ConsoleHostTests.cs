@@ -48,7 +48,7 @@ public sealed class ConsoleHostTests
     [Theory]
     [InlineData(new[] { "train", "--model", "svd", "--data", "missing.tsv", "--out", "x.gpumf" }, 1, "missing.tsv")]
     [InlineData(new[] { "train", "--model", "nope", "--data", "a.tsv", "--out", "x.gpumf" }, 2, "unknown model 'nope'")]
-    [InlineData(new[] { "recommend", "--model", "x.gpumf" }, 2, "needs --user")]
+    [InlineData(new[] { "recommend", "--model", "x.gpumf" }, 2, "needs one of --user")]
     [InlineData(new[] { "frobnicate" }, 2, "unknown command")]
     [InlineData(new[] { "devices", "--colour", "red" }, 2, "unknown option for 'devices': --colour")]
     [InlineData(new[] { "selftest", "--backend", "cuda" }, 1, "no CUDA device is present")]

@@ -27,6 +27,7 @@ public sealed partial class ReadmeCommandTests
             string ratings = Path.Combine(source, "ratings.dat");
             File.CreateSymbolicLink(Path.Combine(folder, "ml-1m", "ratings.dat"), File.Exists(ratings) ? ratings : Path.Combine(source, "ratings_without_timestamps.dat"));
             File.CreateSymbolicLink(Path.Combine(folder, "ml-1m", "movies.dat"), Path.Combine(source, "movies.dat"));
+            File.CreateSymbolicLink(Path.Combine(folder, "ml-1m", "users.dat"), Path.Combine(source, "users.dat"));
             // set -x shows on stderr each command as it runs, so a failure names its line.
             string script = $"set -eux\ngpumf() {{ dotnet '{Path.Combine(AppContext.BaseDirectory, "GpuMF.Cli.dll")}' \"$@\"; }}\n" + string.Join('\n', lines.Skip(1)) + "\n";
             var start = new ProcessStartInfo("/bin/bash") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -39,7 +40,8 @@ public sealed partial class ReadmeCommandTests
             Assert.True(process.ExitCode == 0, errors);
             Assert.Contains("Top 10 for user 42:", await output);
             Assert.Contains("user,rank,item,score\n42,1,", await output);
-            foreach (string made in new[] { "train.tsv", "test.tsv", "svd.gpumf", "als.gpumf", "top10.parquet", "similar.csv", "als-npy/model.json", "als-npy/user_factors.npy" })
+            Assert.Contains("Top 10 for a new user described as age=25-34, gender=F, occupation=programmer:", await output);
+            foreach (string made in new[] { "train.tsv", "test.tsv", "svd.gpumf", "als.gpumf", "top10.parquet", "similar.csv", "als-npy/model.json", "als-npy/user_factors.npy", "hybrid.gpumf" })
             {
                 Assert.True(File.Exists(Path.Combine(folder, made)), made);
             }
