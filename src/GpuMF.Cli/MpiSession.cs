@@ -51,8 +51,8 @@ internal sealed class MpiSession : IDisposable
 
     /// <summary>Why <paramref name="command"/> cannot run under mpirun, or null when it can (or mpirun did not start this process).</summary>
     public static string? Refusal(string? command) =>
-        MpiCommunicator.LaunchedByMpirun && command is not null && command != "train"
-            ? $"under mpirun, gpumf runs 'train --model als' only (its ranks share the work of one model); run '{command}' without mpirun."
+        MpiCommunicator.LaunchedByMpirun && command is not null && command is not ("train" or "score")
+            ? $"under mpirun, gpumf runs 'train --model als' (its ranks share the work of one model) and 'score' (its ranks share the users) only; run '{command}' without mpirun."
             : null;
 
     /// <summary>Whether a usage error should be printed here: under mpirun only by rank 0, since every rank has the same command line.</summary>
@@ -81,12 +81,28 @@ internal sealed class MpiSession : IDisposable
         return Current;
     }
 
+    /// <summary>Starts MPI for <c>gpumf score</c> when mpirun started this process (any backend: each rank scores its own users); null outside mpirun.</summary>
+    /// <exception cref="MpiUnavailableException">The Open MPI library is missing.</exception>
+    public static MpiSession? StartScoring()
+    {
+        if (!MpiCommunicator.LaunchedByMpirun)
+        {
+            return null;
+        }
+        Current = new MpiSession(MpiCommunicator.Initialize());
+        return Current;
+    }
+
     /// <summary>
-    /// Compares a SHA-256 of every rank's inputs (the data and validation files' bytes, the checkpoint resumed from,
+    /// Compares a SHA-256 of every rank's inputs (the data, validation and model files' bytes, the checkpoint resumed from,
     /// the model options and every option that changes the model) with rank 0's; all ranks fail together when any differs.
     /// </summary>
     /// <exception cref="UsageException">A rank's inputs differ from rank 0's; the message names the ranks.</exception>
-    public void RequireSameInputs(ParseResult parse, string optionsJson, string? resumedCheckpoint)
+    /// <param name="parse">The command line.</param>
+    /// <param name="optionsJson">The model options it yields (train), or empty.</param>
+    /// <param name="resumedCheckpoint">The checkpoint resumed from, or null.</param>
+    /// <param name="files">Further options naming a file whose bytes every rank must share (score's <c>--model</c>).</param>
+    public void RequireSameInputs(ParseResult parse, string optionsJson, string? resumedCheckpoint, params string[] files)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         Add(hash, optionsJson);
@@ -95,7 +111,7 @@ internal sealed class MpiSession : IDisposable
             string name = option.Option.Name;
             var values = option.Tokens.Select(t => t.Value).ToList();
             Add(hash, name);
-            if (Files.Contains(name))
+            if (Files.Contains(name) || files.Contains(name))
             {
                 values.ForEach(file => AddFile(hash, file));
             }

@@ -22,6 +22,8 @@ internal sealed class QueryIdReader : IDisposable
     private readonly LineReader? _file;
     private readonly bool _skipUnknown;
     private readonly bool _all;
+    private long _from;
+    private long _to = long.MaxValue;
 
     private QueryIdReader(IdMap known, string what, string option, IReadOnlyList<string>? inline, string? path, LineReader? file, bool skipUnknown, bool all = false)
     {
@@ -121,21 +123,44 @@ internal sealed class QueryIdReader : IDisposable
         return ids.Count > 0 ? ids : throw new UsageException($"{option} '{spec}' holds no {what} id: give all, comma-separated ids, or a file with one id per line.");
     }
 
+    /// <summary>
+    /// Keeps part <paramref name="part"/> of <paramref name="parts"/> contiguous ranges of the ids given, by their
+    /// position (the dense index for <c>all</c>, the entry of an inline list, the line of a file), so that the parts
+    /// of the ranks of an MPI job, in rank order, list what one process would.
+    /// </summary>
+    /// <exception cref="UsageException">The ids come from a stream, whose length cannot be known ahead.</exception>
+    public void Keep(int part, int parts)
+    {
+        if (!_all && _path is not null && Total == 0)
+        {
+            throw new UsageException($"{_option}: the ranks split the {_what} list by its lines, which a stream cannot tell ahead: give a file, or all.");
+        }
+        long total = _all ? _known.Count : Total;
+        _from = total * part / parts;
+        _to = total * (part + 1) / parts;
+        Total = _to - _from;
+    }
+
     /// <summary>The dense indices of the known ids, in chunks of at most <paramref name="size"/>.</summary>
     /// <exception cref="DataFormatException">A line is not an id of the model's kind, or an id is unknown (without skipUnknown).</exception>
     public IEnumerable<int[]> Chunks(int size)
     {
         if (_all)
         {
-            for (int start = 0; start < _known.Count; start += size)
+            int end = (int)Math.Min(_known.Count, _to);
+            for (int start = (int)_from; start < end; start += size)
             {
-                yield return Enumerable.Range(start, Math.Min(size, _known.Count - start)).ToArray();
+                yield return Enumerable.Range(start, Math.Min(size, end - start)).ToArray();
             }
             yield break;
         }
         var chunk = new List<int>(size);
-        foreach (var (text, line) in Texts())
+        foreach (var (text, line, position) in Texts())
         {
+            if (position < _from || position >= _to)
+            {
+                continue;
+            }
             if (!_known.TryFind(text, out int index))
             {
                 if (!_skipUnknown)
@@ -166,15 +191,15 @@ internal sealed class QueryIdReader : IDisposable
     /// <summary>Integers bare, strings quoted, as the ids' kind has them written.</summary>
     private string Shown(string text) => _known.Kind == IdKind.Text ? $"'{text}'" : text;
 
-    /// <summary>Each id given (not for <c>all</c>) as text, with its line (0 inline).</summary>
-    private IEnumerable<(string Text, long Line)> Texts()
+    /// <summary>Each id given (not for <c>all</c>) as text, with its line (0 inline) and its position (the entry of an inline list, the line of a file, from 0).</summary>
+    private IEnumerable<(string Text, long Line, long Position)> Texts()
     {
         if (_path is null)
         {
-            foreach (string id in _inline!)
+            for (int i = 0; i < _inline!.Count; i++)
             {
-                CheckKind(id, 0);
-                yield return (id, 0);
+                CheckKind(_inline[i], 0);
+                yield return (_inline[i], 0, i);
             }
             yield break;
         }
@@ -198,7 +223,7 @@ internal sealed class QueryIdReader : IDisposable
                 continue;
             }
             CheckKind(id, line);
-            yield return (id, line);
+            yield return (id, line, line - 1);
         }
     }
 

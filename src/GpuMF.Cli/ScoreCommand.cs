@@ -34,6 +34,10 @@ internal sealed class ScoreCommand : CliCommand
     {
         if (_candidates.Applies(parse))
         {
+            if (Mpi.MpiCommunicator.LaunchedByMpirun)
+            {
+                throw new UsageException("under mpirun, score splits --users over the ranks; --candidates ranks one file's pairs in one process: run it without mpirun.");
+            }
             return _candidates.Run(parse, _model, _users, _n, _includeSeen, _json, _output, _backend, cancellation);
         }
         string modelPath = parse.GetValue(_model)!;
@@ -47,20 +51,39 @@ internal sealed class ScoreCommand : CliCommand
         {
             throw new UsageException("--json and --out - would both write to standard output: give --out a file.");
         }
+        var mpi = MpiSession.StartScoring();
+        if (mpi is not null)
+        {
+            if (output == OutputPaths.StandardOutput)
+            {
+                throw new UsageException("under mpirun each rank writes its part of --out: give --out a file.");
+            }
+            mpi.RequireSameInputs(parse, "", null, "--model");
+        }
         using var backend = _backend.Open(parse);
         var clock = Stopwatch.StartNew();
         var model = FactorModel.Load(modelPath);
         double loadSeconds = clock.Elapsed.TotalSeconds;
         cancellation.ThrowIfCancellationRequested();
         using var queries = QueryIdReader.Parse(users, model.Users, "user", "--users", parse.GetValue(_output.SkipUnknown));
+        string written = output;
+        if (mpi is not null)
+        {
+            queries.Keep(mpi.Communicator.Rank, mpi.Communicator.Size);
+            written = ScoreParts.PartPath(output, mpi.Communicator.Rank, mpi.Communicator.Size);
+        }
         var filter = _output.ReadFilter(parse, model);
         string kind = ModelRegistry.Of(model.Kind).Name;
         Console.Error.WriteLine($"{modelPath}: {kind}, {model.Users.Count:N0} users × {model.Items.Count:N0} items, {model.Factors} factors; top {n} on {BackendArguments.Describe(backend)}{(includeSeen ? "" : ", seen items left out")}");
         using var scorer = BatchScorer.ForRecommendations(model, backend, !includeSeen, filter);
-        var result = _output.Write(parse, scorer, queries, n, output, format, "user", "item", null, cancellation);
+        var result = _output.Write(parse, scorer, queries, n, written, format, "user", "item", null, cancellation);
+        if (mpi is not null)
+        {
+            result = ScoreParts.Gather(mpi.Communicator, output, format, result);
+        }
         if (json)
         {
-            Console.Out.WriteLine(new JsonObject
+            var report = new JsonObject
             {
                 ["model"] = kind,
                 ["model_file"] = modelPath,
@@ -76,7 +99,17 @@ internal sealed class ScoreCommand : CliCommand
                 ["skipped_unknown"] = result.Skipped,
                 ["load_seconds"] = Math.Round(loadSeconds, 4),
                 ["score_seconds"] = Math.Round(result.Seconds, 4),
-            }.ToJsonString());
+            };
+            if (mpi is not null)
+            {
+                report["ranks"] = mpi.Communicator.Size;
+                report["manifest"] = ScoreParts.ManifestPath(output);
+            }
+            Console.Out.WriteLine(report.ToJsonString());
+        }
+        else if (mpi is not null)
+        {
+            Console.Out.WriteLine($"wrote {mpi.Communicator.Size} parts of {output}, named by {ScoreParts.ManifestPath(output)}");
         }
         else if (output != OutputPaths.StandardOutput)
         {

@@ -118,7 +118,7 @@ public sealed class MpiTrainTests : IDisposable
     [Theory]
     [InlineData("train", "--model", "bpr", "--backend", "cpu", "trains als only")]
     [InlineData("train", "--model", "als", "--backend", "ilgpu-cpu", "give --backend cpu")]
-    [InlineData("evaluate", "--model", "als", "--backend", "cpu", "runs 'train --model als' only")]
+    [InlineData("evaluate", "--model", "als", "--backend", "cpu", "run 'evaluate' without mpirun")]
     public void WhatCannotTrainAcrossRanksIsOneUsageError(string command, string modelOption, string model, string backendOption, string backend, string expected)
     {
         string[] args = command == "train"
