@@ -87,6 +87,7 @@ internal sealed class EvaluateCommand : CliCommand
         }
         var (train, test) = HoldoutData.Build(fit, testTable, DuplicatePolicy.Reject);
         var validation = held is null ? null : TrainingArguments.ValidationMatrix(held, train);
+        _training.AdviseRegularization(parse, plan, train);
         var features = _features.Read(parse, train, cancellation);
         var clock = Stopwatch.StartNew();
         var model = TrainingArguments.Train(plan, train, validation, backend, json ? null : new ProgressBar(), null, null, cancellation, features: features);

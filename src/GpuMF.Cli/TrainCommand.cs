@@ -76,6 +76,7 @@ internal sealed class TrainCommand : CliCommand
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         double readSeconds = clock.Elapsed.TotalSeconds;
         Console.Error.WriteLine($"{data}: {matrix.Count:N0} interactions, {matrix.UserCount:N0} users × {matrix.ItemCount:N0} items; training {family.Name} on {BackendArguments.Describe(backend)}; {ValueNotes.Describe(plan)}");
+        _training.AdviseRegularization(parse, plan, matrix);
         var features = _features.Read(parse, matrix, cancellation);
 
         clock.Restart();

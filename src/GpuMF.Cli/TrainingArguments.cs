@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Globalization;
+using GpuMF.Als;
 using GpuMF.Backends;
 using GpuMF.Data;
 using GpuMF.Models;
@@ -110,6 +112,27 @@ internal sealed class TrainingArguments
             throw new UsageException("--weights: no model takes sample weights. bpr and warp read every kept row as a positive of value 1; choose the positives with --min-value, or train als with --confidence linear|log to read the value column as counts.");
         }
         return new TrainingPlan(family, options, family.ToJson(options), warps, ReadsCounts(family, parse)) { EarlyStopping = EarlyStoppingOf(family, parse) };
+    }
+
+    /// <summary>
+    /// For als at the default λ (neither <c>--reg</c> nor <c>--options</c> given), a line on standard error when the
+    /// data's interactions per user lie outside 0.8–1.25 times those the default was chosen for, with the λ that
+    /// <see cref="AlsOptions.SuggestedRegularization"/> scales to them.
+    /// </summary>
+    public void AdviseRegularization(ParseResult parse, TrainingPlan plan, InteractionMatrix train)
+    {
+        if (plan.Options is not AlsOptions { Regularization: var lambda } || lambda != AlsOptions.Defaults.Regularization
+            || Models.Given(plan.Family, parse).Contains("reg") || parse.GetValue(_options) is not null || train.Count == 0)
+        {
+            return;
+        }
+        float suggested = AlsOptions.SuggestedRegularization(train);
+        double ratio = suggested / lambda;
+        if (ratio is < 0.8 or > 1.25)
+        {
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"als: the default λ = {lambda:G} suits about {AlsOptions.DefaultsInteractionsPerUser:G} interactions per user; this data has {AlsOptions.DefaultsInteractionsPerUser * ratio:F1}: --reg {suggested:G} may suit it better (λ scales with them; gpumf tune searches λ with α)"));
+        }
     }
 
     /// <summary>The options <c>--options</c> names, or null for the family's defaults.</summary>
