@@ -121,15 +121,19 @@ internal sealed class TrainCommand : CliCommand
             ["interactions"] = matrix.Count,
             ["users"] = matrix.UserCount,
             ["items"] = matrix.ItemCount,
-            ["user_features"] = features.Users?.Names.Count,
-            ["item_features"] = features.Items?.Names.Count,
-            ["feature_only_users"] = features.Users?.ColdIds.Count,
-            ["feature_only_items"] = features.Items?.ColdIds.Count,
             ["resumed_after"] = resumeFrom?.CompletedEpochs ?? 0,
             ["read_seconds"] = Math.Round(readSeconds, 4),
             ["train_seconds"] = Math.Round(trainSeconds, 4),
             ["write_seconds"] = Math.Round(writeSeconds, 4),
         };
+        foreach (var (side, entities) in new[] { ("user", features.Users), ("item", features.Items) })
+        {
+            if (entities is not null)
+            {
+                report[$"{side}_features"] = entities.Names.Count;
+                report[$"feature_only_{side}s"] = entities.ColdIds.Count;
+            }
+        }
         if (mpi is not null)
         {
             report["ranks"] = mpi.Communicator.Size;
