@@ -9,8 +9,8 @@ using GpuMF.Training;
 namespace GpuMF.Cli;
 
 /// <summary>
-/// <c>gpumf train --model als</c> under Open MPI's <c>mpirun</c>: one rank per machine (or per process), all with the
-/// same command line and the same data. Rank 0 alone prints and writes the model; the other ranks are silent
+/// <c>gpumf train --model als|svd</c> and <c>gpumf score</c> under Open MPI's <c>mpirun</c>: one rank per machine (or
+/// per process), all with the same command line and the same data. Rank 0 alone prints and writes the model; the other ranks are silent
 /// (their standard output and error go nowhere) but for a failure of their own. Outside mpirun nothing here runs.
 /// A failure only one rank can see ends the whole job (MPI_Abort); each other rank, stopped by mpirun, says so.
 /// </summary>
@@ -61,7 +61,7 @@ internal sealed class MpiSession : IDisposable
     /// <summary>
     /// Starts MPI when mpirun started this process and the plan can train across ranks; null outside mpirun.
     /// </summary>
-    /// <exception cref="UsageException">Under mpirun, the model is not als or the backend is not cpu.</exception>
+    /// <exception cref="UsageException">Under mpirun, the model cannot train across ranks (<see cref="ModelFamily.SupportsRanks"/>) or the backend is not cpu.</exception>
     /// <exception cref="MpiUnavailableException">The Open MPI library is missing.</exception>
     public static MpiSession? Start(ModelFamily family, string backend)
     {
@@ -69,13 +69,13 @@ internal sealed class MpiSession : IDisposable
         {
             return null;
         }
-        if (family.Name != "als")
+        if (!family.SupportsRanks)
         {
-            throw new UsageException($"under mpirun, gpumf trains als only (each rank solves a range of rows); {family.Name} trains in one process: run it without mpirun.");
+            throw new UsageException($"under mpirun, gpumf trains {string.Join(" and ", ModelRegistry.All.Where(f => f.SupportsRanks).Select(f => f.Name))} only; {family.Name} trains in one process: run it without mpirun.");
         }
         if (backend != "cpu")
         {
-            throw new UsageException($"under mpirun, als trains on each rank's managed CPU backend: give --backend cpu (got {backend}).");
+            throw new UsageException($"under mpirun, {family.Name} trains on each rank's managed CPU backend: give --backend cpu (got {backend}).");
         }
         Current = new MpiSession(MpiCommunicator.Initialize());
         return Current;

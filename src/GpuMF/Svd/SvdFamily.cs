@@ -13,6 +13,8 @@ internal sealed class SvdFamily : ModelFamily<SvdOptions>
 
     public override string Name => "svd";
 
+    public override bool SupportsRanks => true;
+
     public override string Summary => "biased matrix factorisation of explicit ratings, trained by SGD; scores are predicted ratings less μ and b_u";
 
     public override bool TrainsOnPositives => false;
@@ -55,7 +57,7 @@ internal sealed class SvdFamily : ModelFamily<SvdOptions>
     protected override void Validate(SvdOptions options) => options.Validate();
 
     protected override FactorModel Train(SvdOptions options, TrainingRequest r) =>
-        new SvdTrainer(options, r.Backend) { IlgpuWarps = r.IlgpuWarps, Checkpoint = r.Checkpoint, EarlyStopping = r.EarlyStopping }.Fit(r.Train, r.Validation, r.Progress, r.Cancellation, r.ResumeFrom);
+        new SvdTrainer(options, r.Backend) { IlgpuWarps = r.IlgpuWarps, Checkpoint = r.Checkpoint, EarlyStopping = r.EarlyStopping, Communicator = r.Communicator }.Fit(r.Train, r.Validation, r.Progress, r.Cancellation, r.ResumeFrom);
 
     protected override UserFoldIn FoldIn(SvdOptions options) => new SvdUserFoldIn(options);
 

@@ -2,6 +2,7 @@ using GpuMF.Backends;
 using GpuMF.Data;
 using GpuMF.Evaluation;
 using GpuMF.Models;
+using GpuMF.Mpi;
 using GpuMF.Training;
 
 namespace GpuMF.Svd;
@@ -16,7 +17,7 @@ internal sealed class SvdRun : TrainingRun<ISgdEngine>
     private readonly float[] _itemBias;
     private readonly SgdProblem _problem;
 
-    public SvdRun(SvdOptions options, InteractionMatrix train, int ilgpuWarps)
+    public SvdRun(SvdOptions options, InteractionMatrix train, int ilgpuWarps, MpiCommunicator? communicator = null)
         : base(ModelKind.Svd, options.ToJson(), options.Epochs, "epochs", options.LearningRate, options.LearningRateDecay, train)
     {
         _options = options;
@@ -25,7 +26,7 @@ internal sealed class SvdRun : TrainingRun<ISgdEngine>
         _userBias = new float[train.UserCount];
         _itemBias = new float[train.ItemCount];
         _problem = SgdProblem.Shuffled(train, options, _p, _q, _userBias, _itemBias);
-        Engines = new SgdEngineFactory(_problem, ilgpuWarps);
+        Engines = communicator is null ? new SgdEngineFactory(_problem, ilgpuWarps) : new MpiSgdEngineFactory(_problem, communicator);
     }
 
     public override IEngineFactory<ISgdEngine> Engines { get; }

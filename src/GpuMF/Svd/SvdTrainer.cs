@@ -1,6 +1,7 @@
 using GpuMF.Backends;
 using GpuMF.Data;
 using GpuMF.Models;
+using GpuMF.Mpi;
 using GpuMF.Training;
 
 namespace GpuMF.Svd;
@@ -35,6 +36,14 @@ public sealed class SvdTrainer
     /// </summary>
     public EarlyStopping? EarlyStopping { get; init; }
 
+    /// <summary>
+    /// The ranks of an MPI job that train this model together by stratified SGD (each rank its block of users, the
+    /// item blocks rotating: <see cref="MpiSgdEngine"/>), or null (default) to train in this process alone. Every
+    /// rank calls <c>Fit</c> with the same data and options (nothing checks that here), and all end with the same
+    /// model, which differs from a single process's as SGD's visiting order does. The managed CPU backend only.
+    /// </summary>
+    public MpiCommunicator? Communicator { get; init; }
+
     /// <summary>Warps launched by the ILGPU engine; 0 (default) fills the device, 1 makes a run sequential (for kernel tests).</summary>
     internal int IlgpuWarps { get; init; }
 
@@ -50,11 +59,15 @@ public sealed class SvdTrainer
     /// model and writes no checkpoint for the unfinished epoch.</param>
     /// <param name="resumeFrom">A checkpoint of this training (same data, same options) to continue from; with
     /// the CPU backend the result equals that of an uninterrupted run with the same thread count.</param>
-    /// <exception cref="ArgumentException">The matrix is empty, or <paramref name="resumeFrom"/> is not a checkpoint of this training.</exception>
+    /// <exception cref="ArgumentException">The matrix is empty, <paramref name="resumeFrom"/> is not a checkpoint of this training, or a <see cref="Communicator"/> is set with an ILGPU backend.</exception>
     /// <exception cref="TrainingDivergedException">The loss became NaN or infinite.</exception>
     public FactorModel Fit(InteractionMatrix train, InteractionMatrix? validation = null, IProgress<EpochReport>? progress = null, CancellationToken cancellation = default, FactorModel? resumeFrom = null)
     {
         ArgumentNullException.ThrowIfNull(train);
-        return TrainingLoop.Run(new SvdRun(Options, train, IlgpuWarps), _backend, validation, progress, new CancellationCheck(cancellation, CancellationProbe), Checkpoint, resumeFrom, EarlyStopping);
+        if (Communicator is not null && _backend is { IsIlgpu: true })
+        {
+            throw new ArgumentException($"SVD across MPI ranks runs on the managed CPU backend, not on {_backend.DeviceName}.", "backend");
+        }
+        return TrainingLoop.Run(new SvdRun(Options, train, IlgpuWarps, Communicator), _backend, validation, progress, new CancellationCheck(cancellation, CancellationProbe), Checkpoint, resumeFrom, EarlyStopping);
     }
 }

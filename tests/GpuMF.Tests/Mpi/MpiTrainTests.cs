@@ -56,6 +56,39 @@ public sealed class MpiTrainTests : IDisposable
     }
 
     /// <summary>
+    /// SVD by stratified SGD: every rank ends with the same model (rank 0 writes it), and its test RMSE is within
+    /// 0.005 of one process's, the bound (the visiting order differs, so the factors do).
+    /// </summary>
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void RanksTrainSvdByStratifiedSgdAsWellAsOneProcess(int ranks)
+    {
+        string train = TestData.Split("ml100k_explicit_train.tsv"), test = TestData.Split("ml100k_explicit_test.tsv");
+        string[] options = ["--data", train, "--backend", "cpu", "--factors", "16", "--epochs", "15", "--json"];
+        string single = Path.Combine(_folder, "svd1.gpumf"), shared = Path.Combine(_folder, $"svd{ranks}.gpumf");
+        var alone = CliRunner.Run(["train", "--model", "svd", "--out", single, .. options]);
+        Assert.True(alone.Code == 0, alone.Err);
+        var (code, output, error) = MpiRunner.Run(ranks, ["train", "--model", "svd", "--out", shared, .. options]);
+        Assert.True(code == 0, error);
+        using (var json = JsonDocument.Parse(output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Single()))
+        {
+            Assert.Equal(ranks, json.RootElement.GetProperty("ranks").GetInt32());
+        }
+        double Rmse(string model)
+        {
+            var (c, o, e) = CliRunner.Run("evaluate", "--model-file", model, "--test", test, "--json");
+            Assert.True(c == 0, e);
+            using var json = JsonDocument.Parse(o);
+            return json.RootElement.GetProperty("rmse").GetDouble();
+        }
+        double one = Rmse(single), many = Rmse(shared);
+        Assert.InRange(many, one - 0.005, one + 0.005);
+        Assert.InRange(many, 0.85, 1.0);
+        Assert.NotEqual(FactorModel.Load(single).ItemFactors, FactorModel.Load(shared).ItemFactors);
+    }
+
+    /// <summary>
     /// Rank 2 of 3 killed once training runs (rank 0's first checkpoint means every rank finished an iteration):
     /// mpirun stops the others within seconds, each says so, and the model file that was there is untouched.
     /// </summary>
@@ -116,7 +149,7 @@ public sealed class MpiTrainTests : IDisposable
     }
 
     [Theory]
-    [InlineData("train", "--model", "bpr", "--backend", "cpu", "trains als only")]
+    [InlineData("train", "--model", "bpr", "--backend", "cpu", "trains svd and als only")]
     [InlineData("train", "--model", "als", "--backend", "ilgpu-cpu", "give --backend cpu")]
     [InlineData("evaluate", "--model", "als", "--backend", "cpu", "run 'evaluate' without mpirun")]
     public void WhatCannotTrainAcrossRanksIsOneUsageError(string command, string modelOption, string model, string backendOption, string backend, string expected)
