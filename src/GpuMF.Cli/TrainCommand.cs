@@ -60,6 +60,10 @@ internal sealed class TrainCommand : CliCommand
             throw new UsageException("--checkpoint-every and --resume are not available with features: a checkpoint would have to hold the feature embeddings' training state, which model files do not keep.");
         }
         var mpi = MpiSession.Start(family, parse.GetValue(_training.Backends.Backend)!);
+        if (mpi is not null && _features.Given(parse))
+        {
+            throw new UsageException("under mpirun, bpr and warp train without features: feature rows are shared by every rank's users and items. Train with features in one process.");
+        }
         var (checkpoint, resumeFrom) = Checkpoint(parse, output, family);
         if (mpi is not null)
         {

@@ -20,5 +20,5 @@ internal sealed class BprFamily : PairwiseFamily<BprOptions>
     ];
 
     protected override FactorModel Train(BprOptions options, TrainingRequest r) =>
-        new BprTrainer(options, r.Backend) { IlgpuWarps = r.IlgpuWarps, Checkpoint = r.Checkpoint, EarlyStopping = r.EarlyStopping, UserFeatures = r.UserFeatures, ItemFeatures = r.ItemFeatures }.Fit(r.Train, r.Validation, r.Progress, r.Cancellation, r.ResumeFrom);
+        new BprTrainer(options, r.Backend) { IlgpuWarps = r.IlgpuWarps, Checkpoint = r.Checkpoint, EarlyStopping = r.EarlyStopping, Communicator = r.Communicator, UserFeatures = r.UserFeatures, ItemFeatures = r.ItemFeatures }.Fit(r.Train, r.Validation, r.Progress, r.Cancellation, r.ResumeFrom);
 }

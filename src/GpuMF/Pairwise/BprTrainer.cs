@@ -1,6 +1,7 @@
 using GpuMF.Backends;
 using GpuMF.Data;
 using GpuMF.Models;
+using GpuMF.Mpi;
 using GpuMF.Training;
 
 namespace GpuMF.Pairwise;
@@ -66,6 +67,14 @@ public sealed class BprTrainer
     /// </summary>
     public FeatureMatrix? ItemFeatures { get; init; }
 
+    /// <summary>
+    /// The ranks of an MPI job that train this model together by stratified SGD (each rank its block of users, the
+    /// item blocks rotating, negatives from the cell's item block), or null (default) to train in this process
+    /// alone. Every rank calls <c>Fit</c> with the same data and options (nothing checks that here), and all end with
+    /// the same model. The managed CPU backend only, and without features.
+    /// </summary>
+    public MpiCommunicator? Communicator { get; init; }
+
     /// <summary>Warps launched by the ILGPU engine; 0 (default) fills the device, 1 makes a run sequential (for kernel tests).</summary>
     internal int IlgpuWarps { get; init; }
 
@@ -86,5 +95,5 @@ public sealed class BprTrainer
     /// training with features writes no checkpoints, since a model file has no place for the embedding tables and their adagrad sums.</exception>
     /// <exception cref="TrainingDivergedException">The loss became NaN or infinite.</exception>
     public FactorModel Fit(InteractionMatrix train, InteractionMatrix? validation = null, IProgress<EpochReport>? progress = null, CancellationToken cancellation = default, FactorModel? resumeFrom = null) =>
-        HybridRun.Fit(Options.ToSettings(), train ?? throw new ArgumentNullException(nameof(train)), UserFeatures, ItemFeatures, IlgpuWarps, _backend, validation, progress, new CancellationCheck(cancellation, CancellationProbe), Checkpoint, resumeFrom, EarlyStopping);
+        HybridRun.Fit(Options.ToSettings(), train ?? throw new ArgumentNullException(nameof(train)), UserFeatures, ItemFeatures, IlgpuWarps, _backend, validation, progress, new CancellationCheck(cancellation, CancellationProbe), Checkpoint, resumeFrom, EarlyStopping, Communicator);
 }

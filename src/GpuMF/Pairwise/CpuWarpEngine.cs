@@ -114,7 +114,7 @@ internal sealed unsafe class CpuWarpEngine(PairwiseProblem problem, int threads)
             if (score > threshold && !Seen(u, j))
             {
                 int trials = t + 1;
-                float weight = PairwiseSgd.RankWeight((Problem.ItemCount - 1) / trials);
+                float weight = PairwiseSgd.RankWeight((Problem.CatalogueItems - 1) / trials);
                 if (Adagrad)
                 {
                     PairwiseVectorMath.Update(pu, qi, qj, pu + Stride, ItemSums(i), ItemSums(j), k, weight, lr, Settings.Regularization);

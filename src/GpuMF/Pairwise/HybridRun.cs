@@ -2,6 +2,7 @@ using System.Numerics.Tensors;
 using GpuMF.Backends;
 using GpuMF.Data;
 using GpuMF.Models;
+using GpuMF.Mpi;
 using GpuMF.Training;
 
 namespace GpuMF.Pairwise;
@@ -50,14 +51,23 @@ internal sealed class HybridRun : TrainingRun<HybridEngine>
         CancellationCheck cancellation,
         CheckpointOptions? checkpoint,
         FactorModel? resumeFrom,
-        EarlyStopping? earlyStopping)
+        EarlyStopping? earlyStopping,
+        MpiCommunicator? communicator = null)
     {
         ArgumentNullException.ThrowIfNull(train);
         RequireShape(userFeatures, train.UserCount, "user", "UserFeatures");
         RequireShape(itemFeatures, train.ItemCount, "item", "ItemFeatures");
         if (userFeatures is not { IsIdentityOnly: false } && itemFeatures is not { IsIdentityOnly: false })
         {
-            return TrainingLoop.Run(new PairwiseRun(settings, train, ilgpuWarps), backend, validation, progress, cancellation, checkpoint, resumeFrom, earlyStopping);
+            if (communicator is not null && backend is { IsIlgpu: true })
+            {
+                throw new ArgumentException($"{settings.Kind} across MPI ranks runs on the managed CPU backend, not on {backend.DeviceName}.", nameof(backend));
+            }
+            return TrainingLoop.Run(new PairwiseRun(settings, train, ilgpuWarps, communicator), backend, validation, progress, cancellation, checkpoint, resumeFrom, earlyStopping);
+        }
+        if (communicator is not null)
+        {
+            throw new ArgumentException("Training with user or item features runs in one process: the feature rows are shared by every rank's users and items, which stratified SGD across ranks cannot keep apart. Train without a communicator.", nameof(communicator));
         }
         if (checkpoint is not null)
         {

@@ -21,4 +21,13 @@ internal sealed record PairwiseProblem(
     PairwiseSettings Settings)
 {
     public int Positives => Users.Length;
+
+    /// <summary>
+    /// Items in the whole catalogue, for WARP's rank estimate ⌊(n − 1)/trials⌋: <see cref="ItemCount"/> unless this
+    /// problem is one block of a larger one (a stratum of an MPI job), whose negatives come from its block alone.
+    /// </summary>
+    public int Catalogue { get; init; }
+
+    /// <summary><see cref="Catalogue"/> when set, else <see cref="ItemCount"/>.</summary>
+    public int CatalogueItems => Catalogue > 0 ? Catalogue : ItemCount;
 }

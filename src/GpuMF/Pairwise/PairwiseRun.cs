@@ -2,6 +2,7 @@ using GpuMF.Backends;
 using GpuMF.Data;
 using GpuMF.Evaluation;
 using GpuMF.Models;
+using GpuMF.Mpi;
 using GpuMF.Training;
 
 namespace GpuMF.Pairwise;
@@ -15,13 +16,13 @@ internal sealed class PairwiseRun : TrainingRun<IPairwiseEngine>
     private readonly PairwiseSettings _settings;
     private readonly PairwiseProblem _problem;
 
-    public PairwiseRun(PairwiseSettings settings, InteractionMatrix train, int ilgpuWarps)
+    public PairwiseRun(PairwiseSettings settings, InteractionMatrix train, int ilgpuWarps, MpiCommunicator? communicator = null)
         : base(settings.Kind, settings.OptionsJson, settings.Epochs, "epochs", settings.LearningRate, settings.LearningRateDecay, train)
     {
         _settings = settings;
         RequireNegatives(settings.Kind, train);
         _problem = CreateProblem(settings, train);
-        Engines = new PairwiseEngineFactory(_problem, ilgpuWarps);
+        Engines = communicator is null ? new PairwiseEngineFactory(_problem, ilgpuWarps) : new MpiPairwiseEngineFactory(_problem, communicator);
     }
 
     public override IEngineFactory<IPairwiseEngine> Engines { get; }

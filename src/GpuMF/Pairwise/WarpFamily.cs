@@ -23,5 +23,5 @@ internal sealed class WarpFamily : PairwiseFamily<WarpOptions>
     ];
 
     protected override FactorModel Train(WarpOptions options, TrainingRequest r) =>
-        new WarpTrainer(options, r.Backend) { IlgpuWarps = r.IlgpuWarps, Checkpoint = r.Checkpoint, EarlyStopping = r.EarlyStopping, UserFeatures = r.UserFeatures, ItemFeatures = r.ItemFeatures }.Fit(r.Train, r.Validation, r.Progress, r.Cancellation, r.ResumeFrom);
+        new WarpTrainer(options, r.Backend) { IlgpuWarps = r.IlgpuWarps, Checkpoint = r.Checkpoint, EarlyStopping = r.EarlyStopping, Communicator = r.Communicator, UserFeatures = r.UserFeatures, ItemFeatures = r.ItemFeatures }.Fit(r.Train, r.Validation, r.Progress, r.Cancellation, r.ResumeFrom);
 }

@@ -34,7 +34,8 @@ public abstract class ModelFamily
 
     /// <summary>
     /// True when the family trains one model across the ranks of an MPI job (<c>TrainingRequest.Communicator</c>):
-    /// ALS and SVD. The others refuse a request that carries ranks rather than train a copy on each.
+    /// ALS by row ranges, SVD, BPR and WARP by stratified SGD. A family without it refuses a request that carries
+    /// ranks rather than train a copy on each.
     /// </summary>
     public virtual bool SupportsRanks => false;
 

@@ -28,7 +28,7 @@ internal abstract class ModelFamily<TOptions> : ModelFamily
         }
         if (!SupportsRanks && request.Communicator is not null)
         {
-            throw new ArgumentException($"The {Name} model does not train across MPI ranks; als and svd do. Train it in one process.", nameof(request));
+            throw new ArgumentException($"The {Name} model does not train across MPI ranks. Train it in one process.", nameof(request));
         }
         return Train((TOptions)options, request);
     }

@@ -89,6 +89,40 @@ public sealed class MpiTrainTests : IDisposable
     }
 
     /// <summary>
+    /// BPR and WARP by stratified SGD, negatives from each cell's item block: every rank ends with the same model and
+    /// its P@10 is within 0.01 of one process's, the bound.
+    /// </summary>
+    [Theory]
+    [InlineData("bpr", 2)]
+    [InlineData("warp", 3)]
+    public void RanksTrainBprAndWarpByStratifiedSgdAsWellAsOneProcess(string model, int ranks)
+    {
+        string[] options = ["--data", Train, "--backend", "cpu", "--factors", "32", "--json"];
+        string single = Path.Combine(_folder, $"{model}1.gpumf"), shared = Path.Combine(_folder, $"{model}{ranks}.gpumf");
+        var alone = CliRunner.Run(["train", "--model", model, "--out", single, .. options]);
+        Assert.True(alone.Code == 0, alone.Err);
+        var (code, output, error) = MpiRunner.Run(ranks, ["train", "--model", model, "--out", shared, .. options]);
+        Assert.True(code == 0, error);
+        using (var json = JsonDocument.Parse(output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Single()))
+        {
+            Assert.Equal(ranks, json.RootElement.GetProperty("ranks").GetInt32());
+        }
+        double one = PrecisionAt10(single), many = PrecisionAt10(shared);
+        Assert.InRange(many, one - 0.01, one + 0.01);
+        Assert.InRange(many, 0.2, 0.6);
+    }
+
+    [Fact]
+    public void FeaturesAreRefusedUnderMpirun()
+    {
+        var (code, output, error) = MpiRunner.Run(2, "train", "--model", "warp", "--backend", "cpu", "--data", Train, "--out", Path.Combine(_folder, "f.gpumf"),
+            "--item-features", Path.Combine(TestData.Root, "ml-100k", "u.item"));
+        Assert.Contains("train without features", OneError(code, error));
+        Assert.Equal(string.Empty, output.Trim());
+        Assert.False(File.Exists(Path.Combine(_folder, "f.gpumf")));
+    }
+
+    /// <summary>
     /// Rank 2 of 3 killed once training runs (rank 0's first checkpoint means every rank finished an iteration):
     /// mpirun stops the others within seconds, each says so, and the model file that was there is untouched.
     /// </summary>
@@ -149,7 +183,7 @@ public sealed class MpiTrainTests : IDisposable
     }
 
     [Theory]
-    [InlineData("train", "--model", "bpr", "--backend", "cpu", "trains svd and als only")]
+    [InlineData("train", "--model", "warp", "--backend", "ilgpu-cpu", "give --backend cpu")]
     [InlineData("train", "--model", "als", "--backend", "ilgpu-cpu", "give --backend cpu")]
     [InlineData("evaluate", "--model", "als", "--backend", "cpu", "run 'evaluate' without mpirun")]
     public void WhatCannotTrainAcrossRanksIsOneUsageError(string command, string modelOption, string model, string backendOption, string backend, string expected)
