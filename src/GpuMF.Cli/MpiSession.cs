@@ -9,7 +9,7 @@ using GpuMF.Training;
 namespace GpuMF.Cli;
 
 /// <summary>
-/// <c>gpumf train --model als|svd</c> and <c>gpumf score</c> under Open MPI's <c>mpirun</c>: one rank per machine (or
+/// <c>gpumf train</c> and <c>gpumf score</c> under Open MPI's <c>mpirun</c>: one rank per machine (or
 /// per process), all with the same command line and the same data. Rank 0 alone prints and writes the model; the other ranks are silent
 /// (their standard output and error go nowhere) but for a failure of their own. Outside mpirun nothing here runs.
 /// A failure only one rank can see ends the whole job (MPI_Abort); each other rank, stopped by mpirun, says so.
@@ -52,7 +52,7 @@ internal sealed class MpiSession : IDisposable
     /// <summary>Why <paramref name="command"/> cannot run under mpirun, or null when it can (or mpirun did not start this process).</summary>
     public static string? Refusal(string? command) =>
         MpiCommunicator.LaunchedByMpirun && command is not null && command is not ("train" or "score")
-            ? $"under mpirun, gpumf runs 'train --model als' (its ranks share the work of one model) and 'score' (its ranks share the users) only; run '{command}' without mpirun."
+            ? $"under mpirun, gpumf runs 'train' (its ranks share the work of one model) and 'score' (its ranks share the users) only; run '{command}' without mpirun."
             : null;
 
     /// <summary>Whether a usage error should be printed here: under mpirun only by rank 0, since every rank has the same command line.</summary>
