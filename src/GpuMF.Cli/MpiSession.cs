@@ -59,19 +59,15 @@ internal sealed class MpiSession : IDisposable
     public static bool PrintsUsage => !MpiCommunicator.LaunchedByMpirun || MpiCommunicator.LaunchedRank == 0;
 
     /// <summary>
-    /// Starts MPI when mpirun started this process and the plan can train across ranks; null outside mpirun.
+    /// Starts MPI for training when mpirun started this process (every model trains across ranks); null outside mpirun.
     /// </summary>
-    /// <exception cref="UsageException">Under mpirun, the model cannot train across ranks (<see cref="ModelFamily.SupportsRanks"/>) or the backend is not cpu.</exception>
+    /// <exception cref="UsageException">Under mpirun, the backend is not cpu.</exception>
     /// <exception cref="MpiUnavailableException">The Open MPI library is missing.</exception>
     public static MpiSession? Start(ModelFamily family, string backend)
     {
         if (!MpiCommunicator.LaunchedByMpirun)
         {
             return null;
-        }
-        if (!family.SupportsRanks)
-        {
-            throw new UsageException($"under mpirun, gpumf trains {string.Join(" and ", ModelRegistry.All.Where(f => f.SupportsRanks).Select(f => f.Name))} only; {family.Name} trains in one process: run it without mpirun.");
         }
         if (backend != "cpu")
         {

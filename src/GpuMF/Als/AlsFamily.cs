@@ -15,8 +15,6 @@ internal sealed class AlsFamily : ModelFamily<AlsOptions>
 
     public override string Name => "als";
 
-    public override bool SupportsRanks => true;
-
     public override string Summary => "implicit-feedback alternating least squares on positives (confidence 1 + α·r); scores are p_u·q_i";
 
     public override bool TrainsOnPositives => true;

@@ -17,8 +17,6 @@ internal abstract class PairwiseFamily<TOptions> : ModelFamily<TOptions>
 
     public override bool LockFree => true;
 
-    public override bool SupportsRanks => true;
-
     public override bool SupportsFeatures => true;
 
     public override string EpochUnit => "epochs";

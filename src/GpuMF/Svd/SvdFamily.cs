@@ -13,8 +13,6 @@ internal sealed class SvdFamily : ModelFamily<SvdOptions>
 
     public override string Name => "svd";
 
-    public override bool SupportsRanks => true;
-
     public override string Summary => "biased matrix factorisation of explicit ratings, trained by SGD; scores are predicted ratings less μ and b_u";
 
     public override bool TrainsOnPositives => false;

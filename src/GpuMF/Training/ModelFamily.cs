@@ -32,13 +32,6 @@ public abstract class ModelFamily
     /// </summary>
     public virtual bool SupportsFeatures => false;
 
-    /// <summary>
-    /// True when the family trains one model across the ranks of an MPI job (<c>TrainingRequest.Communicator</c>):
-    /// ALS by row ranges, SVD, BPR and WARP by stratified SGD. A family without it refuses a request that carries
-    /// ranks rather than train a copy on each.
-    /// </summary>
-    public virtual bool SupportsRanks => false;
-
     /// <summary>What one pass of training is called: "epochs" or "iterations".</summary>
     public abstract string EpochUnit { get; }
 

@@ -19,16 +19,12 @@ internal abstract class ModelFamily<TOptions> : ModelFamily
 
     internal sealed override void Validate(object options) => Validate((TOptions)options);
 
-    /// <exception cref="ArgumentException">The request carries features or ranks and the family does not train with them.</exception>
+    /// <exception cref="ArgumentException">The request carries features and the family does not train with them.</exception>
     internal sealed override FactorModel Train(object options, TrainingRequest request)
     {
         if (!SupportsFeatures && (request.UserFeatures is not null || request.ItemFeatures is not null))
         {
             throw new ArgumentException($"The {Name} model does not train with user or item features; bpr and warp do (hybrid models). Train without features, or choose one of those.", nameof(request));
-        }
-        if (!SupportsRanks && request.Communicator is not null)
-        {
-            throw new ArgumentException($"The {Name} model does not train across MPI ranks. Train it in one process.", nameof(request));
         }
         return Train((TOptions)options, request);
     }

@@ -33,6 +33,6 @@ internal sealed record TrainingRequest(
     /// <summary>Item features in the training data's item index space (BPR and WARP only), or null (default) for none: each item is its own factors.</summary>
     public FeatureMatrix? ItemFeatures { get; init; }
 
-    /// <summary>The ranks of an MPI job training one model together (ALS and SVD: <see cref="ModelFamily.SupportsRanks"/>), or null (default) for this process alone.</summary>
+    /// <summary>The ranks of an MPI job training one model together (ALS by row ranges, the others by stratified SGD), or null (default) for this process alone.</summary>
     public MpiCommunicator? Communicator { get; init; }
 }
