@@ -51,6 +51,10 @@ public static class KernelSelfTest
         yield return PairwiseSelfTest.WarpEpoch(backend, users: 37, items: 23, positives: 301, factors: 19, maxSampled: 10, seed: 7);
         yield return PairwiseSelfTest.WarpEpoch(backend, users: 101, items: 67, positives: 2003, factors: 64, maxSampled: 37, seed: 8, adagrad: false);
         yield return PairwiseSelfTest.WarpGiven(backend, users: 29, items: 41, positives: 250, samples: 499, factors: 33, maxSampled: 13, seed: 9);
+        yield return HybridSelfTest.Epoch(backend, warp: false, users: 19, items: 37, positives: 230, named: 5, factors: 7, seed: 10);
+        yield return HybridSelfTest.Epoch(backend, warp: false, users: 41, items: 29, positives: 401, named: 7, factors: 33, seed: 11, adagrad: false);
+        yield return HybridSelfTest.Epoch(backend, warp: true, users: 19, items: 37, positives: 230, named: 5, factors: 7, seed: 12);
+        yield return HybridSelfTest.Epoch(backend, warp: true, users: 41, items: 29, positives: 401, named: 7, factors: 33, seed: 13);
     }
 
     /// <summary>

@@ -122,7 +122,7 @@ public static class PairwiseSelfTest
     }
 
     /// <summary>About <paramref name="positives"/> distinct random pairs, with one user who has most of the items so that rejection is exercised.</summary>
-    private static InteractionMatrix RandomPositives(int users, int items, int positives, ulong seed)
+    internal static InteractionMatrix RandomPositives(int users, int items, int positives, ulong seed)
     {
         var rng = new XorShiftRandom(seed, 77);
         var u = new List<int>();

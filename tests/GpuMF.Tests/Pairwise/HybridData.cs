@@ -1,6 +1,6 @@
 using System.Text;
+using GpuMF.Conformance;
 using GpuMF.Data;
-using GpuMF.Kernels.Sampling;
 using GpuMF.Tests.Support;
 
 namespace GpuMF.Tests.Pairwise;
@@ -63,50 +63,10 @@ internal static class HybridData
     /// a random weight in [0.5, 1.5), then up to three of <paramref name="named"/> named columns at random weights in
     /// [0, 1); some rows without identity have no entry at all.
     /// </summary>
-    public static FeatureMatrix Random(int rows, int named, bool identity, ulong seed)
-    {
-        var rng = new XorShiftRandom(seed, 5);
-        int identityCount = identity ? rows : 0;
-        var ptr = new List<int> { 0 };
-        var columns = new List<int>();
-        var weights = new List<float>();
-        for (int e = 0; e < rows; e++)
-        {
-            if (identity)
-            {
-                columns.Add(e);
-                weights.Add(0.5f + rng.NextFloat());
-            }
-            foreach (int g in Enumerable.Range(0, rng.NextInt(4)).Select(_ => rng.NextInt(named)).Distinct())
-            {
-                columns.Add(identityCount + g);
-                weights.Add(rng.NextFloat());
-            }
-            ptr.Add(columns.Count);
-        }
-        return new FeatureMatrix(new IdMap(Enumerable.Range(0, named).Select(g => $"f{g}")), identityCount, [.. ptr], [.. columns], [.. weights]);
-    }
+    public static FeatureMatrix Random(int rows, int named, bool identity, ulong seed) => HybridSelfTest.RandomFeatures(rows, named, identity, seed);
 
     /// <summary>About <paramref name="positives"/> distinct random pairs, with user 0 holding most items so that negatives get rejected.</summary>
-    public static InteractionMatrix RandomPositives(int users, int items, int positives, ulong seed)
-    {
-        var rng = new XorShiftRandom(seed, 77);
-        var u = new List<int>();
-        var i = new List<int>();
-        for (int n = 0; n < positives; n++)
-        {
-            u.Add(rng.NextInt(users));
-            i.Add(rng.NextInt(items));
-        }
-        for (int item = 0; item < items; item += 1 + item % 3)
-        {
-            u.Add(0);
-            i.Add(item);
-        }
-        var userIds = new IdMap(Enumerable.Range(0, users).Select(x => (long)x));
-        var itemIds = new IdMap(Enumerable.Range(0, items).Select(x => (long)x));
-        return InteractionMatrix.FromIndices(userIds, itemIds, [.. u], [.. i], Enumerable.Repeat(1f, u.Count).ToArray(), DuplicatePolicy.KeepLast);
-    }
+    public static InteractionMatrix RandomPositives(int users, int items, int positives, ulong seed) => PairwiseSelfTest.RandomPositives(users, items, positives, seed);
 
     /// <summary>The largest absolute difference between two arrays of one length (infinite for other lengths).</summary>
     public static double MaxDifference(float[]? a, float[]? b)
