@@ -1,4 +1,5 @@
 using GpuMF.Backends;
+using GpuMF.Conformance;
 using GpuMF.Data;
 using GpuMF.Pairwise;
 using GpuMF.Tests.Support;
@@ -43,6 +44,19 @@ public sealed class HybridKernelTests(IlgpuCpuFixture fixture)
             Assert.Equal((b.Samples, b.Hits, b.Trials), (a.Samples, a.Hits, a.Trials));
             Assert.Equal(b.Loss, a.Loss, 1e-3 * Math.Max(1, b.Loss));
         }
+    }
+
+    /// <summary>The self-test that <c>gpumf selftest</c> runs on a device passes on the CPU accelerator, whatever the sizes.</summary>
+    [Theory]
+    [InlineData(false, 19, 37, 5, 7, true)]
+    [InlineData(false, 41, 29, 7, 33, false)]
+    [InlineData(true, 19, 37, 5, 7, true)]
+    [InlineData(true, 41, 29, 7, 33, true)]
+    public void TheSelfTestPassesOnTheCpuAccelerator(bool warp, int users, int items, int named, int factors, bool adagrad)
+    {
+        var result = HybridSelfTest.Epoch(fixture.Backend, warp, users, items, positives: 10 * users, named, factors, seed: (ulong)(users + factors), adagrad);
+        Assert.True(result.Passed, $"{result.Kernel} {result.Case}: error {result.MaxError}");
+        Assert.StartsWith(warp ? "hybrid-warp" : "hybrid-bpr", result.Kernel, StringComparison.Ordinal);
     }
 
     /// <summary>The trainers run hybrid training on an ILGPU backend end to end: a model with finite composed rows and the named features' embeddings.</summary>
