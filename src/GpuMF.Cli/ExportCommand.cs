@@ -1,8 +1,5 @@
 using System.CommandLine;
 using System.Security.Cryptography;
-using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using GpuMF.Data;
 using GpuMF.Models;
@@ -74,8 +71,8 @@ internal sealed class ExportCommand : CliCommand
                 files[$"{side}_feature_bias"] = path => NpyWriter.Write(path, biases);
             }
         }
-        // Relaxed escaping: the file is for people too, and "+" or "@" spelt as \u002B would not read as the formula.
-        string json = Describe(model, files.Keys).ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        // Relaxed escaping (JsonText.FileBytes): "+" or "@" spelt as \u002B would not read as the formula.
+        var json = JsonText.FileBytes(Describe(model, files.Keys));
 
         bool made = !Directory.Exists(folder);
         Directory.CreateDirectory(folder);
@@ -88,7 +85,7 @@ internal sealed class ExportCommand : CliCommand
                 cancellation.ThrowIfCancellationRequested();
                 write(Path.Combine(staging, name + ".npy"));
             }
-            AtomicFile.Write(Path.Combine(staging, Manifest), stream => stream.Write(Encoding.UTF8.GetBytes(json + "\n")));
+            AtomicFile.Write(Path.Combine(staging, Manifest), stream => stream.Write(json));
             cancellation.ThrowIfCancellationRequested();
             // The description last, so that a reader never finds it naming files not yet moved.
             foreach (string file in files.Keys.Select(name => name + ".npy").Append(Manifest))

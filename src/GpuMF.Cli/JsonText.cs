@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -18,6 +19,13 @@ internal static class JsonText
         }
         return result;
     }
+
+    /// <summary>
+    /// <paramref name="node"/> as a file people read too: indented, one final newline, and relaxed escaping, so that
+    /// "+" or "@" are not spelt \u002B or \u0040.
+    /// </summary>
+    public static byte[] FileBytes(JsonNode node) =>
+        Encoding.UTF8.GetBytes(node.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n");
 
     /// <summary>
     /// <paramref name="text"/> with control characters escaped (<c>\t</c>, <c>\n</c>, <c>\x1B</c>): error messages

@@ -73,13 +73,12 @@ internal sealed class MpiSession : IDisposable
         {
             throw new UsageException($"under mpirun, {family.Name} trains on each rank's managed CPU backend: give --backend cpu (got {backend}).");
         }
-        Current = new MpiSession(MpiCommunicator.Initialize());
-        return Current;
+        return StartJob();
     }
 
-    /// <summary>Starts MPI for <c>gpumf score</c> when mpirun started this process (any backend: each rank scores its own users); null outside mpirun.</summary>
+    /// <summary>Starts MPI when mpirun started this process, whatever the backend (<c>score</c>: each rank scores its own users on its own); null outside mpirun.</summary>
     /// <exception cref="MpiUnavailableException">The Open MPI library is missing.</exception>
-    public static MpiSession? StartScoring()
+    public static MpiSession? StartJob()
     {
         if (!MpiCommunicator.LaunchedByMpirun)
         {

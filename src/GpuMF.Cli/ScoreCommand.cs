@@ -51,7 +51,7 @@ internal sealed class ScoreCommand : CliCommand
         {
             throw new UsageException("--json and --out - would both write to standard output: give --out a file.");
         }
-        var mpi = MpiSession.StartScoring();
+        var mpi = MpiSession.StartJob();
         if (mpi is not null)
         {
             if (output == OutputPaths.StandardOutput)

@@ -1,7 +1,4 @@
 using System.Globalization;
-using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using GpuMF.Mpi;
 using GpuMF.Persistence;
@@ -67,8 +64,8 @@ internal static class ScoreParts
                 ["skipped_unknown"] = total.Skipped,
                 ["parts"] = parts,
             };
-            string text = manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n";
-            AtomicFile.Write(ManifestPath(output), stream => stream.Write(Encoding.UTF8.GetBytes(text)));
+            var text = JsonText.FileBytes(manifest);
+            AtomicFile.Write(ManifestPath(output), stream => stream.Write(text));
         }
         return total;
     }

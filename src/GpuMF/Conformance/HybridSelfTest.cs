@@ -46,20 +46,14 @@ public static class HybridSelfTest
         var actual = HybridRun.CreateProblem(settings, data, userFeatures, itemFeatures);
         var clock = Stopwatch.StartNew();
         var deviceStats = Train(backend, 1, actual);
-        double seconds = clock.Elapsed.TotalSeconds;
-        double error = new[]
-        {
-            SelfTestResult.Compare(actual.UserEmbeddings, expected.UserEmbeddings),
-            SelfTestResult.Compare(actual.ItemEmbeddings, expected.ItemEmbeddings),
-            SelfTestResult.Compare(actual.ItemBiases, expected.ItemBiases),
-            SelfTestResult.Compare(actual.UserSums ?? [], expected.UserSums ?? []),
-            SelfTestResult.Compare(actual.ItemSums ?? [], expected.ItemSums ?? []),
-            SelfTestResult.Compare(actual.BiasSums ?? [], expected.BiasSums ?? []),
-            SelfTestResult.Compare([(float)(deviceStats.Loss / Math.Max(1, deviceStats.Samples))], [(float)(cpuStats.Loss / Math.Max(1, cpuStats.Samples))]),
-            deviceStats.Samples == cpuStats.Samples && deviceStats.Hits == cpuStats.Hits && deviceStats.Trials == cpuStats.Trials ? 0 : double.PositiveInfinity,
-        }.Max();
         string shape = $"{users}u×{items}i, {positives} pairs, {named}+{named + 1} features, k={factors}, {(adagrad ? "adagrad" : "sgd")}";
-        return new SelfTestResult(warp ? "hybrid-warp-epoch" : "hybrid-bpr-epoch", shape, error, 1e-4, seconds);
+        return PairwiseSelfTest.Result(warp ? "hybrid-warp-epoch" : "hybrid-bpr-epoch", shape, clock.Elapsed.TotalSeconds, deviceStats, cpuStats,
+            (actual.UserEmbeddings, expected.UserEmbeddings),
+            (actual.ItemEmbeddings, expected.ItemEmbeddings),
+            (actual.ItemBiases, expected.ItemBiases),
+            (actual.UserSums, expected.UserSums),
+            (actual.ItemSums, expected.ItemSums),
+            (actual.BiasSums, expected.BiasSums));
     }
 
     /// <summary>

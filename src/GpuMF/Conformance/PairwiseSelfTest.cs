@@ -106,19 +106,25 @@ public static class PairwiseSelfTest
             deviceStats = work(engine);
             engine.CopyTo(actual);
         }
-        double seconds = clock.Elapsed.TotalSeconds;
-        double error = new[]
-        {
-            SelfTestResult.Compare(actual.P, expected.P),
-            SelfTestResult.Compare(actual.Q, expected.Q),
-            SelfTestResult.Compare(actual.ItemBias, expected.ItemBias),
-            SelfTestResult.Compare(actual.UserAccumulators ?? [], expected.UserAccumulators ?? []),
-            SelfTestResult.Compare(actual.ItemAccumulators ?? [], expected.ItemAccumulators ?? []),
-            SelfTestResult.Compare(actual.BiasAccumulators ?? [], expected.BiasAccumulators ?? []),
-            SelfTestResult.Compare([(float)(deviceStats.Loss / Math.Max(1, deviceStats.Samples))], [(float)(cpuStats.Loss / Math.Max(1, cpuStats.Samples))]),
-            deviceStats.Samples == cpuStats.Samples && deviceStats.Hits == cpuStats.Hits && deviceStats.Trials == cpuStats.Trials ? 0 : double.PositiveInfinity,
-        }.Max();
-        return new SelfTestResult(kernel, shape, error, 1e-4, seconds);
+        return Result(kernel, shape, clock.Elapsed.TotalSeconds, deviceStats, cpuStats,
+            (actual.P, expected.P),
+            (actual.Q, expected.Q),
+            (actual.ItemBias, expected.ItemBias),
+            (actual.UserAccumulators, expected.UserAccumulators),
+            (actual.ItemAccumulators, expected.ItemAccumulators),
+            (actual.BiasAccumulators, expected.BiasAccumulators));
+    }
+
+    /// <summary>
+    /// The worst relative error of a pairwise device run against the CPU's: over every pair of parameter arrays (an
+    /// absent one on both sides counts as empty), the mean loss, and the sample, hit and trial counts, which must be equal.
+    /// </summary>
+    internal static SelfTestResult Result(string kernel, string shape, double seconds, EpochResult device, EpochResult cpu, params (float[]? Actual, float[]? Expected)[] arrays)
+    {
+        double error = arrays.Select(a => SelfTestResult.Compare(a.Actual ?? [], a.Expected ?? [])).Append(
+            SelfTestResult.Compare([(float)(device.Loss / Math.Max(1, device.Samples))], [(float)(cpu.Loss / Math.Max(1, cpu.Samples))])).Max();
+        bool counts = device.Samples == cpu.Samples && device.Hits == cpu.Hits && device.Trials == cpu.Trials;
+        return new SelfTestResult(kernel, shape, counts ? error : double.PositiveInfinity, 1e-4, seconds);
     }
 
     /// <summary>About <paramref name="positives"/> distinct random pairs, with one user who has most of the items so that rejection is exercised.</summary>

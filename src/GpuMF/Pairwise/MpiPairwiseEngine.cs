@@ -38,7 +38,7 @@ internal sealed class MpiPairwiseEngine : IPairwiseEngine
         _threads = threads;
         int size = communicator.Size;
         int rank = communicator.Rank;
-        _userStarts = Bounds(problem.UserCount, size);
+        _userStarts = EvenBlocks.Bounds(problem.UserCount, size);
         // Items are hashed into blocks rather than cut in index order: indices follow first appearance, which follows
         // popularity, and a block of popular items alone would give BPR and WARP negatives of one popularity.
         var blockOf = new int[problem.ItemCount];
@@ -107,9 +107,6 @@ internal sealed class MpiPairwiseEngine : IPairwiseEngine
     public void Dispose()
     {
     }
-
-    private static int[] Bounds(int count, int blocks) =>
-        [.. Enumerable.Range(0, blocks + 1).Select(b => (int)((long)count * b / blocks))];
 
     /// <summary>After stratum <paramref name="stratum"/>, each rank broadcasts the item block it trained: factors, biases and their adagrad sums.</summary>
     private void ShareItemBlocks(int stratum)

@@ -28,8 +28,8 @@ internal sealed class MpiSgdEngine : ISgdEngine
         _communicator = communicator;
         int size = communicator.Size;
         int rank = communicator.Rank;
-        _userStarts = Bounds(problem.UserCount, size);
-        _itemStarts = Bounds(problem.ItemCount, size);
+        _userStarts = EvenBlocks.Bounds(problem.UserCount, size);
+        _itemStarts = EvenBlocks.Bounds(problem.ItemCount, size);
         _strata = new CpuSgdEngine[size];
         for (int s = 0; s < size; s++)
         {
@@ -88,10 +88,6 @@ internal sealed class MpiSgdEngine : ISgdEngine
             stratum.Dispose();
         }
     }
-
-    /// <summary>N + 1 bounds cutting <paramref name="count"/> rows into N contiguous blocks of sizes differing by at most one.</summary>
-    private static int[] Bounds(int count, int blocks) =>
-        [.. Enumerable.Range(0, blocks + 1).Select(b => (int)((long)count * b / blocks))];
 
     /// <summary>After stratum <paramref name="stratum"/>, each rank broadcasts the item block it trained: the rows' factors, then their biases.</summary>
     private void ShareItemBlocks(int stratum)
