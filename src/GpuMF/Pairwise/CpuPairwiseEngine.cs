@@ -146,7 +146,7 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
         Prefetching = Sse.IsSupported && parameterBytes > PrefetchAboveBytes;
         SeenPtr = Pin(problem.SeenPtr);
         SeenItems = Pin(problem.SeenItems);
-        var bitmap = Bitmap(problem);
+        var bitmap = Bitmap(problem.UserCount, problem.ItemCount, problem.SeenPtr, problem.SeenItems);
         SeenBits = Pin(bitmap);
         SeenFilter = bitmap is null ? Pin(Filter(problem)) : null;
         CellPairs = Pin(_cellPairs);
@@ -416,19 +416,20 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
             ItemBlockStart[itemBlock + 1] - ItemBlockStart[itemBlock]);
     }
 
-    private static ulong[]? Bitmap(PairwiseProblem problem)
+    /// <summary>The dense user × item bitmap of the observed pairs (bit u·items + i), or null when it would exceed <see cref="MaxBitmapBytes"/>.</summary>
+    internal static ulong[]? Bitmap(int userCount, int itemCount, int[] seenPtr, int[] seenItems)
     {
-        long bits = (long)problem.UserCount * problem.ItemCount;
+        long bits = (long)userCount * itemCount;
         if (bits > MaxBitmapBytes * 8)
         {
             return null;
         }
         var map = new ulong[(bits + 63) >> 6];
-        for (int u = 0; u < problem.UserCount; u++)
+        for (int u = 0; u < userCount; u++)
         {
-            for (int n = problem.SeenPtr[u]; n < problem.SeenPtr[u + 1]; n++)
+            for (int n = seenPtr[u]; n < seenPtr[u + 1]; n++)
             {
-                long bit = (long)u * problem.ItemCount + problem.SeenItems[n];
+                long bit = (long)u * itemCount + seenItems[n];
                 map[bit >> 6] |= 1UL << (int)(bit & 63);
             }
         }

@@ -72,7 +72,7 @@ internal abstract unsafe class HybridCpuEngine : HybridEngine
         OrderedPairs = Pin(new int[2 * problem.Positives]);
         SeenPtr = Pin(problem.SeenPtr);
         SeenItems = Pin(problem.SeenItems);
-        SeenBits = Pin(Bitmap(problem));
+        SeenBits = Pin(CpuPairwiseEngine.Bitmap(problem.UserCount, problem.ItemCount, problem.SeenPtr, problem.SeenItems));
         var rows = Rows(null, 4 * Threads, 0, Stride);
         int named = problem.ItemSide.Names.Count;
         Workspaces = [.. Enumerable.Range(0, Threads).Select(w => new Workspace(rows + 4L * w * Stride, Stride, Rows(null, named, 0, 1), Pin(new int[named]), named))];
@@ -401,25 +401,6 @@ internal abstract unsafe class HybridCpuEngine : HybridEngine
             entries[n] = new Entry(side.Columns[n], side.Weights[n]);
         }
         return new(Pin(side.RowPtr), Pin(entries));
-    }
-
-    private static ulong[]? Bitmap(HybridProblem problem)
-    {
-        long bits = (long)problem.UserCount * problem.ItemCount;
-        if (bits > CpuPairwiseEngine.MaxBitmapBytes * 8)
-        {
-            return null;
-        }
-        var map = new ulong[(bits + 63) >> 6];
-        for (int u = 0; u < problem.UserCount; u++)
-        {
-            for (int n = problem.SeenPtr[u]; n < problem.SeenPtr[u + 1]; n++)
-            {
-                long bit = (long)u * problem.ItemCount + problem.SeenItems[n];
-                map[bit >> 6] |= 1UL << (int)(bit & 63);
-            }
-        }
-        return map;
     }
 
     /// <summary>
