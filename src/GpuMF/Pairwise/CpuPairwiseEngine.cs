@@ -3,7 +3,6 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
 using GpuMF.Kernels.Pairwise;
 using GpuMF.Kernels.Sampling;
-using GpuMF.Kernels.Sparse;
 using GpuMF.Training;
 
 namespace GpuMF.Pairwise;
@@ -35,10 +34,7 @@ namespace GpuMF.Pairwise;
 /// own copy of the parameters, in pinned 64-byte-aligned memory with rows padded to whole cache lines
 /// (a user's factors and adagrad sums in one row, an item's factors and its bias line in one, the item
 /// sums apart), so that threads, whose rows interleave in memory, never write to the same cache line;
-/// <see cref="CopyTo"/> writes them back. "Is j observed for u" is one bit of a dense user × item bitmap
-/// when that fits in <see cref="MaxBitmapBytes"/> (one cache miss instead of a binary search's several),
-/// else a per-user hashed filter (2 bytes per observed pair and 8 per user) that settles all but a few
-/// percent of the checks with one read, the rest going on to a binary search of the user's CSR row.
+/// <see cref="CopyTo"/> writes them back. "Is j observed for u" is asked of <see cref="ObservedPairs"/>.
 /// </para>
 /// <para>
 /// At scale the rows of a step are random reads from memory far larger than the caches, so the cell loops
@@ -51,9 +47,6 @@ namespace GpuMF.Pairwise;
 /// </summary>
 internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
 {
-    /// <summary>Largest observed-pair bitmap built (64 MiB: ML-20M's 138k × 27k would need 460 MiB).</summary>
-    public const long MaxBitmapBytes = 64L << 20;
-
     /// <summary>Floats in a cache line: the unit rows are padded to.</summary>
     protected const int Line = 16;
 
@@ -144,11 +137,7 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
         }
         long parameterBytes = sizeof(float) * (((long)problem.UserCount * UserStride) + ((long)problem.ItemCount * (ItemStride + (GQ == null ? 0 : Stride))));
         Prefetching = Sse.IsSupported && parameterBytes > PrefetchAboveBytes;
-        SeenPtr = Pin(problem.SeenPtr);
-        SeenItems = Pin(problem.SeenItems);
-        var bitmap = Bitmap(problem.UserCount, problem.ItemCount, problem.SeenPtr, problem.SeenItems);
-        SeenBits = Pin(bitmap);
-        SeenFilter = bitmap is null ? Pin(Filter(problem)) : null;
+        Observed = new ObservedPairs(problem.UserCount, problem.ItemCount, problem.SeenPtr, problem.SeenItems);
         CellPairs = Pin(_cellPairs);
         ItemBlockItems = Pin(_itemBlockItems);
     }
@@ -215,19 +204,7 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     protected float* ItemSums(int i) => GQ == null ? null : GQ + ((long)i * Stride);
 
-    private int* SeenPtr { get; }
-
-    private int* SeenItems { get; }
-
-    /// <summary>Bit u·n + i is set when user u has item i; null when the bitmap would be too large.</summary>
-    private ulong* SeenBits { get; }
-
-    /// <summary>
-    /// When there is no bitmap, each user's observed items hashed into words of their own (<see cref="FilterWord"/>,
-    /// <see cref="FilterMask"/>): a clear bit proves that the user lacks the item with one memory read, which spares
-    /// almost every check the binary search; null when there is a bitmap.
-    /// </summary>
-    private ulong* SeenFilter { get; }
+    private ObservedPairs Observed { get; }
 
     public EpochResult RunEpoch(int epoch, float learningRate, CancellationCheck cancel = default)
     {
@@ -288,6 +265,7 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
         }
         _pins.Clear();
         _aligned.Clear();
+        Observed.Dispose();
     }
 
     /// <summary>
@@ -297,47 +275,17 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
     /// </summary>
     protected abstract EpochResult RunCell(Cell cell, ref XorShiftRandom rng, float learningRate, CancellationCheck cancel);
 
-    /// <summary>True when the cell loop should stop before pair <paramref name="n"/>: a check point every <see cref="CheckEvery"/> pairs after the first finds <paramref name="cancel"/> cancelled.</summary>
+    /// <summary>True when a sampling loop (a cell's here, a range of <see cref="HybridCpuEngine"/>) should stop before pair <paramref name="n"/>: a check point every <see cref="CheckEvery"/> pairs after the first finds <paramref name="cancel"/> cancelled.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    protected static bool Stop(int n, CancellationCheck cancel) => (n & (CheckEvery - 1)) == 0 && n > 0 && cancel.Requested();
+    internal static bool Stop(int n, CancellationCheck cancel) => (n & (CheckEvery - 1)) == 0 && n > 0 && cancel.Requested();
 
     /// <summary>True when user <paramref name="u"/> has item <paramref name="item"/> among the observed ones.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    protected bool Seen(int u, int item)
-    {
-        if (SeenBits != null)
-        {
-            long bit = (long)u * Problem.ItemCount + item;
-            return (SeenBits[bit >> 6] & (1UL << (int)(bit & 63))) != 0;
-        }
-        int start = SeenPtr[u];
-        int end = SeenPtr[u + 1];
-        ulong hash = XorShiftRandom.Mix((ulong)(uint)item);
-        ulong mask = FilterMask(hash);
-        return (SeenFilter[FilterWord(u, start, end, hash)] & mask) == mask
-            && SortedRange.Contains(new PointerValues(SeenItems), start, end, item);
-    }
+    protected bool Seen(int u, int item) => Observed.Contains(u, item);
 
-    /// <summary>
-    /// Asks for the bitmap or filter word that <see cref="Seen"/>(u, item) will read, so that its cache miss overlaps
-    /// other work; the filter's needs user u's CSR offsets, which <see cref="PrefetchSeenRow"/> asks for earlier.
-    /// </summary>
+    /// <summary>Asks for what <see cref="Seen"/>(u, item) will read (<see cref="ObservedPairs.Prefetch"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    protected void PrefetchSeen(int u, int item)
-    {
-        if (!Sse.IsSupported)
-        {
-            return;
-        }
-        if (SeenBits != null)
-        {
-            Sse.Prefetch0(SeenBits + (((long)u * Problem.ItemCount + item) >> 6));
-        }
-        else
-        {
-            Sse.Prefetch0(SeenFilter + FilterWord(u, SeenPtr[u], SeenPtr[u + 1], XorShiftRandom.Mix((ulong)(uint)item)));
-        }
-    }
+    protected void PrefetchSeen(int u, int item) => Observed.Prefetch(u, item);
 
     /// <summary>Asks for user <paramref name="u"/>'s factors and, under adagrad, their sums.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -377,27 +325,11 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     protected void PrefetchSeenRow(int u)
     {
-        if (SeenBits == null && Prefetching)
+        if (Prefetching)
         {
-            Sse.Prefetch0(SeenPtr + u);
+            Observed.PrefetchRow(u);
         }
     }
-
-    /// <summary>
-    /// The filter word of user <paramref name="u"/>, whose items are [<paramref name="start"/>, <paramref name="end"/>)
-    /// of the CSR, for an item hashed to <paramref name="hash"/>: the user owns ⌊(end − start)/4⌋ + 1 words from
-    /// ⌊start/4⌋ + u on (no two users' ranges meet), about 16 bits per item, and the hash's top bits pick one.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static long FilterWord(int u, int start, int end, ulong hash) =>
-        (start >> 2) + (long)u + (long)(((hash >> 32) * (ulong)(uint)(((end - start) >> 2) + 1)) >> 32);
-
-    /// <summary>
-    /// The two bits an item hashed to <paramref name="hash"/> sets in its filter word: with at most four items a word on
-    /// average (about 8 of its 64 bits set), a missing item finds both set with probability about (1 − e^(−8/64))² ≈ 1.4%.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong FilterMask(ulong hash) => (1UL << (int)(hash & 63)) | (1UL << (int)((hash >> 6) & 63));
 
     /// <summary>
     /// Slice <paramref name="sweep"/> of <paramref name="sweeps"/> of cell <paramref name="cell"/>'s pairs as this epoch
@@ -414,43 +346,6 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
             to - from,
             ItemBlockItems + ItemBlockStart[itemBlock],
             ItemBlockStart[itemBlock + 1] - ItemBlockStart[itemBlock]);
-    }
-
-    /// <summary>The dense user × item bitmap of the observed pairs (bit u·items + i), or null when it would exceed <see cref="MaxBitmapBytes"/>.</summary>
-    internal static ulong[]? Bitmap(int userCount, int itemCount, int[] seenPtr, int[] seenItems)
-    {
-        long bits = (long)userCount * itemCount;
-        if (bits > MaxBitmapBytes * 8)
-        {
-            return null;
-        }
-        var map = new ulong[(bits + 63) >> 6];
-        for (int u = 0; u < userCount; u++)
-        {
-            for (int n = seenPtr[u]; n < seenPtr[u + 1]; n++)
-            {
-                long bit = (long)u * itemCount + seenItems[n];
-                map[bit >> 6] |= 1UL << (int)(bit & 63);
-            }
-        }
-        return map;
-    }
-
-    /// <summary>The words of <see cref="SeenFilter"/>: each user's observed items set in its own range.</summary>
-    private static ulong[] Filter(PairwiseProblem problem)
-    {
-        var words = new ulong[(problem.SeenItems.Length >> 2) + problem.UserCount + 1];
-        for (int u = 0; u < problem.UserCount; u++)
-        {
-            int start = problem.SeenPtr[u];
-            int end = problem.SeenPtr[u + 1];
-            for (int n = start; n < end; n++)
-            {
-                ulong hash = XorShiftRandom.Mix((ulong)(uint)problem.SeenItems[n]);
-                words[FilterWord(u, start, end, hash)] |= FilterMask(hash);
-            }
-        }
-        return words;
     }
 
     /// <summary>
@@ -597,12 +492,5 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
     private struct CacheLine
     {
         private float _first;
-    }
-
-    /// <summary>The ints at a pointer into pinned memory, as <see cref="IIntValues"/>.</summary>
-    private readonly struct PointerValues(int* values) : IIntValues
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public int At(int position) => values[position];
     }
 }

@@ -27,7 +27,7 @@ internal sealed unsafe class HybridCpuBprEngine(HybridProblem problem, int threa
         PrefetchSeen(pairs[0], nextJ);
         for (int n = 0; n < count; n++)
         {
-            if (Stop(n, cancel))
+            if (CpuPairwiseEngine.Stop(n, cancel))
             {
                 break;
             }

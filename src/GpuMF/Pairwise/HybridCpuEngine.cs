@@ -3,7 +3,6 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
 using GpuMF.Kernels.Pairwise;
 using GpuMF.Kernels.Sampling;
-using GpuMF.Kernels.Sparse;
 using GpuMF.Training;
 
 namespace GpuMF.Pairwise;
@@ -30,16 +29,14 @@ namespace GpuMF.Pairwise;
 /// <para>
 /// A row of weight 1 alone (an identity-only side, or an entity with one feature) is used in place, without a
 /// copy; other entities' vectors are composed into the thread's workspace. Cancellation is checked before the epoch
-/// and every <see cref="CheckEvery"/> samples of a range.
+/// and at <see cref="CpuPairwiseEngine.Stop"/>'s check points of a range; "is j observed for u" is asked of
+/// <see cref="ObservedPairs"/>.
 /// </para>
 /// </summary>
 internal abstract unsafe class HybridCpuEngine : HybridEngine
 {
     /// <summary>Floats in a cache line: the row padding and the spacing of the bias lines.</summary>
     protected const int Line = 16;
-
-    /// <summary>Samples of a range between cancellation checks (a power of two).</summary>
-    private const int CheckEvery = 4096;
 
     private readonly List<GCHandle> _pins = [];
     private readonly ParallelOptions _parallel;
@@ -70,9 +67,7 @@ internal abstract unsafe class HybridCpuEngine : HybridEngine
         PositiveUsers = Pin(problem.Users);
         PositiveItems = Pin(problem.Items);
         OrderedPairs = Pin(new int[2 * problem.Positives]);
-        SeenPtr = Pin(problem.SeenPtr);
-        SeenItems = Pin(problem.SeenItems);
-        SeenBits = Pin(CpuPairwiseEngine.Bitmap(problem.UserCount, problem.ItemCount, problem.SeenPtr, problem.SeenItems));
+        Observed = new ObservedPairs(problem.UserCount, problem.ItemCount, problem.SeenPtr, problem.SeenItems);
         var rows = Rows(null, 4 * Threads, 0, Stride);
         int named = problem.ItemSide.Names.Count;
         Workspaces = [.. Enumerable.Range(0, Threads).Select(w => new Workspace(rows + 4L * w * Stride, Stride, Rows(null, named, 0, 1), Pin(new int[named]), named))];
@@ -119,12 +114,7 @@ internal abstract unsafe class HybridCpuEngine : HybridEngine
     /// <summary>This epoch's positives in its order, (user, item) at [2n, 2n + 1], each thread's range written by the thread.</summary>
     private int* OrderedPairs { get; }
 
-    private int* SeenPtr { get; }
-
-    private int* SeenItems { get; }
-
-    /// <summary>Bit u·n + i is set when user u has item i; null when the bitmap would exceed <see cref="CpuPairwiseEngine.MaxBitmapBytes"/>.</summary>
-    private ulong* SeenBits { get; }
+    private ObservedPairs Observed { get; }
 
     /// <summary>Each thread's rows and memo.</summary>
     private Workspace[] Workspaces { get; }
@@ -185,39 +175,22 @@ internal abstract unsafe class HybridCpuEngine : HybridEngine
             pin.Free();
         }
         _pins.Clear();
+        Observed.Dispose();
     }
 
     /// <summary>
     /// Runs a range of the epoch's order: its samples front to back, drawing from <paramref name="rng"/>, the range's
-    /// stream, and composing into <paramref name="workspace"/>, the thread's own; stops early once <see cref="Stop"/> says so.
+    /// stream, and composing into <paramref name="workspace"/>, the thread's own; stops early once <see cref="CpuPairwiseEngine.Stop"/> says so.
     /// </summary>
     protected abstract EpochResult RunRange(Range range, ref XorShiftRandom rng, Workspace workspace, float learningRate, CancellationCheck cancel);
 
-    /// <summary>True when the loop should stop before sample <paramref name="n"/>: a check point every <see cref="CheckEvery"/> samples after the first finds <paramref name="cancel"/> cancelled.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    protected static bool Stop(int n, CancellationCheck cancel) => (n & (CheckEvery - 1)) == 0 && n > 0 && cancel.Requested();
-
     /// <summary>True when user <paramref name="u"/> has item <paramref name="item"/> among the observed ones.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    protected bool Seen(int u, int item)
-    {
-        if (SeenBits != null)
-        {
-            long bit = (long)u * Problem.ItemCount + item;
-            return (SeenBits[bit >> 6] & (1UL << (int)(bit & 63))) != 0;
-        }
-        return SortedRange.Contains(new PointerValues(SeenItems), SeenPtr[u], SeenPtr[u + 1], item);
-    }
+    protected bool Seen(int u, int item) => Observed.Contains(u, item);
 
-    /// <summary>Asks for the bitmap word that <see cref="Seen"/>(u, item) will read, so that its cache miss overlaps other work.</summary>
+    /// <summary>Asks for what <see cref="Seen"/>(u, item) will read (<see cref="ObservedPairs.Prefetch"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    protected void PrefetchSeen(int u, int item)
-    {
-        if (SeenBits != null && Sse.IsSupported)
-        {
-            Sse.Prefetch0(SeenBits + (((long)u * Problem.ItemCount + item) >> 6));
-        }
-    }
+    protected void PrefetchSeen(int u, int item) => Observed.Prefetch(u, item);
 
     /// <summary>
     /// Asks for the cache lines that scoring item <paramref name="i"/> reads first: its CSR offset and, when the item
@@ -500,11 +473,4 @@ internal abstract unsafe class HybridCpuEngine : HybridEngine
 
     /// <summary>A feature entry: the table row and its weight.</summary>
     private readonly record struct Entry(int Column, float Weight);
-
-    /// <summary>The ints at a pointer into pinned memory, as <see cref="IIntValues"/>.</summary>
-    private readonly struct PointerValues(int* values) : IIntValues
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public int At(int position) => values[position];
-    }
 }

@@ -22,7 +22,7 @@ internal sealed unsafe class HybridCpuWarpEngine(HybridProblem problem, int thre
         int* pairs = range.Pairs;
         for (int n = 0; n < range.Count; n++)
         {
-            if (Stop(n, cancel))
+            if (CpuPairwiseEngine.Stop(n, cancel))
             {
                 break;
             }
