@@ -114,31 +114,31 @@ internal sealed class EvaluateCommand : CliCommand
     }
 
     /// <summary>
-    /// <c>--cold-start items|users</c>: trains on the training rows' own users and items only, adds the entities that
-    /// only the feature files name from their features, and ranks for each test user the test items training lacks
-    /// (items), or every item for the test users training lacks (users). Test rows whose user or item has neither
-    /// interactions nor features are counted and left out.
+    /// <c>--cold-start items|users</c>: <see cref="ColdStartProtocol.Run"/> on the training and test rows. Test rows whose
+    /// user or item has neither interactions nor features are counted and left out.
     /// </summary>
     private int RunColdStart(ParseResult parse, TrainingPlan plan, Backends.ComputeBackend backend, RatingTable fit, RatingTable? held, RatingTable testTable, bool users, int k, bool json, CancellationToken cancellation)
     {
-        var train = InteractionMatrix.Build(fit, DuplicatePolicy.Reject);
-        var validation = held is null ? null : TrainingArguments.ValidationMatrix(held, train);
-        var features = _features.Read(parse, train, cancellation);
-        var clock = Stopwatch.StartNew();
-        var trained = TrainingArguments.Train(plan, train, validation, backend, json ? null : new ProgressBar(), null, null, cancellation, features: features);
-        double seconds = clock.Elapsed.TotalSeconds;
-        var model = FeatureArguments.AddFeatureOnly(trained, features.Users, features.Items);
-        var (test, unknown) = InteractionMatrix.Within(testTable, model.Users, model.Items);
         string what = users ? "users" : "items";
-        RankingMetrics m;
+        double seconds = 0;
+        ColdStartResult outcome;
         try
         {
-            m = users ? RankingMetrics.EvaluateColdUsers(model, test, train.UserCount, k) : RankingMetrics.EvaluateColdItems(model, test, train.ItemCount, k);
+            outcome = ColdStartProtocol.Run(fit, testTable, users ? ColdStartSide.Users : ColdStartSide.Items, train =>
+            {
+                var validation = held is null ? null : TrainingArguments.ValidationMatrix(held, train);
+                var features = _features.Read(parse, train, cancellation);
+                var clock = Stopwatch.StartNew();
+                var model = TrainingArguments.Train(plan, train, validation, backend, json ? null : new ProgressBar(), null, null, cancellation, features: features);
+                seconds = clock.Elapsed.TotalSeconds;
+                return new ColdStartFit(model, features.Users, features.Items);
+            }, k);
         }
-        catch (ArgumentException)
+        catch (ArgumentException e) when (e.ParamName == "test")
         {
-            throw new UsageException($"--cold-start {what}: no test row has a{(users ? " user" : "n item")} that training lacks and the features describe ({unknown:N0} test rows name entities with neither).");
+            throw new UsageException($"--cold-start {what}: {e.Message.Split(" (Parameter", 2)[0]}");
         }
+        var m = outcome.Metrics;
         var result = new JsonObject
         {
             ["model"] = plan.Family.Name,
@@ -147,10 +147,9 @@ internal sealed class EvaluateCommand : CliCommand
             ["options"] = JsonText.SnakeCase(plan.OptionsJson),
             ["cold_start"] = what,
             ["train_seconds"] = Math.Round(seconds, 4),
-            ["train_interactions"] = train.Count,
-            ["feature_only_users"] = features.Users?.ColdIds.Count ?? 0,
-            ["feature_only_items"] = features.Items?.ColdIds.Count ?? 0,
-            ["test_rows_left_out"] = unknown,
+            ["train_interactions"] = outcome.Train.Count,
+            [$"feature_only_{what}"] = outcome.FeatureOnly,
+            ["test_rows_left_out"] = outcome.TestRowsLeftOut,
             ["candidates"] = m.Candidates,
             ["users_judged"] = m.Users,
             [$"precision@{k}"] = m.Precision,
