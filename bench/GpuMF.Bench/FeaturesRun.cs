@@ -10,11 +10,12 @@ using GpuMF.Training;
 namespace GpuMF.Bench;
 
 /// <summary>
-/// <c>features [--threads T] [--models bpr,warp] [--weights raw,scaled] [--write [bench/RESULTS.md]]</c>: hybrid BPR and WARP (features:
+/// <c>features [--threads T] [--models bpr,warp] [--weights raw,raw1,scaled] [--write [bench/RESULTS.md]]</c>: hybrid BPR and WARP (features:
 /// ML-1M's genres from movies.dat, gender, age band and occupation from users.dat) on the fixed splits, at the
 /// models' defaults on the managed CPU backend. Warm start on the implicit split (plain against identity + features);
 /// item cold start on <c>ml1m_colditem_*</c> (each user ranks the held-out items only, from their genres); user cold
-/// start on <c>ml1m_colduser_*</c> (the held-out users rank every item, from their demographics); and the lists of a
+/// start on <c>ml1m_colduser_*</c> (the held-out users rank every item, from their demographics), both by
+/// <see cref="ColdStartProtocol"/>; and the lists of a
 /// brand-new user and a brand-new item described by features alone.
 /// </summary>
 internal static class FeaturesRun
@@ -29,7 +30,7 @@ internal static class FeaturesRun
         var options = new BenchOptions(Command, args);
         int threads = options.Int("threads", 0, 0, 1024);
         var models = options.List("models", ["bpr", "warp"], ["bpr", "warp"]);
-        var weightings = options.List("weights", ["raw", "scaled"], ["raw", "scaled"]);
+        var weightings = options.List("weights", ["raw", "raw1", "scaled"], ["raw", "raw1", "scaled"]);
         string? write = options.Optional("write", "bench/RESULTS.md");
         options.RejectUnknown();
         string root = BenchData.Root("ml-1m/ and splits/");
@@ -43,10 +44,8 @@ internal static class FeaturesRun
 
         var warmRows = new List<string>();
         var (warmTrain, warmTest) = HoldoutData.Build(Split(splits, "ml1m_implicit_train.tsv"), Split(splits, "ml1m_implicit_test.tsv"));
-        var coldItemTrain = InteractionMatrix.Build(Split(splits, "ml1m_colditem_train.tsv"));
-        var coldItemTest = Split(splits, "ml1m_colditem_test.tsv");
-        var coldUserTrain = InteractionMatrix.Build(Split(splits, "ml1m_colduser_train.tsv"));
-        var coldUserTest = Split(splits, "ml1m_colduser_test.tsv");
+        var (coldItemRows, coldItemTest) = (Split(splits, "ml1m_colditem_train.tsv"), Split(splits, "ml1m_colditem_test.tsv"));
+        var (coldUserRows, coldUserTest) = (Split(splits, "ml1m_colduser_train.tsv"), Split(splits, "ml1m_colduser_test.tsv"));
         var coldRows = new List<string>();
         foreach (string name in models)
         {
@@ -55,35 +54,44 @@ internal static class FeaturesRun
             warmRows.Add(WarmRow(name, "plain", "", RankingMetrics.Evaluate(plain, warmTest, K), plainSeconds, plainSeconds));
             foreach (string weighting in weightings)
             {
-                var scale = FeatureOptions.Defaults with { Normalize = weighting == "scaled" };
+                var scale = FeatureOptions.Defaults with { Normalize = weighting == "scaled", SharedWeight = weighting == "raw1" ? 1f : FeatureOptions.Defaults.SharedWeight };
+                string weights = weighting == "raw1" ? "raw, shared 1" : weighting;
                 foreach (var (label, userSide) in new (string, bool)[] { ("items: identity + genres", false), ("items: identity + genres; users: identity + demographics", true) })
                 {
                     var users = userSide ? EntityFeatures.Build(people, warmTrain.Users, scale) : null;
                     var items = EntityFeatures.Build(movies, warmTrain.Items, scale);
                     var (model, seconds) = Train(family, warmTrain, users, items, backend);
                     var m = RankingMetrics.Evaluate(model, warmTest, K);
-                    warmRows.Add(WarmRow(name, label, weighting, m, seconds, plainSeconds));
+                    warmRows.Add(WarmRow(name, label, weights, m, seconds, plainSeconds));
                     Console.Error.WriteLine($"features: warm {name} {label} {weighting}: P@10 {m.Precision:F4} ({seconds:F1} s)");
                 }
-                foreach (bool identity in new[] { false, true })
+                // Without identity features the shared weight does not apply: raw1's rows would be raw's.
+                var cases = new (ColdStartSide Side, bool Identity, bool Catalogue)[]
                 {
-                    var items = EntityFeatures.Build(movies, coldItemTrain.Items, scale with { Identity = identity });
-                    var (trained, seconds) = Train(family, coldItemTrain, null, items, backend);
-                    var model = trained.WithFeatureOnlyItems(items.ColdIds, items.Cold);
-                    var (test, _) = InteractionMatrix.Within(coldItemTest, model.Users, model.Items);
-                    var m = RankingMetrics.EvaluateColdItems(model, test, coldItemTrain.ItemCount, K);
-                    coldRows.Add(ColdRow("item cold start", name, identity ? "items: identity + genres (cold items: genres)" : "items: genres only", weighting, m, seconds));
-                    Console.Error.WriteLine($"features: cold items {name} identity {identity} {weighting}: P@10 {m.Precision:F4} AUC {m.AucFull:F4} ({seconds:F1} s)");
-                }
-                foreach (bool identity in new[] { false, true })
+                    (ColdStartSide.Items, false, false), (ColdStartSide.Items, true, false),
+                    (ColdStartSide.Users, false, false), (ColdStartSide.Users, false, true), (ColdStartSide.Users, true, false),
+                }.Where(c => c.Identity || weighting != "raw1");
+                foreach (var (side, identity, catalogue) in cases)
                 {
-                    var users = EntityFeatures.Build(people, coldUserTrain.Users, scale with { Identity = identity });
-                    var (trained, seconds) = Train(family, coldUserTrain, users, null, backend);
-                    var model = trained.WithFeatureOnlyUsers(users.ColdIds, users.Cold);
-                    var (test, _) = InteractionMatrix.Within(coldUserTest, model.Users, model.Items);
-                    var m = RankingMetrics.EvaluateColdUsers(model, test, coldUserTrain.UserCount, K);
-                    coldRows.Add(ColdRow("user cold start", name, identity ? "users: identity + demographics (cold users: demographics)" : "users: demographics only", weighting, m, seconds));
-                    Console.Error.WriteLine($"features: cold users {name} identity {identity} {weighting}: P@10 {m.Precision:F4} AUC {m.AucFull:F4} ({seconds:F1} s)");
+                    bool users = side == ColdStartSide.Users;
+                    double seconds = 0;
+                    var m = ColdStartProtocol.Run(users ? coldUserRows : coldItemRows, users ? coldUserTest : coldItemTest, side, train =>
+                    {
+                        var features = EntityFeatures.Build(users ? people : movies, users ? train.Users : train.Items, scale with { Identity = identity });
+                        var (model, s) = Train(family, train, users ? features : null, users ? null : features, backend);
+                        seconds = s;
+                        return new ColdStartFit(model, users ? features : null, users ? null : features);
+                    }, K, catalogue: catalogue ? movies.Entities : null).Metrics;
+                    string features = (users, identity) switch
+                    {
+                        (false, false) => "items: genres only",
+                        (false, true) => "items: identity + genres (cold items: genres)",
+                        (true, false) => "users: demographics only",
+                        (true, true) => "users: identity + demographics (cold users: demographics)",
+                    };
+                    string protocol = users ? catalogue ? "user cold start, every movie of movies.dat" : "user cold start" : "item cold start";
+                    coldRows.Add(ColdRow(protocol, name, features, weights, m, seconds));
+                    Console.Error.WriteLine($"features: {protocol} {name} identity {identity} {weighting}: P@10 {m.Precision:F4} AUC {m.AucFull:F4} ({seconds:F1} s)");
                 }
             }
         }
@@ -91,6 +99,8 @@ internal static class FeaturesRun
         // LightFM's cold-start fits (bench/PEERS.md): 30 epochs with the same features, rows scaled.
         var speedRows = new List<string>();
         var warp = ModelRegistry.Parse("warp");
+        var coldItemTrain = ColdStartProtocol.TrainingMatrix(coldItemRows, coldItemTest, ColdStartSide.Items);
+        var coldUserTrain = ColdStartProtocol.TrainingMatrix(coldUserRows, coldUserTest, ColdStartSide.Users);
         var thirty = ((Pairwise.WarpOptions)warp.DefaultOptions) with { Epochs = 30 };
         foreach (var (label, train, users, items, lightFm) in new (string, InteractionMatrix, EntityFeatures?, EntityFeatures?, double)[]
         {

@@ -21,6 +21,7 @@ internal sealed class FeatureArguments
     private readonly Option<bool> _noUserIdentity;
     private readonly Option<bool> _noItemIdentity;
     private readonly Option<bool> _scaleWeights;
+    private readonly Option<float> _sharedWeight;
 
     public FeatureArguments(Command command)
     {
@@ -31,7 +32,8 @@ internal sealed class FeatureArguments
         _noUserIdentity = Opt.Flag("--no-user-identity", "with --user-features: leave out each user's own feature, so that users are their features alone");
         _noItemIdentity = Opt.Flag("--no-item-identity", "with --item-features: leave out each item's own feature, so that items are their features alone (what item cold start measures)");
         _scaleWeights = Opt.Flag("--scale-feature-weights", "scale each entity's feature weights, its own feature's included, to sum to 1 (LightFM's default), instead of using them as given");
-        foreach (var option in new Option[] { _users, _items, _usersFormat, _itemsFormat, _noUserIdentity, _noItemIdentity, _scaleWeights })
+        _sharedWeight = Opt.Float("--shared-feature-weight", "with identity features: the factor each named feature's weight is multiplied by in training, so that features shared by many entities learn slowly beside each entity's own (1: as given)", FeatureOptions.Defaults.SharedWeight, "(0, 1]", v => v is > 0 and <= 1);
+        foreach (var option in new Option[] { _users, _items, _usersFormat, _itemsFormat, _noUserIdentity, _noItemIdentity, _scaleWeights, _sharedWeight })
         {
             command.Options.Add(option);
         }
@@ -56,9 +58,9 @@ internal sealed class FeatureArguments
         }
         if (!Given(parse))
         {
-            if (parse.Given(_scaleWeights))
+            if (new Option[] { _scaleWeights, _sharedWeight }.FirstOrDefault(parse.Given) is { } orphan)
             {
-                throw new UsageException("--scale-feature-weights goes with --user-features or --item-features.");
+                throw new UsageException($"{orphan.Name} goes with --user-features or --item-features.");
             }
             return;
         }
@@ -74,7 +76,7 @@ internal sealed class FeatureArguments
     /// </summary>
     public (EntityFeatures? Users, EntityFeatures? Items) Read(ParseResult parse, InteractionMatrix train, CancellationToken cancellation)
     {
-        var options = FeatureOptions.Defaults with { Normalize = parse.GetValue(_scaleWeights) };
+        var options = FeatureOptions.Defaults with { Normalize = parse.GetValue(_scaleWeights), SharedWeight = parse.GetValue(_sharedWeight) };
         var users = Side(parse, _users, _usersFormat, options with { Identity = !parse.GetValue(_noUserIdentity) }, train.Users, "user", cancellation);
         var items = Side(parse, _items, _itemsFormat, options with { Identity = !parse.GetValue(_noItemIdentity) }, train.Items, "item", cancellation);
         return (users, items);

@@ -87,6 +87,17 @@ public sealed class FeatureMatrix
     /// <summary>True when every non-empty row's weights were scaled to sum to 1 (the default of the builders).</summary>
     public bool Normalized { get; init; }
 
+    /// <summary>
+    /// The factor, finite and &gt; 0, that the named features' weights carry beyond the weights given
+    /// (<see cref="FeatureOptions.SharedWeight"/>); default 1. Training exports its named embeddings multiplied by it,
+    /// so that composing them with the given weights gives what training's rows gave.
+    /// </summary>
+    public float NamedScale
+    {
+        get;
+        init => field = float.IsFinite(value) && value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(NamedScale), value, "The named features' scale is finite and > 0.");
+    } = 1f;
+
     /// <summary>Row <paramref name="e"/>'s columns.</summary>
     public ReadOnlySpan<int> ColumnsOf(int e) => Columns.AsSpan(RowPtr[e], RowPtr[e + 1] - RowPtr[e]);
 

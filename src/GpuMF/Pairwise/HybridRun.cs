@@ -170,7 +170,7 @@ internal sealed class HybridRun : TrainingRun<HybridEngine>
         return result;
     }
 
-    /// <summary>The named features' embeddings (and biases) of a side, or null when it has none.</summary>
+    /// <summary>The named features' embeddings (and biases) of a side, multiplied by its <see cref="FeatureMatrix.NamedScale"/>, or null when it has none.</summary>
     private static FeatureEmbeddings? Named(FeatureMatrix side, float[] table, float[]? biases, int k)
     {
         if (side.Names.Count == 0)
@@ -178,6 +178,16 @@ internal sealed class HybridRun : TrainingRun<HybridEngine>
             return null;
         }
         int first = side.IdentityCount;
-        return new FeatureEmbeddings(side.Names, k, table.AsSpan(first * k, side.Names.Count * k).ToArray(), biases?.AsSpan(first, side.Names.Count).ToArray(), side.Normalized);
+        var vectors = table.AsSpan(first * k, side.Names.Count * k).ToArray();
+        var named = biases?.AsSpan(first, side.Names.Count).ToArray();
+        if (side.NamedScale != 1f)
+        {
+            TensorPrimitives.Multiply(vectors, side.NamedScale, vectors);
+            if (named is not null)
+            {
+                TensorPrimitives.Multiply(named, side.NamedScale, named);
+            }
+        }
+        return new FeatureEmbeddings(side.Names, k, vectors, named, side.Normalized);
     }
 }

@@ -74,6 +74,31 @@ public sealed class HybridTrainerTests
         Assert.Contains(trained.ItemFactors, v => v != 0f);
     }
 
+    /// <summary>
+    /// Rows whose named weights carry a scale (<see cref="FeatureMatrix.NamedScale"/>) train as rows with those weights
+    /// given, and the named embeddings come out multiplied by it, so that a new item described by the weights as given
+    /// composes what a trained item's features give it.
+    /// </summary>
+    [Theory]
+    [InlineData("bpr")]
+    [InlineData("warp")]
+    public void NamedEmbeddingsAreExportedMultipliedByTheRowsScale(string model)
+    {
+        var data = HybridData.RandomPositives(30, 40, 400, 7);
+        var raw = HybridData.Random(40, 5, identity: true, 4);
+        var scaled = new FeatureMatrix(raw.Names, raw.IdentityCount, raw.RowPtr, raw.Columns, raw.Weights) { Normalized = raw.Normalized, NamedScale = 0.25f };
+        using var cpu = ComputeBackend.Create(BackendKind.Cpu, 0, 1);
+        var given = Fit(model, cpu, data, null, raw);
+        var carried = Fit(model, cpu, data, null, scaled);
+        Assert.Equal(given.ItemFactors, carried.ItemFactors);
+        Assert.Equal(given.ItemBias, carried.ItemBias);
+        var a = Assert.IsType<FeatureEmbeddings>(given.ItemFeatures);
+        var b = Assert.IsType<FeatureEmbeddings>(carried.ItemFeatures);
+        Assert.Contains(a.Vectors, v => v != 0f);
+        Assert.Equal(a.Vectors.Select(v => v * 0.25f), b.Vectors);
+        Assert.Equal(a.Biases!.Select(v => v * 0.25f), b.Biases!);
+    }
+
     /// <summary>Early stopping with features keeps the best epoch's hybrid model, feature embeddings included.</summary>
     [Fact]
     public void EarlyStoppingKeepsTheBestHybridModel()

@@ -30,7 +30,7 @@ public sealed class EntityFeaturesTests : IDisposable
     {
         var table = Read("20\tb\t3\n99\ta\t2\n10\ta\n20\ta\t1\n99\tc\n");
         var space = new IdMap([10L, 20L, 30L]);
-        var f = EntityFeatures.Build(table, space, FeatureOptions.Defaults with { Normalize = true });
+        var f = EntityFeatures.Build(table, space, FeatureOptions.Defaults with { Normalize = true, SharedWeight = 1 });
         Assert.Equal(3, f.Known.RowCount);
         Assert.Equal(3, f.Known.IdentityCount);
         Assert.True(f.Known.Normalized);
@@ -44,6 +44,39 @@ public sealed class EntityFeaturesTests : IDisposable
         Assert.Same(f.Known.Names, f.Cold.Names);
         Assert.Equal([(f.Names.IndexOf("a"), 2f / 3), (f.Names.IndexOf("c"), 1f / 3)], Row(f.Cold, 0));
         Assert.Equal(3, space.Count);
+    }
+
+    [Fact]
+    public void SharedWeightScalesTheNamedFeaturesOfRowsWithIdentityOnly()
+    {
+        var table = Read("10\ta\t2\n10\tb\n99\ta\t2\n");
+        var space = new IdMap([10L, 20L]);
+        var f = EntityFeatures.Build(table, space, FeatureOptions.Defaults with { SharedWeight = 0.25f });
+        Assert.Equal(0.25f, f.Known.NamedScale);
+        Assert.Equal([(0, 1f), (Column(f, "a"), 0.5f), (Column(f, "b"), 0.25f)], Row(f.Known, 0));
+        Assert.Equal([(1, 1f)], Row(f.Known, 1));
+        // The cold rows keep the weights given: the exported embeddings carry the factor.
+        Assert.Equal(1f, f.Cold.NamedScale);
+        Assert.Equal([(f.Names.IndexOf("a"), 2f)], Row(f.Cold, 0));
+
+        var scaled = EntityFeatures.Build(table, space, FeatureOptions.Defaults with { SharedWeight = 0.5f, Normalize = true });
+        Assert.Equal([(0, 0.25f), (Column(f, "a"), 0.25f), (Column(f, "b"), 0.125f)], Row(scaled.Known, 0));
+
+        var alone = EntityFeatures.Build(table, space, FeatureOptions.Defaults with { SharedWeight = 0.25f, Identity = false });
+        Assert.Equal(1f, alone.Known.NamedScale);
+        Assert.Equal([(alone.Names.IndexOf("a"), 2f), (alone.Names.IndexOf("b"), 1f)], Row(alone.Known, 0));
+    }
+
+    [Theory]
+    [InlineData(0f)]
+    [InlineData(-0.5f)]
+    [InlineData(1.5f)]
+    [InlineData(float.NaN)]
+    public void ASharedWeightOutsideItsRangeIsRefused(float weight)
+    {
+        var table = Read("10\ta\n");
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => EntityFeatures.Build(table, new IdMap([10L]), FeatureOptions.Defaults with { SharedWeight = weight }));
+        Assert.Contains("SharedWeight", e.Message);
     }
 
     [Fact]
@@ -88,7 +121,7 @@ public sealed class EntityFeaturesTests : IDisposable
     {
         var table = Read("entity,feature\nu2,x\nu9,y\n", "f.csv");
         var f = EntityFeatures.Build(table, new IdMap(["u1", "u2"]));
-        Assert.Equal([(1, 1f), (2 + f.Names.IndexOf("x"), 1f)], Row(f.Known, 1));
+        Assert.Equal([(1, 1f), (2 + f.Names.IndexOf("x"), FeatureOptions.Defaults.SharedWeight)], Row(f.Known, 1));
         Assert.Equal(IdKind.Text, f.ColdIds.Kind);
         Assert.Equal(["u9"], f.ColdIds.Names);
     }
@@ -166,7 +199,7 @@ public sealed class EntityFeaturesTests : IDisposable
         var ratings = InteractionFile.Read(Path.Combine(TestData.Root, "ml-100k", "u1.base"));
         var items = InteractionMatrix.Build(ratings).Items;
         var table = FeatureFile.Read(Path.Combine(TestData.Root, "ml-100k", "u.item"));
-        var f = EntityFeatures.Build(table, items, FeatureOptions.Defaults with { Normalize = true });
+        var f = EntityFeatures.Build(table, items, FeatureOptions.Defaults with { Normalize = true, SharedWeight = 1 });
         Assert.Equal(items.Count, f.Known.RowCount);
         var trained = items.Ids.ToHashSet();
         var withRows = table.EntityIndices.ToArray().Select(t => table.Entities[t]).ToHashSet();
