@@ -54,7 +54,7 @@ internal static class FeaturesRun
             warmRows.Add(WarmRow(name, "plain", "", RankingMetrics.Evaluate(plain, warmTest, K), plainSeconds, plainSeconds));
             foreach (string weighting in weightings)
             {
-                var scale = FeatureOptions.Defaults with { Normalize = weighting == "scaled", SharedWeight = weighting == "raw1" ? 1f : FeatureOptions.Defaults.SharedWeight };
+                var scale = FeatureOptions.Defaults with { Normalize = weighting == "scaled", SharedWeight = weighting == "raw1" ? 1f : null };
                 string weights = weighting == "raw1" ? "raw, shared 1" : weighting;
                 foreach (var (label, userSide) in new (string, bool)[] { ("items: identity + genres", false), ("items: identity + genres; users: identity + demographics", true) })
                 {

@@ -36,19 +36,20 @@ public sealed record FeatureOptions
 
     /// <summary>
     /// With <see cref="Identity"/> on, the factor in (0, 1] that every named feature's weight is multiplied by in the
-    /// rows training sees (after <see cref="Normalize"/>); default 0.02; 1 uses the weights as given. A named feature
-    /// is shared by many entities, each of which moves its embedding; under adagrad its steps stay as large as an
-    /// entity's own row's, so its share of every vector that holds it keeps jittering, and with WARP's rank-weighted
-    /// steps that cost precision. The factor slows that share while each entity's own row learns at full rate.
-    /// Training exports the named embeddings multiplied by the factor (<see cref="FeatureMatrix.NamedScale"/>), so an
-    /// entity described by its features alone (<see cref="EntityFeatures.Cold"/>, whose weights stay as given) gets
-    /// what a trained entity's features give it. Without identity features the named features are the whole
-    /// representation and the factor does not apply. On ML-1M, WARP with identity + genres: P@10 0.3061 ± 0.0011 over
-    /// five seeds at 0.02, 0.3039 at 0.1 and 0.2965 ± 0.0009 at 1, against plain WARP's 0.3061 ± 0.0008; item cold
-    /// start with identity + genres trades AUC for precision (0.7126 and 0.1777 at 0.02, 0.7287 and 0.1731 at 1);
-    /// bench/RESULTS.md, "Side features and cold start".
+    /// rows training sees (after <see cref="Normalize"/>); 1 uses the weights as given; null (default) leaves the choice
+    /// to the model (<see cref="FeatureMatrix.NamedScale"/> null): 0.02 for WARP, 1 for BPR. A named feature is shared
+    /// by many entities, each of which moves its embedding; under adagrad its steps stay as large as an entity's own
+    /// row's, so its share of every vector that holds it keeps jittering, and WARP's rank-weighted steps pay for that
+    /// in precision. The factor slows that share while each entity's own row learns at full rate. Training exports the
+    /// named embeddings multiplied by the factor, so an entity described by its features alone
+    /// (<see cref="EntityFeatures.Cold"/>, whose weights stay as given) gets what a trained entity's features give it.
+    /// Without identity features the named features are the whole representation and no factor applies. On ML-1M,
+    /// WARP with identity + genres: P@10 0.3061 ± 0.0011 over five seeds at 0.02, 0.3039 at 0.1 and 0.2965 ± 0.0009 at
+    /// 1, against plain WARP's 0.3061 ± 0.0008; item cold start with identity + genres trades AUC for precision
+    /// (0.7126 and 0.1777 at 0.02, 0.7287 and 0.1731 at 1). BPR lost at 0.02 in warm and cold start alike (P@10 0.2807
+    /// against 0.2826 at 1), so its default stays 1 (bench/RESULTS.md, "Side features and cold start").
     /// </summary>
-    public float SharedWeight { get; init; } = 0.02f;
+    public float? SharedWeight { get; init; }
 }
 
 /// <summary>
@@ -101,7 +102,7 @@ public sealed class EntityFeatures
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(entities);
         options ??= FeatureOptions.Defaults;
-        if (!(options.SharedWeight is > 0 and <= 1))
+        if (options.SharedWeight is { } shared && !(shared is > 0 and <= 1))
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.SharedWeight, "FeatureOptions.SharedWeight is in (0, 1].");
         }
@@ -257,10 +258,10 @@ public sealed class EntityFeatures
                 {
                     Normalize(weights.AsSpan(first, n - first));
                 }
-                if (identity)
+                if (identity && options.SharedWeight is { } factor)
                 {
                     var shared = weights.AsSpan(named, n - named);
-                    TensorPrimitives.Multiply(shared, options.SharedWeight, shared);
+                    TensorPrimitives.Multiply(shared, factor, shared);
                 }
                 rowPtr[e + 1] = n;
             }

@@ -89,14 +89,34 @@ public sealed class FeatureMatrix
 
     /// <summary>
     /// The factor, finite and &gt; 0, that the named features' weights carry beyond the weights given
-    /// (<see cref="FeatureOptions.SharedWeight"/>); default 1. Training exports its named embeddings multiplied by it,
-    /// so that composing them with the given weights gives what training's rows gave.
+    /// (<see cref="FeatureOptions.SharedWeight"/>), default 1; null when the rows leave it to the model, whose training
+    /// then applies its own (<see cref="ScaleNamed"/>). Training exports its named embeddings multiplied by it, so that
+    /// composing them with the given weights gives what training's rows gave.
     /// </summary>
-    public float NamedScale
+    public float? NamedScale
     {
         get;
-        init => field = float.IsFinite(value) && value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(NamedScale), value, "The named features' scale is finite and > 0.");
+        init => field = value is not { } v || (float.IsFinite(v) && v > 0) ? value : throw new ArgumentOutOfRangeException(nameof(NamedScale), value, "The named features' scale is finite and > 0.");
     } = 1f;
+
+    /// <summary>These rows with every named feature's weight multiplied by <paramref name="factor"/> (finite, &gt; 0), which <see cref="NamedScale"/> then records.</summary>
+    /// <exception cref="InvalidOperationException">The rows carry a factor already.</exception>
+    public FeatureMatrix ScaleNamed(float factor)
+    {
+        if (NamedScale is not null)
+        {
+            throw new InvalidOperationException($"The rows' named weights carry the factor {NamedScale} already.");
+        }
+        var weights = (float[])Weights.Clone();
+        for (int n = 0; n < weights.Length; n++)
+        {
+            if (Columns[n] >= IdentityCount)
+            {
+                weights[n] *= factor;
+            }
+        }
+        return new FeatureMatrix(Names, IdentityCount, RowPtr, Columns, weights) { Normalized = Normalized, NamedScale = factor };
+    }
 
     /// <summary>Row <paramref name="e"/>'s columns.</summary>
     public ReadOnlySpan<int> ColumnsOf(int e) => Columns.AsSpan(RowPtr[e], RowPtr[e + 1] - RowPtr[e]);

@@ -100,6 +100,8 @@ public sealed class FeatureCommandTests : IDisposable
     [InlineData("--model als --item-features FEATURES", "takes no features")]
     [InlineData("--model warp --no-item-identity", "--no-item-identity goes with --item-features")]
     [InlineData("--model warp --scale-feature-weights", "--scale-feature-weights goes with")]
+    [InlineData("--model warp --shared-feature-weight 0.5", "--shared-feature-weight goes with")]
+    [InlineData("--model warp --item-features FEATURES --shared-feature-weight 0", "--shared-feature-weight")]
     [InlineData("--model warp --cold-start items", "give --item-features FILE")]
     [InlineData("--model warp --cold-start users --item-features FEATURES", "give --user-features FILE")]
     public void BadFeatureOptionsStopWithOneLineNamingThem(string arguments, string message)

@@ -30,7 +30,7 @@ public sealed class EntityFeaturesTests : IDisposable
     {
         var table = Read("20\tb\t3\n99\ta\t2\n10\ta\n20\ta\t1\n99\tc\n");
         var space = new IdMap([10L, 20L, 30L]);
-        var f = EntityFeatures.Build(table, space, FeatureOptions.Defaults with { Normalize = true, SharedWeight = 1 });
+        var f = EntityFeatures.Build(table, space, FeatureOptions.Defaults with { Normalize = true });
         Assert.Equal(3, f.Known.RowCount);
         Assert.Equal(3, f.Known.IdentityCount);
         Assert.True(f.Known.Normalized);
@@ -65,6 +65,15 @@ public sealed class EntityFeaturesTests : IDisposable
         var alone = EntityFeatures.Build(table, space, FeatureOptions.Defaults with { SharedWeight = 0.25f, Identity = false });
         Assert.Equal(1f, alone.Known.NamedScale);
         Assert.Equal([(alone.Names.IndexOf("a"), 2f), (alone.Names.IndexOf("b"), 1f)], Row(alone.Known, 0));
+
+        // By default the rows leave the factor to the model that trains on them.
+        var open = EntityFeatures.Build(table, space);
+        Assert.Null(open.Known.NamedScale);
+        Assert.Equal([(0, 1f), (Column(f, "a"), 2f), (Column(f, "b"), 1f)], Row(open.Known, 0));
+        var chosen = open.Known.ScaleNamed(0.5f);
+        Assert.Equal(0.5f, chosen.NamedScale);
+        Assert.Equal([(0, 1f), (Column(f, "a"), 1f), (Column(f, "b"), 0.5f)], Row(chosen, 0));
+        Assert.Throws<InvalidOperationException>(() => chosen.ScaleNamed(0.5f));
     }
 
     [Theory]
@@ -121,7 +130,7 @@ public sealed class EntityFeaturesTests : IDisposable
     {
         var table = Read("entity,feature\nu2,x\nu9,y\n", "f.csv");
         var f = EntityFeatures.Build(table, new IdMap(["u1", "u2"]));
-        Assert.Equal([(1, 1f), (2 + f.Names.IndexOf("x"), FeatureOptions.Defaults.SharedWeight)], Row(f.Known, 1));
+        Assert.Equal([(1, 1f), (2 + f.Names.IndexOf("x"), 1f)], Row(f.Known, 1));
         Assert.Equal(IdKind.Text, f.ColdIds.Kind);
         Assert.Equal(["u9"], f.ColdIds.Names);
     }
@@ -199,7 +208,7 @@ public sealed class EntityFeaturesTests : IDisposable
         var ratings = InteractionFile.Read(Path.Combine(TestData.Root, "ml-100k", "u1.base"));
         var items = InteractionMatrix.Build(ratings).Items;
         var table = FeatureFile.Read(Path.Combine(TestData.Root, "ml-100k", "u.item"));
-        var f = EntityFeatures.Build(table, items, FeatureOptions.Defaults with { Normalize = true, SharedWeight = 1 });
+        var f = EntityFeatures.Build(table, items, FeatureOptions.Defaults with { Normalize = true });
         Assert.Equal(items.Count, f.Known.RowCount);
         var trained = items.Ids.ToHashSet();
         var withRows = table.EntityIndices.ToArray().Select(t => table.Entities[t]).ToHashSet();
