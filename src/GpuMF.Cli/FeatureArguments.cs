@@ -32,7 +32,7 @@ internal sealed class FeatureArguments
         _noUserIdentity = Opt.Flag("--no-user-identity", "with --user-features: leave out each user's own feature, so that users are their features alone");
         _noItemIdentity = Opt.Flag("--no-item-identity", "with --item-features: leave out each item's own feature, so that items are their features alone (what item cold start measures)");
         _scaleWeights = Opt.Flag("--scale-feature-weights", "scale each entity's feature weights, its own feature's included, to sum to 1 (LightFM's default), instead of using them as given");
-        _sharedWeight = Opt.OptionalFloat("--shared-feature-weight", "with identity features: the factor in (0, 1] each named feature's weight is multiplied by in training, so that features shared by many entities learn slowly beside each entity's own (1: as given; default: warp 0.02, bpr 1)");
+        _sharedWeight = Opt.OptionalFloat("--shared-feature-weight", "with identity features: the factor in (0, 1] each named feature's weight is multiplied by in training, so that features shared by many entities learn slowly beside each entity's own (1: as given; default: warp 0.02, or 1 with --scale-feature-weights; bpr 1)");
         foreach (var option in new Option[] { _users, _items, _usersFormat, _itemsFormat, _noUserIdentity, _noItemIdentity, _scaleWeights, _sharedWeight })
         {
             command.Options.Add(option);

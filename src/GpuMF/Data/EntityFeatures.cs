@@ -37,7 +37,8 @@ public sealed record FeatureOptions
     /// <summary>
     /// With <see cref="Identity"/> on, the factor in (0, 1] that every named feature's weight is multiplied by in the
     /// rows training sees (after <see cref="Normalize"/>); 1 uses the weights as given; null (default) leaves the choice
-    /// to the model (<see cref="FeatureMatrix.NamedScale"/> null): 0.02 for WARP, 1 for BPR. A named feature is shared
+    /// to the model (<see cref="FeatureMatrix.NamedScale"/> null): 0.02 for WARP on weights as given, 1 for WARP on
+    /// rows scaled to sum to 1 (<see cref="Normalize"/>) and for BPR. A named feature is shared
     /// by many entities, each of which moves its embedding; under adagrad its steps stay as large as an entity's own
     /// row's, so its share of every vector that holds it keeps jittering, and WARP's rank-weighted steps pay for that
     /// in precision. The factor slows that share while each entity's own row learns at full rate. Training exports the
@@ -47,7 +48,8 @@ public sealed record FeatureOptions
     /// WARP with identity + genres: P@10 0.3061 ± 0.0011 over five seeds at 0.02, 0.3039 at 0.1 and 0.2965 ± 0.0009 at
     /// 1, against plain WARP's 0.3061 ± 0.0008; item cold start with identity + genres trades AUC for precision
     /// (0.7126 and 0.1777 at 0.02, 0.7287 and 0.1731 at 1). BPR lost at 0.02 in warm and cold start alike (P@10 0.2807
-    /// against 0.2826 at 1), so its default stays 1 (bench/RESULTS.md, "Side features and cold start").
+    /// against 0.2826 at 1), and so did WARP on scaled rows (0.2741 against 0.2818), so their default stays 1
+    /// (bench/RESULTS.md, "Side features and cold start").
     /// </summary>
     public float? SharedWeight { get; init; }
 }

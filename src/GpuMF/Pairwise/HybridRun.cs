@@ -106,11 +106,12 @@ internal sealed class HybridRun : TrainingRun<HybridEngine>
 
     /// <summary>
     /// The factor on named features beside identity features when the rows leave it to the model
-    /// (<see cref="FeatureMatrix.NamedScale"/> null): 0.02 for WARP, whose rank-weighted steps make shared rows jitter
-    /// (on ML-1M it brings identity + genres from P@10 0.2965 to plain WARP's 0.3061), 1 for BPR, which lost at 0.02
-    /// (<see cref="FeatureOptions.SharedWeight"/>).
+    /// (<see cref="FeatureMatrix.NamedScale"/> null): 0.02 for WARP on weights as given, whose rank-weighted steps
+    /// make shared rows jitter (on ML-1M it brings identity + genres from P@10 0.2965 to plain WARP's 0.3061); 1 for
+    /// WARP on rows scaled to sum to 1, which already carry the features at a fraction of their weight (P@10 0.2741
+    /// at 0.02 against 0.2818 at 1), and for BPR, which lost at 0.02 (<see cref="FeatureOptions.SharedWeight"/>).
     /// </summary>
-    public static float DefaultSharedWeight(ModelKind kind) => kind == ModelKind.Warp ? 0.02f : 1f;
+    public static float DefaultSharedWeight(ModelKind kind, bool normalized) => kind == ModelKind.Warp && !normalized ? 0.02f : 1f;
 
     /// <summary>The identity features of <paramref name="count"/> entities: entity e is column e with weight 1.</summary>
     public static FeatureMatrix Identity(int count)
@@ -157,7 +158,7 @@ internal sealed class HybridRun : TrainingRun<HybridEngine>
 
     /// <summary>The rows with the model's factor on their named features when they leave it to the model; else as they are.</summary>
     private static FeatureMatrix? WithSharedWeight(FeatureMatrix? side, ModelKind kind) =>
-        side is { NamedScale: null } ? side.ScaleNamed(DefaultSharedWeight(kind)) : side;
+        side is { NamedScale: null } ? side.ScaleNamed(DefaultSharedWeight(kind, side.Normalized)) : side;
 
     private static void RequireShape(FeatureMatrix? features, int count, string side, string name)
     {

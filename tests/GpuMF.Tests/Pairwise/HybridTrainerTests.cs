@@ -99,16 +99,17 @@ public sealed class HybridTrainerTests
         Assert.Equal(a.Biases!.Select(v => v * 0.25f), b.Biases!);
     }
 
-    /// <summary>Rows that leave the shared weight to the model train as rows carrying the model's own: 0.02 for WARP, 1 for BPR.</summary>
+    /// <summary>Rows that leave the shared weight to the model train as rows carrying the model's own: 0.02 for WARP on weights as given, else 1.</summary>
     [Theory]
-    [InlineData("bpr", 1f)]
-    [InlineData("warp", 0.02f)]
-    public void RowsThatLeaveTheSharedWeightOpenTakeTheModels(string model, float factor)
+    [InlineData("bpr", false, 1f)]
+    [InlineData("warp", false, 0.02f)]
+    [InlineData("warp", true, 1f)]
+    public void RowsThatLeaveTheSharedWeightOpenTakeTheModels(string model, bool normalized, float factor)
     {
         var data = HybridData.RandomPositives(30, 40, 400, 8);
         var raw = HybridData.Random(40, 5, identity: true, 5);
-        var open = new FeatureMatrix(raw.Names, raw.IdentityCount, raw.RowPtr, raw.Columns, raw.Weights) { Normalized = raw.Normalized, NamedScale = null };
-        Assert.Equal(factor, HybridRun.DefaultSharedWeight(model == "bpr" ? ModelKind.Bpr : ModelKind.Warp));
+        var open = new FeatureMatrix(raw.Names, raw.IdentityCount, raw.RowPtr, raw.Columns, raw.Weights) { Normalized = normalized, NamedScale = null };
+        Assert.Equal(factor, HybridRun.DefaultSharedWeight(model == "bpr" ? ModelKind.Bpr : ModelKind.Warp, normalized));
         using var cpu = ComputeBackend.Create(BackendKind.Cpu, 0, 1);
         var chosen = Fit(model, cpu, data, null, open.ScaleNamed(factor));
         var left = Fit(model, cpu, data, null, open);
