@@ -6,7 +6,9 @@ namespace GpuMF.Models;
 /// The learned embeddings of one side's named features in a hybrid model (BPR or WARP trained with features):
 /// an entity described only by features (a new user, a new item) is represented by Σ weight · <see cref="Vectors"/>
 /// row, plus Σ weight · <see cref="Biases"/> for an item's bias. Identity features are not kept: a trained entity's
-/// own factors are already the model's rows, and a new entity has no identity to look up.
+/// own factors are already the model's rows, and a new entity has no identity to look up. When training multiplied
+/// the named features' weights by a shared weight (<see cref="FeatureMatrix.NamedScale"/>), the vectors and biases
+/// hold it, so that descriptions give the weights as they are.
 /// </summary>
 /// <remarks>Immutable after construction; arrays are taken, not copied.</remarks>
 public sealed class FeatureEmbeddings
