@@ -106,6 +106,9 @@ internal static class AlsUpdate
         var seen = growth.SeenItems;
         var values = growth.SeenValues;
         int users = growth.Users.Count;
+        // Most entries are the model's own, of value 1: their confidence computed once spares the first update half a
+        // million calls of ConfidenceOf, unoptimised until the runtime recompiles it.
+        float seenConfidence = options.ConfidenceOf(1f);
         var ptr = new int[chosen.Length + 1];
         if (chosen.Length == 0)
         {
@@ -125,7 +128,8 @@ internal static class AlsUpdate
                 for (int e = 0; e < ptr[n + 1] - ptr[n]; e++)
                 {
                     index[ptr[n] + e] = seen[from + e];
-                    confidence[ptr[n] + e] = options.ConfidenceOf(values[from + e]);
+                    float value = values[from + e];
+                    confidence[ptr[n] + e] = value == 1f ? seenConfidence : options.ConfidenceOf(value);
                 }
             }
             var (tPtr, tIndex, tConfidence) = Transpose(ptr, index, confidence, growth.Items.Count);
@@ -171,7 +175,7 @@ internal static class AlsUpdate
                 int s = slot[seen[e]];
                 if (s >= 0)
                 {
-                    float c = options.ConfidenceOf(values[e]);
+                    float c = values[e] == 1f ? seenConfidence : options.ConfidenceOf(values[e]);
                     int to = fill[s]++;
                     itemUsers[to] = u;
                     itemConfidence[to] = c;

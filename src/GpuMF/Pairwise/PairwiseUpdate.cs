@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using GpuMF.Backends;
 using GpuMF.Data;
 using GpuMF.Kernels.Sampling;
@@ -128,6 +129,7 @@ internal static class PairwiseUpdate
     /// (3.0 % and 3.0 %), so the replay's epochs visited 5 positives per new one rather than 2. Positives of trained
     /// items need none: those items were drawn as negatives all through training.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (int[] Users, int[] Items) WithReplay(ModelGrowth growth, ulong seed)
     {
         var added = growth.Added;
@@ -160,6 +162,7 @@ internal static class PairwiseUpdate
     /// The user whose seen list holds <paramref name="entry"/>: a binary search of the CSR offsets, so that the replay
     /// costs in proportion to the draws rather than to the model's seen lists.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int OwnerOf(int[] seenPtr, int users, int entry)
     {
         int lo = 0, hi = users;
