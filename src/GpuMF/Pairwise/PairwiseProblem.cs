@@ -35,7 +35,8 @@ internal sealed record PairwiseProblem(
     /// Null (default): every positive draws its negatives from the whole catalogue. Else the positives from
     /// <see cref="NegativeRange.FromPositive"/> on draw theirs from items [<see cref="NegativeRange.FirstItem"/>,
     /// <see cref="NegativeRange.EndItem"/>) only, and WARP's rank estimate counts that range's items as the catalogue.
-    /// Only the managed CPU engines draw so; the ILGPU and MPI engines refuse such a problem.
+    /// Only the managed CPU engines draw so (samples given to <see cref="IPairwiseEngine.RunGiven"/> bring their own
+    /// negatives and are taken as they are); the ILGPU and MPI engines refuse such a problem.
     /// </summary>
     public NegativeRange? RestrictedNegatives { get; init; }
 }
