@@ -9,13 +9,14 @@ using GpuMF.Training;
 namespace GpuMF.Bench;
 
 /// <summary>
-/// <c>update [--threads T] [--models svd,als,bpr,warp] [--write [bench/RESULTS.md]]</c>: the incremental-update protocol on the fixed ML-1M splits,
+/// <c>update [--threads T] [--models svd,als,bpr,warp] [--seed S] [--write [bench/RESULTS.md]]</c>: the incremental-update protocol on the fixed ML-1M splits,
 /// every model at its defaults on the CPU backend. Users: train without the users whose id is divisible by 10, then
 /// <c>model.Update</c> with their training rows, against a full retrain on all training rows, judged on those users'
 /// test rows. Items: the same with the items whose id is divisible by 10, judged on the whole test split (new items
 /// change every user's list). Precision@10 for the implicit models (the user's hits among the judged test rows over
 /// 10, seen items left out, over the users that have such rows), RMSE for SVD (predictions clipped to 1..5); time
-/// of the update against the full retrain, both for the first call in the process and warm.
+/// of the update against the full retrain, both for the first call in the process and warm. <c>--seed</c> sets the
+/// updates' <see cref="UpdateOptions.Seed"/> (default the default's, 7), to see how much of a gap is the draw's.
 /// </summary>
 internal static class UpdateRun
 {
@@ -32,6 +33,7 @@ internal static class UpdateRun
         int threads = options.Int("threads", 0, 0, 1024);
         var names = ModelRegistry.All.Select(f => f.Name).ToList();
         var models = options.List("models", names, names);
+        var update = UpdateOptions.Defaults with { Seed = (ulong)options.Int("seed", (int)UpdateOptions.Defaults.Seed, 0, int.MaxValue) };
         string? write = options.Optional("write", "bench/RESULTS.md");
         options.RejectUnknown();
         string splits = BenchData.Splits();
@@ -52,13 +54,13 @@ internal static class UpdateRun
                 var (kept, added) = Split(train, held);
                 var first = Train(family, kept, backend);
                 clock.Restart();
-                var updated = first.Update(added, backend: backend);
+                var updated = first.Update(added, update, backend);
                 double updateSeconds = clock.Elapsed.TotalSeconds;
                 var again = new double[WarmUpdates];
                 for (int n = 0; n < again.Length; n++)
                 {
                     clock.Restart();
-                    first.Update(added, backend: backend);
+                    first.Update(added, update, backend);
                     again[n] = clock.Elapsed.TotalSeconds;
                 }
                 Array.Sort(again);
@@ -84,7 +86,7 @@ internal static class UpdateRun
         string command = ("dotnet run -c Release --project bench/GpuMF.Bench -- update " + string.Join(' ', args)).TrimEnd();
         report.AppendLine(CultureInfo.InvariantCulture, $"`{command}` on {started:yyyy-MM-dd HH:mm} UTC, {MachineInfo.Describe()}, {backend}.");
         report.AppendLine();
-        report.AppendLine("Each model at its defaults, trained on the fixed ML-1M training split without the held-out users (or items) — ids divisible by 10 — then updated with their training rows (`model.Update`, `UpdateOptions.Defaults`), against a full retrain on every training row; judged on the held-out users' test rows (users) or the whole test split (items: new items change every user's list). P@10 counts, per user, the hits among the judged test rows over 10.");
+        report.AppendLine(CultureInfo.InvariantCulture, $"Each model at its defaults, trained on the fixed ML-1M training split without the held-out users (or items) — ids divisible by 10 — then updated with their training rows (`model.Update`, `UpdateOptions.Defaults`{(update == UpdateOptions.Defaults ? "" : $" with seed {update.Seed}")}), against a full retrain on every training row; judged on the held-out users' test rows (users) or the whole test split (items: new items change every user's list). P@10 counts, per user, the hits among the judged test rows over 10.");
         report.AppendLine();
         report.AppendLine(CultureInfo.InvariantCulture, $"Times: \"retrain s\" and \"update s\" are each the first call of its kind in the process (the retrain is the family's first training, the update its first update), so each pays for compiling its own code; \"warm\" are a second full retrain after the protocols and the median of {WarmUpdates} more updates of the same model with the same rows, all on the same backend in the same run.");
         report.AppendLine();

@@ -13,8 +13,11 @@ public static class ModelUpdates
         /// <summary>
         /// A new model that has also learnt <paramref name="interactions"/>; the model itself is not changed. Users and
         /// items it has not seen are added; the new interactions join the seen items that recommendations leave out.
-        /// ALS re-solves the rows the new interactions touch (new rows exactly, trained ones by a warm-started step);
-        /// SVD, BPR and WARP run a few epochs of their own loss over the new interactions (<see cref="UpdateOptions"/>).
+        /// ALS re-solves the rows the new interactions touch (new rows twice, the second time against the updated other
+        /// side; trained ones by a warm-started step); SVD, BPR and WARP run a few epochs of their own loss over the new
+        /// interactions (<see cref="UpdateOptions"/>). When there are new items, BPR's and WARP's first epochs replay
+        /// some of the model's own positives with negatives among the new items, and run on the managed CPU whatever
+        /// the backend (the device kernels draw negatives from the whole catalogue only).
         /// The time follows the new interactions and the rows they touch, plus one copy of the model's factors and
         /// seen lists for the new model.
         /// </summary>

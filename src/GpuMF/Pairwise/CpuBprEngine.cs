@@ -7,7 +7,8 @@ namespace GpuMF.Pairwise;
 
 /// <summary>
 /// BPR on the managed CPU backend: each cell takes its pairs in the epoch's random order, draws j
-/// uniformly in its item block (redrawn while observed, when asked), then takes the SIMD step of
+/// uniformly in its item block (a restricted pair in the block's part of the problem's restricted range,
+/// <see cref="PairwiseProblem.RestrictedNegatives"/>; redrawn while observed, when asked), then takes the SIMD step of
 /// <see cref="PairwiseVectorMath"/> with weight σ(−x), x = p_u·(q_i − q_j) + b_i − b_j — the kernel's
 /// <see cref="BprKernels.Epoch"/> sample for sample when there is one thread.
 /// </summary>
@@ -35,16 +36,15 @@ internal sealed unsafe class CpuBprEngine(PairwiseProblem problem, int threads) 
     protected override EpochResult RunCell(Cell cell, ref XorShiftRandom rng, float learningRate, CancellationCheck cancel)
     {
         int count = cell.Count;
-        int* pairs = cell.Pairs;
         var stats = default(EpochResult);
         // Slot m mod Ahead: pair m's negative and its draws, negated when no unobserved one was found.
         int* settled = stackalloc int[2 * Ahead];
         for (int m = 0; m < Math.Min(Ahead, count); m++)
         {
-            PrefetchSeenRow(pairs[2 * m]);
+            PrefetchSeenRow(cell.User(m));
         }
-        int nextJ = cell.Block[rng.NextInt(cell.BlockSize)];
-        PrefetchSeen(pairs[0], nextJ);
+        int nextJ = cell.Draw(0, ref rng);
+        PrefetchSeen(cell.User(0), nextJ);
         for (int m = 0; m < Math.Min(Ahead, count); m++)
         {
             Settle(cell, m, settled, ref rng, ref nextJ);
@@ -62,7 +62,7 @@ internal sealed unsafe class CpuBprEngine(PairwiseProblem problem, int threads) 
             {
                 Settle(cell, n + Ahead, settled, ref rng, ref nextJ);
             }
-            stats += draws < 0 ? new EpochResult(0, 1, 0, -draws) : Step(pairs[2 * n], pairs[2 * n + 1], j, learningRate, draws);
+            stats += draws < 0 ? new EpochResult(0, 1, 0, -draws) : Step(cell.User(n), cell.Positive(n), j, learningRate, draws);
         }
         return stats;
     }
@@ -75,15 +75,14 @@ internal sealed unsafe class CpuBprEngine(PairwiseProblem problem, int threads) 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Settle(Cell cell, int m, int* settled, ref XorShiftRandom rng, ref int nextJ)
     {
-        int* pairs = cell.Pairs;
-        int u = pairs[2 * m];
+        int u = cell.User(m);
         int j = nextJ;
         int draws = 1;
         if (Settings.RejectObserved)
         {
             while (Seen(u, j) && draws < BprKernels.MaxNegativeDraws)
             {
-                j = cell.Block[rng.NextInt(cell.BlockSize)];
+                j = cell.Draw(m, ref rng);
                 draws++;
             }
             if (draws == BprKernels.MaxNegativeDraws && Seen(u, j))
@@ -93,18 +92,18 @@ internal sealed unsafe class CpuBprEngine(PairwiseProblem problem, int threads) 
         }
         if (m + 1 < cell.Count)
         {
-            nextJ = cell.Block[rng.NextInt(cell.BlockSize)];
-            PrefetchSeen(pairs[2 * m + 2], nextJ);
+            nextJ = cell.Draw(m + 1, ref rng);
+            PrefetchSeen(cell.User(m + 1), nextJ);
         }
         if (m + Ahead < cell.Count)
         {
-            PrefetchSeenRow(pairs[2 * (m + Ahead)]);
+            PrefetchSeenRow(cell.User(m + Ahead));
         }
         int slot = 2 * (m & (Ahead - 1));
         settled[slot] = j;
         settled[slot + 1] = draws;
         PrefetchUser(u);
-        PrefetchItem(pairs[2 * m + 1], Adagrad);
+        PrefetchItem(cell.Positive(m), Adagrad);
         PrefetchItem(j, Adagrad);
     }
 

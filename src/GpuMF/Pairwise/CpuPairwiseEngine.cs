@@ -105,10 +105,14 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
         }
         var fill = _userBlockStart[..^1].ToArray();
         _blockPairs = new int[2 * problem.Positives];
+        Restricted = problem.RestrictedNegatives;
+        Restricted?.Validate(problem);
+        int restrictedFrom = Restricted?.FromPositive ?? problem.Positives;
         for (int n = 0; n < problem.Positives; n++)
         {
             int at = fill[blockOf[problem.Users[n]]]++;
-            _blockPairs[2 * at] = problem.Users[n];
+            // A pair whose negatives come from the restricted range carries its user with the sign bit set (Cell.IsRestricted).
+            _blockPairs[2 * at] = n < restrictedFrom ? problem.Users[n] : problem.Users[n] | int.MinValue;
             _blockPairs[2 * at + 1] = problem.Items[n];
         }
         CellStart = new int[t * t];
@@ -145,6 +149,9 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
     protected PairwiseProblem Problem { get; }
 
     protected PairwiseSettings Settings { get; }
+
+    /// <summary>The problem's <see cref="PairwiseProblem.RestrictedNegatives"/>.</summary>
+    private NegativeRange? Restricted { get; }
 
     private int Threads { get; }
 
@@ -269,7 +276,8 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
     }
 
     /// <summary>
-    /// Runs a non-empty slice of a cell: its pairs front to back, negatives drawn from its item block with
+    /// Runs a non-empty slice of a cell: its pairs front to back, negatives drawn from its item block (a restricted
+    /// pair's from the block's part of the range, <see cref="Cell.Draw"/>) with
     /// <paramref name="rng"/>, the cell's stream (seed, epoch, cell), left where the next slice of the cell
     /// carries on; stops early once <see cref="Stop"/> says so.
     /// </summary>
@@ -341,11 +349,28 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
         long count = CellCount[cell];
         int from = (int)(count * sweep / sweeps);
         int to = (int)(count * (sweep + 1) / sweeps);
-        return new Cell(
-            CellPairs + 2L * (CellStart[cell] + from),
-            to - from,
-            ItemBlockItems + ItemBlockStart[itemBlock],
-            ItemBlockStart[itemBlock + 1] - ItemBlockStart[itemBlock]);
+        int blockStart = ItemBlockStart[itemBlock];
+        int blockSize = ItemBlockStart[itemBlock + 1] - blockStart;
+        var pairs = CellPairs + 2L * (CellStart[cell] + from);
+        var block = ItemBlockItems + blockStart;
+        if (Restricted is not { } range)
+        {
+            return new Cell(pairs, to - from, block, blockSize, block, blockSize, Problem.CatalogueItems);
+        }
+        // A block's items are ascending, so those of the range are one run of it.
+        var items = _itemBlockItems.AsSpan(blockStart, blockSize);
+        int first = LowerBound(items, range.FirstItem);
+        int end = LowerBound(items, range.EndItem);
+        return end > first
+            ? new Cell(pairs, to - from, block, blockSize, block + first, end - first, range.Count)
+            : new Cell(pairs, to - from, block, blockSize, block, blockSize, Problem.CatalogueItems);
+    }
+
+    /// <summary>The position of the first of the ascending <paramref name="items"/> not below <paramref name="item"/>.</summary>
+    private static int LowerBound(ReadOnlySpan<int> items, int item)
+    {
+        int at = items.BinarySearch(item);
+        return at >= 0 ? at : ~at;
     }
 
     /// <summary>
@@ -475,8 +500,15 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
         }
     }
 
-    /// <summary>A slice of one cell of an epoch: <see cref="Count"/> pairs, (user, item) at <see cref="Pairs"/>[2n, 2n + 1], and the <see cref="BlockSize"/> items at <see cref="Block"/> its negatives are drawn from.</summary>
-    protected readonly struct Cell(int* pairs, int count, int* block, int blockSize)
+    /// <summary>
+    /// A slice of one cell of an epoch: <see cref="Count"/> pairs, (user, item) at <see cref="Pairs"/>[2n, 2n + 1]
+    /// (read them through <see cref="User"/> and <see cref="Positive"/>), and the <see cref="BlockSize"/> items at
+    /// <see cref="Block"/> its negatives are drawn from; a pair of the problem's restricted positives
+    /// (<see cref="IsRestricted"/>) draws from the <see cref="RangeSize"/> items at <see cref="Range"/> instead: the
+    /// block's items within <see cref="PairwiseProblem.RestrictedNegatives"/>, or the whole block when it holds none
+    /// of them. <see cref="RangeCatalogue"/> is the catalogue WARP's rank estimate counts for such a pair.
+    /// </summary>
+    protected readonly struct Cell(int* pairs, int count, int* block, int blockSize, int* range, int rangeSize, int rangeCatalogue)
     {
         public int* Pairs { get; } = pairs;
 
@@ -485,6 +517,29 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
         public int* Block { get; } = block;
 
         public int BlockSize { get; } = blockSize;
+
+        public int* Range { get; } = range;
+
+        public int RangeSize { get; } = rangeSize;
+
+        public int RangeCatalogue { get; } = rangeCatalogue;
+
+        /// <summary>Pair <paramref name="m"/>'s user.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int User(int m) => Pairs[2 * m] & int.MaxValue;
+
+        /// <summary>Pair <paramref name="m"/>'s positive item.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int Positive(int m) => Pairs[2 * m + 1];
+
+        /// <summary>True when pair <paramref name="m"/> draws its negatives from <see cref="Range"/> rather than <see cref="Block"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public bool IsRestricted(int m) => Pairs[2 * m] < 0;
+
+        /// <summary>A negative for pair <paramref name="m"/>: one draw of <paramref name="rng"/>, uniform over its items.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int Draw(int m, ref XorShiftRandom rng) =>
+            IsRestricted(m) ? Range[rng.NextInt(RangeSize)] : Block[rng.NextInt(BlockSize)];
     }
 
     /// <summary>The unit the parameters are allocated in: one cache line.</summary>

@@ -7,7 +7,9 @@ namespace GpuMF.Pairwise;
 
 /// <summary>
 /// WARP on the managed CPU backend: each cell visits its pairs once, in the epoch's random order; for
-/// each, candidates t = 0, 1, … are drawn in its item block from the sample's key until one violates
+/// each, candidates t = 0, 1, … are drawn in its item block (a restricted pair's in the block's part of the problem's
+/// restricted range, <see cref="PairwiseProblem.RestrictedNegatives"/>, its rank estimate counting that range's items
+/// as the catalogue) from the sample's key until one violates
 /// the margin and is not observed, or MaxSampled are drawn — the kernel's <see cref="WarpLossKernels.Epoch"/>
 /// sample for sample when there is one thread.
 /// </summary>
@@ -25,7 +27,7 @@ internal sealed unsafe class CpuWarpEngine(PairwiseProblem problem, int threads)
         {
             for (int s = 0; s < samples.Count; s++)
             {
-                stats += Step(samples.Users[s], samples.Positives[s], 0, negatives + (long)s * samples.NegativesPerSample, null, 0, learningRate);
+                stats += Step(samples.Users[s], samples.Positives[s], 0, negatives + (long)s * samples.NegativesPerSample, null, 0, Problem.CatalogueItems, learningRate);
             }
         }
         return stats;
@@ -41,12 +43,11 @@ internal sealed unsafe class CpuWarpEngine(PairwiseProblem problem, int threads)
     protected override EpochResult RunCell(Cell cell, ref XorShiftRandom rng, float learningRate, CancellationCheck cancel)
     {
         int count = cell.Count;
-        int* pairs = cell.Pairs;
         var stats = default(EpochResult);
         ulong* keys = stackalloc ulong[Ahead];
         for (int m = 0; m < Math.Min(2 * Ahead, count); m++)
         {
-            PrefetchSeenRow(pairs[2 * m]);
+            PrefetchSeenRow(cell.User(m));
         }
         for (int m = 0; m < Math.Min(Ahead, count); m++)
         {
@@ -67,10 +68,12 @@ internal sealed unsafe class CpuWarpEngine(PairwiseProblem problem, int threads)
                 PrefetchPair(cell, m, keys[m & (Ahead - 1)]);
                 if (m + Ahead < count)
                 {
-                    PrefetchSeenRow(pairs[2 * (m + Ahead)]);
+                    PrefetchSeenRow(cell.User(m + Ahead));
                 }
             }
-            stats += Step(pairs[2 * n], pairs[2 * n + 1], key, null, cell.Block, cell.BlockSize, learningRate);
+            stats += cell.IsRestricted(n)
+                ? Step(cell.User(n), cell.Positive(n), key, null, cell.Range, cell.RangeSize, cell.RangeCatalogue, learningRate)
+                : Step(cell.User(n), cell.Positive(n), key, null, cell.Block, cell.BlockSize, Problem.CatalogueItems, learningRate);
         }
         return stats;
     }
@@ -86,17 +89,23 @@ internal sealed unsafe class CpuWarpEngine(PairwiseProblem problem, int threads)
         {
             return;
         }
-        PrefetchUser(cell.Pairs[2 * m]);
-        PrefetchItem(cell.Pairs[2 * m + 1], Adagrad);
+        PrefetchUser(cell.User(m));
+        PrefetchItem(cell.Positive(m), Adagrad);
+        bool restricted = cell.IsRestricted(m);
+        int* block = restricted ? cell.Range : cell.Block;
+        int blockSize = restricted ? cell.RangeSize : cell.BlockSize;
         for (int t = 0; t < Math.Min(PrefetchedCandidates, Settings.MaxSampled); t++)
         {
-            PrefetchItem(cell.Block[PairwiseSgd.Candidate(key, t, cell.BlockSize)], false);
+            PrefetchItem(block[PairwiseSgd.Candidate(key, t, blockSize)], false);
         }
     }
 
-    /// <summary>One positive: candidates come from <paramref name="given"/> when it is set, else from <paramref name="key"/> within the block.</summary>
+    /// <summary>
+    /// One positive: candidates come from <paramref name="given"/> when it is set, else from <paramref name="key"/> within
+    /// the block; the rank estimate is ⌊(<paramref name="catalogue"/> − 1)/trials⌋.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private EpochResult Step(int u, int i, ulong key, int* given, int* block, int blockSize, float lr)
+    private EpochResult Step(int u, int i, ulong key, int* given, int* block, int blockSize, int catalogue, float lr)
     {
         int k = Settings.Factors;
         int m = Settings.MaxSampled;
@@ -114,7 +123,7 @@ internal sealed unsafe class CpuWarpEngine(PairwiseProblem problem, int threads)
             if (score > threshold && !Seen(u, j))
             {
                 int trials = t + 1;
-                float weight = PairwiseSgd.RankWeight((Problem.CatalogueItems - 1) / trials);
+                float weight = PairwiseSgd.RankWeight((catalogue - 1) / trials);
                 if (Adagrad)
                 {
                     PairwiseVectorMath.Update(pu, qi, qj, pu + Stride, ItemSums(i), ItemSums(j), k, weight, lr, Settings.Regularization);

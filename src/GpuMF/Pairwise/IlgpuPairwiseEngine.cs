@@ -37,6 +37,10 @@ internal sealed class IlgpuPairwiseEngine : IPairwiseEngine
     /// <param name="warps">Warps to launch; 0 picks by <see cref="SamplesPerWarp"/>. One warp makes a run sequential and repeatable.</param>
     public IlgpuPairwiseEngine(ComputeBackend backend, PairwiseProblem problem, int warps = 0)
     {
+        if (problem.RestrictedNegatives is not null)
+        {
+            throw new NotSupportedException("The ILGPU pairwise kernels draw every negative from the whole catalogue; a problem with restricted negatives runs on the managed CPU engine.");
+        }
         _backend = backend;
         Problem = problem;
         var accelerator = backend.Accelerator!;

@@ -33,6 +33,10 @@ internal sealed class MpiPairwiseEngine : IPairwiseEngine
 
     public MpiPairwiseEngine(PairwiseProblem problem, MpiCommunicator communicator, int threads)
     {
+        if (problem.RestrictedNegatives is not null)
+        {
+            throw new NotSupportedException("The MPI pairwise engine draws every negative from its stratum's item block; a problem with restricted negatives runs on the managed CPU engine.");
+        }
         _problem = problem;
         _communicator = communicator;
         _threads = threads;

@@ -30,4 +30,34 @@ internal sealed record PairwiseProblem(
 
     /// <summary><see cref="Catalogue"/> when set, else <see cref="ItemCount"/>.</summary>
     public int CatalogueItems => Catalogue > 0 ? Catalogue : ItemCount;
+
+    /// <summary>
+    /// Null (default): every positive draws its negatives from the whole catalogue. Else the positives from
+    /// <see cref="NegativeRange.FromPositive"/> on draw theirs from items [<see cref="NegativeRange.FirstItem"/>,
+    /// <see cref="NegativeRange.EndItem"/>) only, and WARP's rank estimate counts that range's items as the catalogue.
+    /// Only the managed CPU engines draw so (samples given to <see cref="IPairwiseEngine.RunGiven"/> bring their own
+    /// negatives and are taken as they are); the ILGPU and MPI engines refuse such a problem.
+    /// </summary>
+    public NegativeRange? RestrictedNegatives { get; init; }
+}
+
+/// <summary>
+/// Where the positives from <paramref name="FromPositive"/> (0 … positives) on draw their negatives: items
+/// [<paramref name="FirstItem"/>, <paramref name="EndItem"/>), a non-empty range of the catalogue.
+/// </summary>
+internal readonly record struct NegativeRange(int FromPositive, int FirstItem, int EndItem)
+{
+    /// <summary>Items in the range.</summary>
+    public int Count => EndItem - FirstItem;
+
+    /// <summary>Throws unless the range fits <paramref name="problem"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The first positive or the item range lies outside the problem, or the range is empty.</exception>
+    public void Validate(PairwiseProblem problem)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(FromPositive, nameof(FromPositive));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(FromPositive, problem.Positives, nameof(FromPositive));
+        ArgumentOutOfRangeException.ThrowIfNegative(FirstItem, nameof(FirstItem));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(EndItem, problem.ItemCount, nameof(EndItem));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(EndItem, FirstItem, nameof(EndItem));
+    }
 }

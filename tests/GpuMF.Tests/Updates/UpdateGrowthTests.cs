@@ -9,8 +9,8 @@ namespace GpuMF.Tests.Updates;
 
 /// <summary>
 /// What an update adds to a model and what it leaves alone: the old model keeps every array it had, the new one
-/// appends the newcomers and extends each user's seen items (ascending, repeats merged), and ALS's new rows are the
-/// exact solves against the updated other side.
+/// appends the newcomers and extends each user's seen items (ascending, repeats merged), and ALS's new rows are
+/// within a percent of the exact solves against the updated other side.
 /// </summary>
 public sealed class UpdateGrowthTests(ITestOutputHelper output)
 {
@@ -68,7 +68,7 @@ public sealed class UpdateGrowthTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void ANewAlsUserIsTheExactSolveAgainstTheUpdatedItems()
+    public void ANewAlsUserIsNearTheExactSolveAgainstTheUpdatedItems()
     {
         var train = Ml100kModels.Read("als", "train");
         var kept = new RatingTable();
@@ -92,8 +92,9 @@ public sealed class UpdateGrowthTests(ITestOutputHelper output)
             worst = Math.Max(worst, error / norm);
         }
         output.WriteLine($"largest relative distance from the exact solve: {worst:E2}");
-        // The update solves in float, the fold-in in double: 0.9 % apart at worst on this split, while a second pass of
-        // the model's own three CG steps instead of the exact solve lands 2.6 % away.
+        // The update's last pass takes twice the model's three CG steps from the first pass's row, in float, the fold-in
+        // solves exactly in double: 0.7 % apart at worst on this split (an exact Cholesky pass in float was 0.9 %), while
+        // a last pass of the model's own three steps lands 2.6 % away.
         Assert.InRange(worst, 0, 1.5e-2);
     }
 
