@@ -101,15 +101,7 @@ internal sealed class DevicePairwiseEngine : IPairwiseEngine
     /// <summary>The host's arrays hold the model after every epoch: the slices write back as they finish.</summary>
     public void CopyTo(PairwiseProblem target)
     {
-        if (!ReferenceEquals(target.P, _problem.P))
-        {
-            _problem.P.CopyTo(target.P, 0);
-            _problem.Q.CopyTo(target.Q, 0);
-            _problem.ItemBias.CopyTo(target.ItemBias, 0);
-            _problem.UserAccumulators?.CopyTo(target.UserAccumulators!, 0);
-            _problem.ItemAccumulators?.CopyTo(target.ItemAccumulators!, 0);
-            _problem.BiasAccumulators?.CopyTo(target.BiasAccumulators!, 0);
-        }
+        _problem.CopyParametersTo(target);
     }
 
     public void Dispose()
@@ -207,11 +199,7 @@ internal sealed class DevicePairwiseEngine : IPairwiseEngine
     private long Largest(int grid)
     {
         var userStarts = EvenBlocks.Bounds(_problem.UserCount, grid);
-        var userBlock = new int[_problem.UserCount];
-        for (int b = 0; b < grid; b++)
-        {
-            userBlock.AsSpan(userStarts[b], userStarts[b + 1] - userStarts[b]).Fill(b);
-        }
+        var userBlock = DeviceStrata.BlockOf(userStarts);
         var itemBlock = new int[_problem.ItemCount];
         var blockItems = new int[grid];
         var blocks = PairwiseStratum.ItemBlocks(_problem, grid);

@@ -78,15 +78,7 @@ internal sealed class MpiPairwiseEngine : IPairwiseEngine
         {
             _communicator.AllgatherRows(sums, k, _userStarts);
         }
-        if (!ReferenceEquals(target.P, _problem.P))
-        {
-            _problem.P.CopyTo(target.P, 0);
-            _problem.Q.CopyTo(target.Q, 0);
-            _problem.ItemBias.CopyTo(target.ItemBias, 0);
-            _problem.UserAccumulators?.CopyTo(target.UserAccumulators!, 0);
-            _problem.ItemAccumulators?.CopyTo(target.ItemAccumulators!, 0);
-            _problem.BiasAccumulators?.CopyTo(target.BiasAccumulators!, 0);
-        }
+        _problem.CopyParametersTo(target);
     }
 
     public void Dispose()

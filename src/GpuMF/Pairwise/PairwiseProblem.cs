@@ -30,4 +30,18 @@ internal sealed record PairwiseProblem(
 
     /// <summary><see cref="Catalogue"/> when set, else <see cref="ItemCount"/>.</summary>
     public int CatalogueItems => Catalogue > 0 ? Catalogue : ItemCount;
+
+    /// <summary>Copies the parameters and (where both have them) adagrad sums into <paramref name="target"/>'s arrays, unless they are this problem's own.</summary>
+    public void CopyParametersTo(PairwiseProblem target)
+    {
+        if (!ReferenceEquals(target.P, P))
+        {
+            P.CopyTo(target.P, 0);
+            Q.CopyTo(target.Q, 0);
+            ItemBias.CopyTo(target.ItemBias, 0);
+            UserAccumulators?.CopyTo(target.UserAccumulators!, 0);
+            ItemAccumulators?.CopyTo(target.ItemAccumulators!, 0);
+            BiasAccumulators?.CopyTo(target.BiasAccumulators!, 0);
+        }
+    }
 }

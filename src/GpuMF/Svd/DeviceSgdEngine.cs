@@ -82,13 +82,7 @@ internal sealed class DeviceSgdEngine : ISgdEngine
     /// <summary>The host's arrays hold the model after every epoch: the cells write back as they finish.</summary>
     public void CopyTo(float[] p, float[] q, float[] userBias, float[] itemBias)
     {
-        if (!ReferenceEquals(p, _problem.P))
-        {
-            _problem.P.CopyTo(p, 0);
-            _problem.Q.CopyTo(q, 0);
-            _problem.UserBias.CopyTo(userBias, 0);
-            _problem.ItemBias.CopyTo(itemBias, 0);
-        }
+        _problem.CopyParametersTo(p, q, userBias, itemBias);
     }
 
     public void Dispose()

@@ -52,13 +52,7 @@ internal sealed class MpiSgdEngine : ISgdEngine
     {
         _communicator.AllgatherRows(_problem.P, _problem.Options.Factors, _userStarts);
         _communicator.AllgatherRows(_problem.UserBias, 1, _userStarts);
-        if (!ReferenceEquals(p, _problem.P))
-        {
-            _problem.P.CopyTo(p, 0);
-            _problem.Q.CopyTo(q, 0);
-            _problem.UserBias.CopyTo(userBias, 0);
-            _problem.ItemBias.CopyTo(itemBias, 0);
-        }
+        _problem.CopyParametersTo(p, q, userBias, itemBias);
     }
 
     public void Dispose()

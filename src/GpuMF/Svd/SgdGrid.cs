@@ -1,5 +1,6 @@
 using GpuMF.Kernels.Sampling;
 using GpuMF.Mpi;
+using GpuMF.Training;
 
 namespace GpuMF.Svd;
 
@@ -23,8 +24,8 @@ internal sealed class SgdGrid
         Blocks = blocks;
         UserStarts = EvenBlocks.Bounds(problem.UserCount, blocks);
         ItemStarts = EvenBlocks.Bounds(problem.ItemCount, blocks);
-        var userBlock = BlockOf(UserStarts);
-        var itemBlock = BlockOf(ItemStarts);
+        var userBlock = DeviceStrata.BlockOf(UserStarts);
+        var itemBlock = DeviceStrata.BlockOf(ItemStarts);
         int n = problem.Ratings.Length;
         var cellOf = new int[n];
         _cellStart = new int[blocks * blocks + 1];
@@ -138,16 +139,5 @@ internal sealed class SgdGrid
             ratings[m] = _problem.Ratings[r];
         }
         return (users, items, ratings);
-    }
-
-    /// <summary>The block of each row, from the blocks' bounds.</summary>
-    private static int[] BlockOf(int[] starts)
-    {
-        var block = new int[starts[^1]];
-        for (int b = 0; b + 1 < starts.Length; b++)
-        {
-            block.AsSpan(starts[b], starts[b + 1] - starts[b]).Fill(b);
-        }
-        return block;
     }
 }

@@ -47,8 +47,16 @@ internal static class DeviceStrata
         }
     }
 
-    /// <summary>The device that trains the cells of user block <paramref name="row"/>.</summary>
-    public static int Owner(int row, int devices) => row % devices;
+    /// <summary>The block of each row, from the ascending bounds of contiguous blocks (blocks + 1 of them, the first 0).</summary>
+    public static int[] BlockOf(int[] bounds)
+    {
+        var block = new int[bounds[^1]];
+        for (int b = 0; b + 1 < bounds.Length; b++)
+        {
+            block.AsSpan(bounds[b], bounds[b + 1] - bounds[b]).Fill(b);
+        }
+        return block;
+    }
 
     /// <summary>
     /// One epoch: <paramref name="sweeps"/> passes over the G strata (each cell cut into as many slices, slice w
