@@ -60,6 +60,15 @@ public sealed class DevicesOptionTests
     }
 
     [Fact]
+    public void EvaluateTrainsBprOnTwoSimulatedDevices()
+    {
+        var r = CliRunner.Run("evaluate", "-m", "bpr", "--train", TestData.Split("ml100k_implicit_train.tsv"), "--test", TestData.Split("ml100k_implicit_test.tsv"), "-b", "ilgpu-cpu", "--devices", "0,1", "--epochs", "1", "--factors", "4", "--json");
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Contains("\"device\":\"2 devices:", r.Out, StringComparison.Ordinal);
+        Assert.Contains("\"precision@10\":0.", r.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void OtherCommandsGivenSeveralDevicesAreAUsageError()
     {
         var r = CliRunner.Run("selftest", "-b", "ilgpu-cpu", "--devices", "0,1");
