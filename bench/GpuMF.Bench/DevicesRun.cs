@@ -9,12 +9,14 @@ using GpuMF.Evaluation;
 namespace GpuMF.Bench;
 
 /// <summary>
-/// <c>devices [--factors K] [--iterations N] [--solver cg|cholesky] [--users U] [--write [bench/RESULTS.md]]</c>: ALS on
+/// <c>devices [--models als,svd,bpr,warp] [--factors K] [--iterations N] [--solver cg|cholesky] [--users U] [--epochs E] [--write [bench/RESULTS.md]]</c>:
+/// for als (the default), ALS on
 /// the fixed ML-1M implicit split (or its users with ids up to U: the CPU accelerator simulates every GPU thread, and the
 /// whole split takes it tens of minutes per iteration on a small machine) on ILGPU's CPU accelerator, four ways from the same start: one device holding everything, one
 /// device streaming the interactions through a budget of a quarter of what that needs, and the rows split over two
 /// and three simulated devices. Time per iteration, bytes copied between host and devices per iteration, chunks per
-/// device, the largest factor difference from the in-memory run, and P@10 on the test split.
+/// device, the largest factor difference from the in-memory run, and P@10 on the test split. For svd, bpr and warp,
+/// the same four ways by stratified SGD on ML-100K for <c>--epochs</c> epochs (<see cref="DevicesRunSgd"/>), in a section of their own.
 /// </summary>
 internal static class DevicesRun
 {
@@ -25,12 +27,25 @@ internal static class DevicesRun
     public static int Run(string[] args)
     {
         var options = new BenchOptions(Command, args);
+        var models = options.List("models", ["als"], ["als", "svd", "bpr", "warp"]);
         int factors = options.Int("factors", 16, 1, 1024);
         int iterations = options.Int("iterations", 2, 1, 100);
         string solverName = options.Get("solver", "cg");
         int users = options.Int("users", 0, 0, int.MaxValue);
+        int epochs = options.Int("epochs", 3, 1, 1000);
         string? write = options.Optional("write", "bench/RESULTS.md");
         options.RejectUnknown();
+        string command = ("dotnet run -c Release --project bench/GpuMF.Bench -- devices " + string.Join(' ', args)).TrimEnd();
+        var sgd = models.Where(m => m != "als").ToList();
+        if (sgd.Count > 0)
+        {
+            ResultsSection.Publish(DevicesRunSgd.Report(sgd, factors, epochs, command), DevicesRunSgd.SectionName, write);
+        }
+        return models.Contains("als") ? RunAls(factors, iterations, solverName, users, write, command) : 0;
+    }
+
+    private static int RunAls(int factors, int iterations, string solverName, int users, string? write, string command)
+    {
         var solver = solverName switch
         {
             "cg" => AlsSolver.ConjugateGradient,
@@ -62,7 +77,6 @@ internal static class DevicesRun
             rows.Add(Measure($"{count} devices", group, data, als, ref reference).Row(referenceSeconds));
         }
         var report = new StringBuilder();
-        string command = ("dotnet run -c Release --project bench/GpuMF.Bench -- devices " + string.Join(' ', args)).TrimEnd();
         report.AppendLine(CultureInfo.InvariantCulture, $"`{command}` on {started:yyyy-MM-dd HH:mm} UTC, {MachineInfo.Describe()}");
         report.AppendLine();
         report.AppendLine(CultureInfo.InvariantCulture, $"ALS (k = {factors}, {iterations} iteration{(iterations == 1 ? "" : "s")}, {(solver == AlsSolver.Cholesky ? "Cholesky" : "conjugate gradient")}) on the fixed ML-1M implicit training split{(users > 0 ? $" restricted to the users with ids 1–{users}" : "")} ({data.Train.Count:N0} positives, {data.Train.UserCount:N0} users × {data.Train.ItemCount:N0} items), every run from the same initial factors, all on ILGPU's CPU accelerator, which simulates GPU threads on this machine's cores: the devices of the 2- and 3-device runs share those cores, so these rows measure the bookkeeping (copies, chunks, the Gram matrix sent to every device), not a speed-up. No run here is on a GPU, and ALS on several GPUs has not been run on real GPUs. Bytes copied counts host↔device traffic of interactions, factors and Gram matrices per iteration (the in-memory engine copies none of these once uploaded). Max |Δ| is the largest difference of any factor from the in-memory run; P@10 is judged on the test split.");
@@ -73,12 +87,7 @@ internal static class DevicesRun
         {
             report.AppendLine(row);
         }
-        Console.Out.Write(report.ToString());
-        if (write is not null)
-        {
-            ResultsSection.Write(write, SectionName, report.ToString());
-            Console.Error.WriteLine($"wrote the {SectionName} section of {write}");
-        }
+        ResultsSection.Publish(report.ToString(), SectionName, write);
         return 0;
     }
 

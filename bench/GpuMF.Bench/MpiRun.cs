@@ -14,12 +14,13 @@ using GpuMF.Training;
 namespace GpuMF.Bench;
 
 /// <summary>
-/// <c>mpi [--ranks 1,2,3] [--factors 64] [--iterations 10] [--threads 1] [--probe-mib 64] [--write [bench/RESULTS.md]]</c>:
-/// ALS on ML-1M's implicit split as one process and as Open MPI jobs of each rank count on this machine
+/// <c>mpi [--models als,svd,bpr,warp] [--ranks 1,2,3] [--factors 64] [--iterations 10] [--threads 1] [--probe-mib 64] [--write [bench/RESULTS.md]]</c>:
+/// for als (the default), ALS on ML-1M's implicit split as one process and as Open MPI jobs of each rank count on this machine
 /// (<c>mpirun --bind-to none</c>, each rank with <c>--threads</c> threads): seconds per iteration, bytes allgathered
 /// per iteration, P@10 and whether the factors equal one process's; the local allreduce and allgather bandwidth and
 /// the small-message allreduce latency; and from these a scale model at 10⁸–10¹⁰ interactions on 1–64 ranks under a
-/// stated network. Each job runs this bench runner again as <c>mpi rank</c>, whose rank 0 prints one JSON line.
+/// stated network. Each job runs this bench runner again as <c>mpi rank</c>, whose rank 0 prints one JSON line. For
+/// svd, bpr and warp, stratified SGD at the models' defaults against one process (<see cref="MpiRunSgd"/>), in a section of their own.
 /// </summary>
 internal static class MpiRun
 {
@@ -41,7 +42,12 @@ internal static class MpiRun
         {
             return RunRank(rest);
         }
+        if (args is [MpiRunSgd.RankArgument, .. var sgdRest])
+        {
+            return MpiRunSgd.RunRank(sgdRest);
+        }
         var options = new BenchOptions(Command, args);
+        var models = options.List("models", ["als"], ["als", "svd", "bpr", "warp"]);
         var ranks = options.List("ranks", ["1", "2", "3"]).Select(r => int.TryParse(r, out int n) && n is >= 1 and <= 64 ? n : throw new BenchUsageException($"--ranks: '{r}' is not a rank count in 1..64.")).ToList();
         int factors = options.Int("factors", 64, 1, 1024);
         int iterations = options.Int("iterations", 10, 2, 1000);
@@ -52,6 +58,29 @@ internal static class MpiRun
         string mpirun = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(d => Path.Combine(d, "mpirun")).FirstOrDefault(File.Exists)
             ?? throw new BenchUsageException("mpirun not found: install Open MPI (apt-get install openmpi-bin libopenmpi-dev).");
         _ = BenchData.Splits();
+        string command = ("dotnet run -c Release --project bench/GpuMF.Bench -- mpi " + string.Join(' ', args)).TrimEnd();
+        var sgd = models.Where(m => m != "als").ToList();
+        if (sgd.Count > 0)
+        {
+            ResultsSection.Publish(MpiRunSgd.Report(mpirun, sgd, ranks, threads, command), MpiRunSgd.SectionName, write);
+        }
+        return models.Contains("als") ? RunAls(mpirun, ranks, factors, iterations, threads, probe, write, command) : 0;
+    }
+
+    /// <summary>How to start <paramref name="ranks"/> ranks of the bench runner with <paramref name="args"/> on this machine.</summary>
+    internal static ProcessStartInfo Mpirun(string mpirun, int ranks, IEnumerable<string> args)
+    {
+        var self = SelfProcess.StartInfo(args);
+        var start = new ProcessStartInfo(mpirun) { RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (string a in (string[])["--oversubscribe", "--allow-run-as-root", "--bind-to", "none", "-x", "TERM=dumb", "-np", Text(ranks), self.FileName, .. self.ArgumentList])
+        {
+            start.ArgumentList.Add(a);
+        }
+        return start;
+    }
+
+    private static int RunAls(string mpirun, IReadOnlyList<int> ranks, int factors, int iterations, int threads, int probe, string? write, string command)
+    {
         string machine = MachineInfo.Describe();
         DateTime started = DateTime.UtcNow;
         string[] rankArgs = [Command, RankArgument, "--factors", Text(factors), "--iterations", Text(iterations), "--threads", Text(threads), "--probe-mib", Text(probe)];
@@ -61,24 +90,11 @@ internal static class MpiRun
         var jobs = new List<JsonObject>();
         foreach (int n in ranks)
         {
-            var self = SelfProcess.StartInfo(rankArgs);
-            var start = new ProcessStartInfo(mpirun) { RedirectStandardOutput = true, UseShellExecute = false };
-            foreach (string a in (string[])["--oversubscribe", "--allow-run-as-root", "--bind-to", "none", "-x", "TERM=dumb", "-np", Text(n), self.FileName, .. self.ArgumentList])
-            {
-                start.ArgumentList.Add(a);
-            }
-            jobs.Add(Launch(start));
+            jobs.Add(Launch(Mpirun(mpirun, n, rankArgs)));
             Console.Error.WriteLine($"mpi: {n} rank(s): {(double)jobs[^1]["seconds_per_iteration"]!:F3} s/iteration");
         }
 
-        string command = ("dotnet run -c Release --project bench/GpuMF.Bench -- mpi " + string.Join(' ', args)).TrimEnd();
-        string report = Report(command, started, machine, single, jobs, factors, iterations, threads, probe);
-        Console.Out.Write(report);
-        if (write is not null)
-        {
-            ResultsSection.Write(write, SectionName, report);
-            Console.Error.WriteLine($"wrote the {SectionName} section of {write}");
-        }
+        ResultsSection.Publish(Report(command, started, machine, single, jobs, factors, iterations, threads, probe), SectionName, write);
         return 0;
     }
 
@@ -182,7 +198,8 @@ internal static class MpiRun
         return best / rows / k / k;
     }
 
-    private static JsonObject Launch(ProcessStartInfo start)
+    /// <summary>Runs a measurement process and returns the JSON line it printed last.</summary>
+    internal static JsonObject Launch(ProcessStartInfo start)
     {
         start.RedirectStandardOutput = true;
         using var process = Process.Start(start)!;

@@ -9,7 +9,7 @@ namespace GpuMF.Bench;
 /// MovieLens files (<see cref="SplitsRun"/>), <c>update</c> the incremental-update protocol (<see cref="UpdateRun"/>), <c>tune</c> the tuner on the fixed splits (<see cref="TuneRun"/>),
 /// <c>timesplit</c> time-aware splits (<see cref="TimeSplitRun"/>), <c>candidates</c> candidate scoring of a million pairs (<see cref="CandidateRun"/>),
 /// <c>load</c> the loading speed of interaction files (<see cref="LoadRun"/>), <c>mpi</c> ALS on 1, 2 and 3 MPI ranks (<see cref="MpiRun"/>),
-/// <c>devices</c> ALS streamed and on several devices (<see cref="DevicesRun"/>), <c>features</c> hybrid models and cold start (<see cref="FeaturesRun"/>), <c>pairwise</c> BPR and WARP epochs at 10M (<see cref="PairwiseThroughputRun"/>); anything else goes to BenchmarkDotNet's switcher (for
+/// <c>devices</c> ALS, SVD, BPR and WARP streamed and on several devices (<see cref="DevicesRun"/>), <c>features</c> hybrid models and cold start (<see cref="FeaturesRun"/>), <c>pairwise</c> BPR and WARP epochs at 10M (<see cref="PairwiseThroughputRun"/>); anything else goes to BenchmarkDotNet's switcher (for
 /// example <c>--filter *Als*</c>). Throughput on the synthetic presets is the console host's <c>gpumf bench</c>.
 /// </summary>
 public static class Program

@@ -45,6 +45,17 @@ internal static class ResultsSection
         return string.Concat(text.AsSpan(0, start), section, text.AsSpan(stop + end.Length));
     }
 
+    /// <summary>Prints a section to standard output and, with <paramref name="write"/>, writes it into that file as section <paramref name="name"/>.</summary>
+    public static void Publish(string report, string name, string? write)
+    {
+        Console.Out.Write(report);
+        if (write is not null)
+        {
+            Write(write, name, report);
+            Console.Error.WriteLine($"wrote the {name} section of {write}");
+        }
+    }
+
     /// <summary>Rewrites <paramref name="path"/> with the section replaced; the write is atomic.</summary>
     public static void Write(string path, string name, string body)
     {

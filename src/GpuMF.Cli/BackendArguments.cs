@@ -9,6 +9,9 @@ internal sealed class BackendArguments
 {
     private static readonly string[] Words = ["auto", "cpu", "cuda", "opencl", "ilgpu-cpu"];
 
+    /// <summary>The models whose training spreads over several devices.</summary>
+    private static readonly string[] SeveralDeviceModels = ["als", "svd", "bpr", "warp"];
+
     /// <summary>Adds the options to <paramref name="command"/>; <paramref name="list"/> lets <c>--backend</c> name several, comma-separated (bench).</summary>
     public BackendArguments(Command command, bool list = false)
     {
@@ -34,7 +37,7 @@ internal sealed class BackendArguments
         Threads = Opt.Int("--threads", "threads of the cpu backend (0: one per core)", 0, 0, 1024);
         Devices = new Option<string?>("--devices")
         {
-            Description = "ALS training only, for now: several devices of the backend (comma-separated indices, or all), each solving its share of the rows of every half-iteration; other models and commands run on one --device",
+            Description = "train, evaluate and tune with als, svd, bpr or warp (without features): several devices of the backend (comma-separated indices, or all); als splits each half-iteration's rows over them, svd, bpr and warp train blocks of users and items by stratified SGD; other commands run on one --device",
             HelpName = "I,I…|all",
             CustomParser = r =>
             {
@@ -74,8 +77,8 @@ internal sealed class BackendArguments
 
     /// <summary>
     /// Opens <paramref name="kind"/> with the device (or devices) and threads given. Several devices are for
-    /// ALS training only: a command without <c>--model als</c> given them is a usage error rather than a run
-    /// on one of them.
+    /// training ALS, SVD, BPR and WARP: a command without a <c>--model</c> of those given them is a usage error
+    /// rather than a run on one of them.
     /// </summary>
     /// <exception cref="UsageException"><c>--device</c> and <c>--devices</c> were both given, or several devices for another model, another command or the cpu backend.</exception>
     public ComputeBackend Open(BackendKind kind, ParseResult parse)
@@ -99,14 +102,24 @@ internal sealed class BackendArguments
             string? model = parse.CommandResult.Command.Options.OfType<Option<ModelFamily>>().FirstOrDefault(o => o.Name == "--model") is { } option
                 ? parse.GetValue(option)?.Name
                 : null;
-            if (model != "als")
+            if (model is null || !SeveralDeviceModels.Contains(model))
             {
                 throw new UsageException(model is null
-                    ? "--devices with several devices is for ALS training (train --model als) only, for now; this command runs on one device (--device N)."
-                    : $"--devices with several devices runs ALS only, for now; {model} trains on one device (--device N).");
+                    ? $"--devices with several devices is for training {Opt.Join(SeveralDeviceModels)} (train or evaluate --model M); this command runs on one device (--device N)."
+                    : $"--devices with several devices trains {Opt.Join(SeveralDeviceModels)}; {model} trains on one device (--device N).");
             }
         }
         return ComputeBackend.CreateGroup(kind, list, parse.GetValue(Threads));
+    }
+
+    /// <summary>Refuses features on several devices: the shared feature embeddings belong to no device's block of users and items.</summary>
+    /// <exception cref="UsageException"><paramref name="features"/> and <paramref name="backend"/> holds several devices.</exception>
+    public static void RequireOneDeviceForFeatures(ComputeBackend backend, bool features)
+    {
+        if (features && backend.Devices.Count > 1)
+        {
+            throw new UsageException("bpr and warp with features train on one device (--device N): every update reads and writes the feature embeddings, which all users and items share, so no device could train its own block of them apart from the others.");
+        }
     }
 
     /// <summary>Distinct indices ≥ 0 from "0,1"; null for anything else ("all" included).</summary>

@@ -75,6 +75,7 @@ internal sealed class EvaluateCommand : CliCommand
         _data.Check(parse, plan.Family, trainPath, "--train");
         _data.Check(parse, plan.Family, testPath, "--test");
         using var backend = _training.Open(parse, plan);
+        BackendArguments.RequireOneDeviceForFeatures(backend, _features.Given(parse));
         var trainTable = _data.Read(parse, trainPath, "--train", positives, valueOptional: positives, cancellation, counts: plan.Counts).Table;
         // The held-out files take the training file's id kinds, so that a test file whose ids all happen to be digits
         // still names the training file's string ids.

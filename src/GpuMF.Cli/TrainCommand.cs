@@ -72,6 +72,7 @@ internal sealed class TrainCommand : CliCommand
             checkpoint = mpi.IsRoot ? checkpoint : null;
         }
         using var backend = _training.Open(parse, plan);
+        BackendArguments.RequireOneDeviceForFeatures(backend, _features.Given(parse));
 
         var clock = Stopwatch.StartNew();
         var (matrix, validation, rowsRead, rowsMerged) = ReadMatrix(parse, data, plan, cancellation);

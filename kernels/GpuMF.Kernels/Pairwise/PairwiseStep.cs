@@ -16,8 +16,14 @@ public struct PairwiseStep
     /// <summary>Observed (user, item) pairs (positives) in the positive arrays.</summary>
     public int Positives;
 
-    /// <summary>Items in the catalogue: the range negatives are drawn from, and WARP's n in its rank estimate ⌊(n − 1)/trials⌋.</summary>
+    /// <summary>Items in the catalogue: the range negatives are drawn from, and WARP's n in its rank estimate ⌊(n − 1)/trials⌋ unless <see cref="Catalogue"/> is larger.</summary>
     public int ItemCount;
+
+    /// <summary>
+    /// WARP's n in its rank estimate when the items drawn from are one block of a larger catalogue (a cell of a
+    /// stratified-SGD grid); 0 or anything below <see cref="ItemCount"/> takes <see cref="ItemCount"/>.
+    /// </summary>
+    public int Catalogue;
 
     /// <summary>Latent factors per user and item.</summary>
     public int Factors;

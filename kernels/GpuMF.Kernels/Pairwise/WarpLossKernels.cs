@@ -104,7 +104,7 @@ public static class WarpLossKernels
             if (first < warpSize)
             {
                 violated++;
-                float weight = PairwiseSgd.RankWeight((step.ItemCount - 1) / trials);
+                float weight = PairwiseSgd.RankWeight(((step.Catalogue > step.ItemCount ? step.Catalogue : step.ItemCount) - 1) / trials);
                 PairwiseSgd.UpdateFactors(p, q, gp, gq, pu, qi, (long)chosen * k, k, weight, step.LearningRate, step.Regularization, step.Adagrad);
                 if (lane == 0)
                 {

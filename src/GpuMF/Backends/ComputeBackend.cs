@@ -66,7 +66,7 @@ public sealed class ComputeBackend : IDisposable
     /// <summary>
     /// The one place that tells backends apart: the engine <paramref name="factory"/> makes for this backend.
     /// On several devices only a factory that spreads its work over them (<see cref="IDeviceGroupEngineFactory{TEngine}"/>:
-    /// ALS training for now) is accepted; any other is refused rather than run on one of the devices.
+    /// the training of ALS, SVD, BPR and WARP without features) is accepted; any other is refused rather than run on one of the devices.
     /// </summary>
     /// <typeparam name="TEngine">The engine made.</typeparam>
     /// <exception cref="NotSupportedException">The backend holds several devices and the factory's engine runs on one.</exception>
@@ -77,14 +77,14 @@ public sealed class ComputeBackend : IDisposable
         {
             return factory is IDeviceGroupEngineFactory<TEngine> group
                 ? group.ForDevices(_members)
-                : throw new NotSupportedException($"This job runs on one device, but the backend holds {DeviceName}; only ALS training runs on several devices for now: open the backend with one device (--device N).");
+                : throw new NotSupportedException($"This job runs on one device, but the backend holds {DeviceName}; only the training of ALS, SVD, BPR and WARP runs on several devices. BPR and WARP with features do not: every update reads and writes the shared feature embeddings, so no device could train its block of users and items apart from the others. Scoring, fold-in and updates run on one device too: open the backend with one device (--device N).");
         }
         return Accelerator is null ? factory.ForManagedCpu(Threads) : factory.ForIlgpu(this);
     }
 
     /// <summary>
     /// Device memory a job may use, in bytes: the accelerator's whole memory unless set lower (tests set it
-    /// small to exercise <see cref="DeviceMemoryException"/> and ALS's streaming on the CPU accelerator); 0 for
+    /// small to exercise <see cref="DeviceMemoryException"/> and the streaming of ALS, SVD, BPR and WARP on the CPU accelerator); 0 for
     /// the managed CPU. On several devices, the first device's; setting it sets every device's.
     /// </summary>
     internal long MemoryBudget
@@ -145,7 +145,7 @@ public sealed class ComputeBackend : IDisposable
     }
 
     /// <summary>
-    /// Opens several devices of one kind as one backend, for the jobs that spread over devices (ALS training;
+    /// Opens several devices of one kind as one backend, for the jobs that spread over devices (the training of ALS, SVD, BPR and WARP;
     /// any other job's <see cref="CreateEngine"/> refuses it). On <see cref="BackendKind.IlgpuCpu"/> each index
     /// opens one more simulated device. One index opens that device alone, as <see cref="Create"/> does.
     /// </summary>

@@ -49,13 +49,7 @@ internal sealed class IlgpuPairwiseEngine : IPairwiseEngine
         _warps = warpCount;
         _lossHost = new float[warpCount];
         _countsHost = new long[3 * warpCount];
-        backend.EnsureFits(
-            new DeviceFootprint().Add(problem.Users).Add(problem.Items).Add<int>(1).Add(problem.SeenPtr).Add(problem.SeenItems)
-                .Add(problem.P).Add(problem.Q).Add(problem.ItemBias)
-                .Add(problem.UserAccumulators).Add(problem.ItemAccumulators).Add(problem.BiasAccumulators)
-                .Add(_lossHost).Add(_countsHost),
-            $"{problem.Settings.Kind.ToString().ToUpperInvariant()} training",
-            ComputeBackend.TrainingAdvice);
+        backend.EnsureFits(Footprint(backend, problem, warps), $"{problem.Settings.Kind.ToString().ToUpperInvariant()} training", ComputeBackend.TrainingAdvice);
         try
         {
             Users = _backend.Upload(problem.Users, "pair users");
@@ -77,6 +71,36 @@ internal sealed class IlgpuPairwiseEngine : IPairwiseEngine
             Dispose();
             throw;
         }
+    }
+
+    /// <summary>The device memory the engine allocates for <paramref name="problem"/>.</summary>
+    /// <param name="backend">An ILGPU backend.</param>
+    /// <param name="problem">What to train.</param>
+    /// <param name="warps">Warps to launch, as the constructor takes them.</param>
+    internal static DeviceFootprint Footprint(ComputeBackend backend, PairwiseProblem problem, int warps) =>
+        Footprint(backend, problem.Positives, problem.UserCount, problem.SeenItems.Length, problem.ItemCount, problem.Settings.Factors, problem.UserAccumulators is not null, warps);
+
+    /// <summary>
+    /// The device memory the engine allocates for a problem of this size: its positives, observed items,
+    /// parameters, adagrad sums, and one loss and three counts per warp.
+    /// </summary>
+    /// <param name="backend">An ILGPU backend.</param>
+    /// <param name="positives">Positives.</param>
+    /// <param name="users">User rows.</param>
+    /// <param name="seen">Observed items of all users together.</param>
+    /// <param name="items">Item rows.</param>
+    /// <param name="factors">Factors per row.</param>
+    /// <param name="sums">Whether the adagrad sums are held (else one float stands in for each of their arrays).</param>
+    /// <param name="warps">Warps to launch, as the constructor takes them.</param>
+    internal static DeviceFootprint Footprint(ComputeBackend backend, int positives, int users, long seen, int items, int factors, bool sums, int warps)
+    {
+        var accelerator = backend.Accelerator!;
+        int warpCount = LaunchShape.WarpCount(accelerator, LaunchShape.Hogwild(accelerator, positives, warps, SamplesPerWarp));
+        long userFloats = (long)users * factors, itemFloats = (long)items * factors;
+        return new DeviceFootprint().Add<int>(positives).Add<int>(positives).Add<int>(1).Add<int>(users + 1L).Add<int>(seen)
+            .Add<float>(userFloats).Add<float>(itemFloats).Add<float>(items)
+            .Add<float>(sums ? userFloats : 1).Add<float>(sums ? itemFloats : 1).Add<float>(sums ? items : 1)
+            .Add<float>(warpCount).Add<long>(3L * warpCount);
     }
 
     /// <summary>Warps each launch runs; when there are several, their updates race on shared rows (lock-free).</summary>
@@ -139,6 +163,23 @@ internal sealed class IlgpuPairwiseEngine : IPairwiseEngine
         return Collect(samples.Count);
     }
 
+    /// <summary>
+    /// Replaces the device's parameters and (where <paramref name="source"/> has them) adagrad sums with
+    /// <paramref name="source"/>'s, a problem of this engine's shape: a resident engine takes up rows trained elsewhere.
+    /// </summary>
+    public void Load(PairwiseProblem source)
+    {
+        P.View.SubView(0, source.P.Length).CopyFromCPU(source.P);
+        Q.View.SubView(0, source.Q.Length).CopyFromCPU(source.Q);
+        Bias.View.SubView(0, source.ItemBias.Length).CopyFromCPU(source.ItemBias);
+        if (source.UserAccumulators is { } gp && source.ItemAccumulators is { } gq && source.BiasAccumulators is { } gb)
+        {
+            GP.View.SubView(0, gp.Length).CopyFromCPU(gp);
+            GQ.View.SubView(0, gq.Length).CopyFromCPU(gq);
+            GB.View.SubView(0, gb.Length).CopyFromCPU(gb);
+        }
+    }
+
     public void CopyTo(PairwiseProblem target)
     {
         P.View.SubView(0, target.P.Length).CopyToCPU(target.P);
@@ -180,6 +221,7 @@ internal sealed class IlgpuPairwiseEngine : IPairwiseEngine
             End = end,
             Positives = Problem.Positives,
             ItemCount = Problem.ItemCount,
+            Catalogue = Problem.CatalogueItems,
             Factors = s.Factors,
             MaxSampled = s.MaxSampled,
             Seed = s.Seed,

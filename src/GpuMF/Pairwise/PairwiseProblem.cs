@@ -39,6 +39,20 @@ internal sealed record PairwiseProblem(
     /// negatives and are taken as they are); the ILGPU and MPI engines refuse such a problem.
     /// </summary>
     public NegativeRange? RestrictedNegatives { get; init; }
+
+    /// <summary>Copies the parameters and (where both have them) adagrad sums into <paramref name="target"/>'s arrays, unless they are this problem's own.</summary>
+    public void CopyParametersTo(PairwiseProblem target)
+    {
+        if (!ReferenceEquals(target.P, P))
+        {
+            P.CopyTo(target.P, 0);
+            Q.CopyTo(target.Q, 0);
+            ItemBias.CopyTo(target.ItemBias, 0);
+            UserAccumulators?.CopyTo(target.UserAccumulators!, 0);
+            ItemAccumulators?.CopyTo(target.ItemAccumulators!, 0);
+            BiasAccumulators?.CopyTo(target.BiasAccumulators!, 0);
+        }
+    }
 }
 
 /// <summary>

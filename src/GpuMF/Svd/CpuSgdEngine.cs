@@ -92,13 +92,7 @@ internal sealed unsafe class CpuSgdEngine : ISgdEngine
 
     public void CopyTo(float[] p, float[] q, float[] userBias, float[] itemBias)
     {
-        if (!ReferenceEquals(p, _problem.P))
-        {
-            _problem.P.CopyTo(p, 0);
-            _problem.Q.CopyTo(q, 0);
-            _problem.UserBias.CopyTo(userBias, 0);
-            _problem.ItemBias.CopyTo(itemBias, 0);
-        }
+        _problem.CopyParametersTo(p, q, userBias, itemBias);
     }
 
     public void Dispose()

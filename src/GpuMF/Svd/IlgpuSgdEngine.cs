@@ -49,11 +49,7 @@ internal sealed class IlgpuSgdEngine : ISgdEngine
         _shape = LaunchShape.Hogwild(accelerator, problem.Ratings.Length, warps, SamplesPerWarp);
         _warps = LaunchShape.WarpCount(accelerator, _shape);
         _lossHost = new float[_warps];
-        backend.EnsureFits(
-            new DeviceFootprint().Add(problem.Users).Add(problem.Items).Add(problem.Ratings).Add(problem.P).Add(problem.Q)
-                .Add(problem.UserBias).Add(problem.ItemBias).Add(_lossHost),
-            "SVD training",
-            ComputeBackend.TrainingAdvice);
+        backend.EnsureFits(Footprint(backend, problem.Ratings.Length, problem.UserCount, problem.ItemCount, problem.Options.Factors, warps), "SVD training", ComputeBackend.TrainingAdvice);
         _kernels = backend.Kernels(a => new SgdKernelSet(a));
         // A device that runs out of memory part-way must not keep the buffers already allocated.
         try
@@ -72,6 +68,21 @@ internal sealed class IlgpuSgdEngine : ISgdEngine
             Dispose();
             throw;
         }
+    }
+
+    /// <summary>The device memory the engine allocates for a problem of this size: its ratings, parameters and one loss partial per warp.</summary>
+    /// <param name="backend">An ILGPU backend.</param>
+    /// <param name="ratings">Ratings.</param>
+    /// <param name="users">User rows.</param>
+    /// <param name="items">Item rows.</param>
+    /// <param name="factors">Factors per row.</param>
+    /// <param name="warps">Warps to launch, as the constructor takes them.</param>
+    internal static DeviceFootprint Footprint(ComputeBackend backend, int ratings, int users, int items, int factors, int warps)
+    {
+        var accelerator = backend.Accelerator!;
+        int lossPartials = LaunchShape.WarpCount(accelerator, LaunchShape.Hogwild(accelerator, ratings, warps, SamplesPerWarp));
+        return new DeviceFootprint().Add<int>(ratings).Add<int>(ratings).Add<float>(ratings).Add<float>((long)users * factors).Add<float>((long)items * factors)
+            .Add<float>(users).Add<float>(items).Add<float>(lossPartials);
     }
 
     /// <summary>Warps each launch runs; when there are several, their updates race on shared rows (lock-free).</summary>
@@ -108,6 +119,15 @@ internal sealed class IlgpuSgdEngine : ISgdEngine
             total += l;
         }
         return new EpochResult(total, _problem.Ratings.Length);
+    }
+
+    /// <summary>Replaces the device's parameters with <paramref name="problem"/>'s (a problem of this engine's shape): a resident engine takes up rows trained elsewhere.</summary>
+    public void Load(SgdProblem problem)
+    {
+        _p.View.CopyFromCPU(problem.P);
+        _q.View.CopyFromCPU(problem.Q);
+        _userBias.View.CopyFromCPU(problem.UserBias);
+        _itemBias.View.CopyFromCPU(problem.ItemBias);
     }
 
     public void CopyTo(float[] p, float[] q, float[] userBias, float[] itemBias)

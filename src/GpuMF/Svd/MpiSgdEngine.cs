@@ -28,30 +28,10 @@ internal sealed class MpiSgdEngine : ISgdEngine
         _communicator = communicator;
         int size = communicator.Size;
         int rank = communicator.Rank;
-        _userStarts = EvenBlocks.Bounds(problem.UserCount, size);
-        _itemStarts = EvenBlocks.Bounds(problem.ItemCount, size);
-        _strata = new CpuSgdEngine[size];
-        for (int s = 0; s < size; s++)
-        {
-            int block = (rank + s) % size;
-            var cell = new List<int>();
-            for (int n = 0; n < problem.Ratings.Length; n++)
-            {
-                int u = problem.Users[n], i = problem.Items[n];
-                if (u >= _userStarts[rank] && u < _userStarts[rank + 1] && i >= _itemStarts[block] && i < _itemStarts[block + 1])
-                {
-                    cell.Add(n);
-                }
-            }
-            // The cell's own rating arrays (the CPU engine regroups them in place); the parameter arrays are the problem's, shared.
-            var stratum = problem with
-            {
-                Users = [.. cell.Select(n => problem.Users[n])],
-                Items = [.. cell.Select(n => problem.Items[n])],
-                Ratings = [.. cell.Select(n => problem.Ratings[n])],
-            };
-            _strata[s] = new CpuSgdEngine(stratum, threads);
-        }
+        var grid = new SgdGrid(problem, size);
+        _userStarts = grid.UserStarts;
+        _itemStarts = grid.ItemStarts;
+        _strata = [.. Enumerable.Range(0, size).Select(s => new CpuSgdEngine(grid.Shared(rank, (rank + s) % size), threads))];
     }
 
     public EpochResult RunEpoch(int epoch, float learningRate, CancellationCheck cancel = default)
@@ -72,13 +52,7 @@ internal sealed class MpiSgdEngine : ISgdEngine
     {
         _communicator.AllgatherRows(_problem.P, _problem.Options.Factors, _userStarts);
         _communicator.AllgatherRows(_problem.UserBias, 1, _userStarts);
-        if (!ReferenceEquals(p, _problem.P))
-        {
-            _problem.P.CopyTo(p, 0);
-            _problem.Q.CopyTo(q, 0);
-            _problem.UserBias.CopyTo(userBias, 0);
-            _problem.ItemBias.CopyTo(itemBias, 0);
-        }
+        _problem.CopyParametersTo(p, q, userBias, itemBias);
     }
 
     public void Dispose()

@@ -35,4 +35,16 @@ internal sealed record SgdProblem(
         }
         return new SgdProblem(users, items, ratings, train.UserCount, train.ItemCount, p, q, userBias, itemBias, (float)train.MeanValue(), options);
     }
+
+    /// <summary>Copies the parameters into the given arrays, unless they are this problem's own.</summary>
+    public void CopyParametersTo(float[] p, float[] q, float[] userBias, float[] itemBias)
+    {
+        if (!ReferenceEquals(p, P))
+        {
+            P.CopyTo(p, 0);
+            Q.CopyTo(q, 0);
+            UserBias.CopyTo(userBias, 0);
+            ItemBias.CopyTo(itemBias, 0);
+        }
+    }
 }

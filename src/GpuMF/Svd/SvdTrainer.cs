@@ -16,7 +16,9 @@ public sealed class SvdTrainer
 
     /// <summary>Creates a trainer.</summary>
     /// <param name="options">Options; null takes <see cref="SvdOptions.Defaults"/>.</param>
-    /// <param name="backend">Where to run; null runs on the managed CPU backend with every core.</param>
+    /// <param name="backend">Where to run; null runs on the managed CPU backend with every core. An ILGPU backend whose
+    /// memory cannot hold the ratings streams them through it, and one of several devices (<see cref="ComputeBackend.CreateGroup"/>)
+    /// trains across them, both by stratified SGD (blocks of users and items trained a cell at a time).</param>
     public SvdTrainer(SvdOptions? options = null, ComputeBackend? backend = null)
     {
         Options = options ?? SvdOptions.Defaults;

@@ -147,15 +147,6 @@ public sealed class DeviceGroupAlsTests(IlgpuCpuFixture one, DeviceGroupFixture 
     }
 
     [Fact]
-    public void OtherModelsRefuseSeveralDevicesRatherThanUseOne()
-    {
-        var data = TrainingCases.MovieLens100K("svd");
-        var e = Assert.Throws<NotSupportedException>(() => TrainingCases.Fit("svd", groups.Group(2), data, epochs: 1));
-        Assert.Contains("only ALS training runs on several devices", e.Message);
-        Assert.Contains("2 devices", e.Message);
-    }
-
-    [Fact]
     public void RowsSplitIntoContiguousRangesBalancedByWork()
     {
         int[] ptr = [0, 10, 10, 11, 30, 31, 32, 33];
