@@ -32,9 +32,9 @@ internal static class MpiRun
     private const string SectionName = "mpi";
 
     /// <summary>The network of the scale model: 100 Gb/s links, 5 µs a message, 32 cores a machine (one rank each).</summary>
-    private const double NetworkBytesPerSecond = 100e9 / 8;
-    private const double NetworkLatency = 5e-6;
-    private const int CoresPerMachine = 32;
+    internal const double NetworkBytesPerSecond = 100e9 / 8;
+    internal const double NetworkLatency = 5e-6;
+    internal const int CoresPerMachine = 32;
 
     public static int Run(string[] args)
     {

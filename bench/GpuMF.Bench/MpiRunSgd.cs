@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json.Nodes;
 using GpuMF.Backends;
 using GpuMF.Evaluation;
-using GpuMF.Models;
 using GpuMF.Mpi;
 using GpuMF.Pairwise;
 using GpuMF.Svd;
@@ -32,6 +31,8 @@ internal static class MpiRunSgd
         string machine = MachineInfo.Describe();
         var svd = new List<IReadOnlyList<string>>();
         var pairwise = new List<IReadOnlyList<string>>();
+        var singles = new Dictionary<string, JsonObject>();
+        var measured = new List<(string Model, int Ranks, JsonObject Result)>();
         foreach (string model in models)
         {
             string[] rankArgs = [MpiRun.Command, RankArgument, "--model", model, "--threads", Text(threads)];
@@ -41,36 +42,39 @@ internal static class MpiRunSgd
             {
                 runs.Add((n == 1 ? "1 rank" : $"{n} ranks", MpiRun.Launch(MpiRun.Mpirun(mpirun, n, rankArgs))));
             }
+            singles[model] = single;
+            measured.AddRange(runs.Skip(1).Select((run, n) => (model, ranks[n], run.Result)));
             foreach (var (name, result) in runs)
             {
                 string Delta(string metric) => ReferenceEquals(result, single) ? "" : ((double)result[metric]! - (double)single[metric]!).ToString("+0.0000;−0.0000;0.0000", CultureInfo.InvariantCulture);
                 Console.Error.WriteLine($"mpi: {model}, {name}: {result.ToJsonString()}");
                 if (model == "svd")
                 {
-                    svd.Add([name, F((double)result["rmse"]!, 5), Delta("rmse"), F((double)result["seconds"]!, 2)]);
+                    svd.Add([name, F((double)result["rmse"]!, 5), Delta("rmse"), F((double)result["seconds"]!, 2), Megabytes(result)]);
                 }
                 else
                 {
-                    pairwise.Add([model, name, F((double)result["precision_at_10"]!, 4), F((double)result["ndcg_at_10"]!, 4), Delta("precision_at_10"), F((double)result["seconds"]!, 2)]);
+                    pairwise.Add([model, name, F((double)result["precision_at_10"]!, 4), F((double)result["ndcg_at_10"]!, 4), Delta("precision_at_10"), F((double)result["seconds"]!, 2), Megabytes(result)]);
                 }
             }
         }
         var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture, $"`{command}` on {started:yyyy-MM-dd HH:mm} UTC.\n\n")
             .Append(CultureInfo.InvariantCulture, $"Machine: {machine}\n\n")
-            .Append(CultureInfo.InvariantCulture, $"Every process on the managed CPU backend with {threads} thread(s), every rank on this machine (`mpirun --oversubscribe --bind-to none`; Open MPI's shared-memory transport); the ranks share its cores, so the times are no speed-up. Train s: the whole training, data already loaded; the test metrics are judged on the fixed test split.\n\n");
+            .Append(CultureInfo.InvariantCulture, $"Every process on the managed CPU backend with {threads} thread(s), every rank on this machine (`mpirun --oversubscribe --bind-to none`; Open MPI's shared-memory transport); the ranks share its cores, so the times are no speed-up. Train s: the whole training, data already loaded; the test metrics are judged on the fixed test split. Received/epoch: the bytes rank 0 received from the other ranks per epoch (broadcast item blocks and the user blocks gathered at the end, counted by `MpiCommunicator`).\n\n");
         if (svd.Count > 0)
         {
             sb.Append("### SVD across MPI ranks: stratified SGD\n\n")
                 .Append("SVD at its defaults (64 factors, 20 epochs) on the fixed ML-1M explicit split. Each rank owns a contiguous block of users; an epoch runs N strata, rank r training cell (r, (r + s) mod N) with the CPU engine, and after each stratum every rank broadcasts the item block it trained (factors and bias); the user blocks are gathered once at the end.\n\n")
-                .Append(MarkdownTable.Render(["run", "test RMSE", "against one process", "train s"], svd)).Append('\n');
+                .Append(MarkdownTable.Render(["run", "test RMSE", "against one process", "train s", "received/epoch"], svd)).Append('\n');
         }
         if (pairwise.Count > 0)
         {
             sb.Append("### BPR and WARP across MPI ranks: stratified SGD\n\n")
                 .Append("BPR and WARP at their defaults on the fixed ML-1M implicit split. Users are cut into contiguous blocks, items hashed into blocks (cut in index order, which follows first appearance and so popularity, a block of popular items gave BPR negatives of one popularity only: P@10 0.13 at 2 ranks); each cell is cut into 8 slices by a hash of its positives, and an epoch runs one slice of every stratum at a time, broadcasting the item blocks (factors, biases and adagrad sums) after each, so a user's negatives change block often; negatives come from the cell's item block, and WARP's rank estimate counts the whole catalogue.\n\n")
-                .Append(MarkdownTable.Render(["model", "run", "P@10", "NDCG@10", "against one process", "train s"], pairwise));
+                .Append(MarkdownTable.Render(["model", "run", "P@10", "NDCG@10", "against one process", "train s", "received/epoch"], pairwise));
         }
+        sb.Append('\n').Append(DsgdScaleModel.Render(singles, threads)).Append(DsgdScaleModel.Calibration(measured));
         return sb.ToString();
     }
 
@@ -90,14 +94,22 @@ internal static class MpiRunSgd
             BenchData.Read(Path.Combine(splits, $"ml1m_{kind}_test.tsv"), positives));
         using var backend = ComputeBackend.Create(BackendKind.Cpu, 0, threads);
         var clock = Stopwatch.StartNew();
-        FactorModel trained = model switch
+        var (trained, epochs) = model switch
         {
-            "svd" => new SvdTrainer(SvdOptions.Defaults, backend) { Communicator = communicator }.Fit(data.Train),
-            "bpr" => new BprTrainer(BprOptions.Defaults, backend) { Communicator = communicator }.Fit(data.Train),
-            "warp" => new WarpTrainer(WarpOptions.Defaults, backend) { Communicator = communicator }.Fit(data.Train),
+            "svd" => (new SvdTrainer(SvdOptions.Defaults, backend) { Communicator = communicator }.Fit(data.Train), SvdOptions.Defaults.Epochs),
+            "bpr" => (new BprTrainer(BprOptions.Defaults, backend) { Communicator = communicator }.Fit(data.Train), BprOptions.Defaults.Epochs),
+            "warp" => (new WarpTrainer(WarpOptions.Defaults, backend) { Communicator = communicator }.Fit(data.Train), WarpOptions.Defaults.Epochs),
             _ => throw new BenchUsageException($"--model must be svd, bpr or warp; got '{model}'."),
         };
-        var result = new JsonObject { ["ranks"] = communicator?.Size ?? 0, ["seconds"] = clock.Elapsed.TotalSeconds };
+        var result = new JsonObject
+        {
+            ["ranks"] = communicator?.Size ?? 0,
+            ["seconds"] = clock.Elapsed.TotalSeconds,
+            ["epochs"] = epochs,
+            ["samples"] = data.Train.Count,
+            ["items"] = data.Train.ItemCount,
+            ["bytes_received_per_epoch"] = ((communicator?.BytesBroadcast ?? 0) + (communicator?.BytesGathered ?? 0)) / (double)epochs,
+        };
         if (positives)
         {
             var metrics = RankingMetrics.Evaluate(trained, data.Test, 10);
@@ -114,6 +126,8 @@ internal static class MpiRunSgd
         }
         return 0;
     }
+
+    private static string Megabytes(JsonObject result) => F((double)result["bytes_received_per_epoch"]! / 1e6, 2) + " MB";
 
     private static string F(double value, int digits) => value.ToString("F" + Text(digits), CultureInfo.InvariantCulture);
 

@@ -37,6 +37,9 @@ public sealed unsafe class MpiCommunicator : IDisposable
     /// <summary>Bytes this rank received in <see cref="AllgatherRows"/> since it was created.</summary>
     public long BytesGathered { get; private set; }
 
+    /// <summary>Bytes this rank received in <see cref="Broadcast"/> from other roots since it was created.</summary>
+    public long BytesBroadcast { get; private set; }
+
     /// <summary>Initialises MPI (serialised threading) and returns the world communicator.</summary>
     /// <exception cref="MpiUnavailableException">The Open MPI library is not found; the message says what to install.</exception>
     /// <exception cref="InvalidOperationException">MPI was already initialised in this process, or the library cannot serialise calls from several threads.</exception>
@@ -85,6 +88,10 @@ public sealed unsafe class MpiCommunicator : IDisposable
         fixed (byte* d = data)
         {
             MpiNative.Bcast(d, data.Length, MpiNative.Byte, root, World);
+        }
+        if (root != Rank)
+        {
+            BytesBroadcast += data.Length;
         }
     }
 
