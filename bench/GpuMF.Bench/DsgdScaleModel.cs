@@ -8,7 +8,7 @@ namespace GpuMF.Bench;
 /// <summary>
 /// The scale model of stratified SGD across MPI ranks (<c>mpi --models …</c>): seconds per epoch at 10⁸–10¹⁰
 /// interactions on 1–64 ranks from the per-sample time of the single process measured in the same run, the item
-/// blocks the ranks broadcast after every stratum (and slice), and the network <see cref="MpiRun"/>'s ALS model
+/// blocks the ranks pass on after every stratum (and slice), and the network <see cref="MpiRun"/>'s ALS model
 /// assumes; checked against the bytes the 2- and 3-rank runs counted.
 /// </summary>
 internal static class DsgdScaleModel
@@ -22,7 +22,7 @@ internal static class DsgdScaleModel
         sb.Append("### Scale model: stratified SGD\n\n")
             .Append("Per epoch, for n interactions and I items (assumed I = n/10⁴, as in the ALS model), k = 64 factors and P ranks (one a machine, c cores each): ")
             .Append("compute = n·t_s/(P·c), every rank training a Pth of the samples; communication = P·S rounds (P strata, each cut into S slices: 1 for SVD, ")
-            .Append(CultureInfo.InvariantCulture, $"{PairwiseStratum.Sweeps} for BPR and WARP) in each of which every rank broadcasts its item block, m = (I/P)·w·4 bytes (w floats a row: k + 1 for SVD's factors and bias, 2k + 2 for BPR's and WARP's with their adagrad sums), each broadcast costing ⌈log₂P⌉ latencies and m at the link's bandwidth, so a rank receives S·(P − 1)·I·w·4 bytes an epoch. ")
+            .Append(CultureInfo.InvariantCulture, $"{PairwiseStratum.Sweeps} for BPR and WARP) in each of which every rank passes the item block it trained to the rank that trains it next and takes its next one (a ring shift, `MPI_Sendrecv`), m = (I/P)·w·4 bytes (w floats a row: k + 1 for SVD's factors and bias, 2k + 2 for BPR's and WARP's with their adagrad sums), each costing one latency and m at the link's bandwidth, so a rank receives S·I·w·4 bytes an epoch whatever P is; the whole model is gathered only when it is wanted (validation, checkpoints, the end). ")
             .Append(CultureInfo.InvariantCulture, $"t_s: the single process above, its seconds × {threads} thread(s) / (epochs × samples); c = {MpiRun.CoresPerMachine}, threads assumed to scale linearly; network {MpiRun.NetworkBytesPerSecond * 8 / 1e9:F0} Gb/s, {MpiRun.NetworkLatency * 1e6:F0} µs a message. ")
             .Append("Not modelled: a stratum waits for its slowest rank, so imbalance between cells adds to compute. Memory: every rank holds the whole data and both factor matrices, as for ALS.\n\n");
         int[] counts = [1, 2, 4, 8, 16, 32, 64];
@@ -48,7 +48,7 @@ internal static class DsgdScaleModel
         }
         sb.Append(CultureInfo.InvariantCulture, $"t_s measured here: {string.Join(", ", singles.Select(s => $"{s.Key} {F((double)s.Value["seconds"]! * threads / ((int)s.Value["epochs"]! * (double)(int)s.Value["samples"]!) * 1e9, 0)} ns"))} per sample. Predicted seconds per epoch (communication's share):\n\n")
             .Append(MarkdownTable.Render(["model", "interactions", .. counts.Select(p => $"P = {p}"), "communication > compute from"], rows)).Append('\n')
-            .Append("The bytes the model predicts a rank receives an epoch against what rank 0 counted in the runs above (the counted bytes also hold the user blocks gathered once at the end, spread over the epochs):\n\n");
+            .Append("The bytes the model predicts a rank receives an epoch against what rank 0 counted in the runs above (the counted bytes also hold the user and item blocks gathered once at the end, spread over the epochs):\n\n");
         return sb.ToString();
     }
 
@@ -57,14 +57,14 @@ internal static class DsgdScaleModel
     {
         var rows = runs.Where(r => r.Ranks > 1).Select(r =>
         {
-            double predicted = Slices(r.Model) * (r.Ranks - 1) * (double)(int)r.Result["items"]! * Width(r.Model) * 4;
+            double predicted = Slices(r.Model) * (double)(int)r.Result["items"]! * Width(r.Model) * 4;
             double counted = (double)r.Result["bytes_received_per_epoch"]!;
             return (IReadOnlyList<string>)[r.Model, r.Ranks.ToString(CultureInfo.InvariantCulture), F(predicted / 1e6, 2), F(counted / 1e6, 2), $"{F(100 * ((counted / predicted) - 1), 0)} %"];
         }).ToList();
         return MarkdownTable.Render(["model", "ranks", "predicted MB/epoch", "counted MB/epoch", "counted vs predicted"], rows);
     }
 
-    /// <summary>One epoch's broadcasts on <paramref name="ranks"/> ranks for <paramref name="items"/> items, in seconds.</summary>
+    /// <summary>One epoch's block passes on <paramref name="ranks"/> ranks for <paramref name="items"/> items, in seconds.</summary>
     private static double Communication(string model, double items, int ranks, double bandwidth, double latency)
     {
         if (ranks == 1)
@@ -72,7 +72,7 @@ internal static class DsgdScaleModel
             return 0;
         }
         double message = items / ranks * Width(model) * 4;
-        return (double)ranks * Slices(model) * ranks * ((Math.Ceiling(Math.Log2(ranks)) * latency) + (message / bandwidth));
+        return (double)ranks * Slices(model) * (latency + (message / bandwidth));
     }
 
     private static int Width(string model) => model == "svd" ? Factors + 1 : (2 * Factors) + 2;

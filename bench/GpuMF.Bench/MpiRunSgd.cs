@@ -61,17 +61,17 @@ internal static class MpiRunSgd
         var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture, $"`{command}` on {started:yyyy-MM-dd HH:mm} UTC.\n\n")
             .Append(CultureInfo.InvariantCulture, $"Machine: {machine}\n\n")
-            .Append(CultureInfo.InvariantCulture, $"Every process on the managed CPU backend with {threads} thread(s), every rank on this machine (`mpirun --oversubscribe --bind-to none`; Open MPI's shared-memory transport); the ranks share its cores, so the times are no speed-up. Train s: the whole training, data already loaded; the test metrics are judged on the fixed test split. Received/epoch: the bytes rank 0 received from the other ranks per epoch (broadcast item blocks and the user blocks gathered at the end, counted by `MpiCommunicator`).\n\n");
+            .Append(CultureInfo.InvariantCulture, $"Every process on the managed CPU backend with {threads} thread(s), every rank on this machine (`mpirun --oversubscribe --bind-to none`; Open MPI's shared-memory transport); the ranks share its cores, so the times are no speed-up. Train s: the whole training, data already loaded; the test metrics are judged on the fixed test split. Received/epoch: the bytes rank 0 received from the other ranks per epoch (the item blocks passed on after each stratum, and the user and item blocks gathered at the end, counted by `MpiCommunicator`).\n\n");
         if (svd.Count > 0)
         {
             sb.Append("### SVD across MPI ranks: stratified SGD\n\n")
-                .Append("SVD at its defaults (64 factors, 20 epochs) on the fixed ML-1M explicit split. Each rank owns a contiguous block of users; an epoch runs N strata, rank r training cell (r, (r + s) mod N) with the CPU engine, and after each stratum every rank broadcasts the item block it trained (factors and bias); the user blocks are gathered once at the end.\n\n")
+                .Append("SVD at its defaults (64 factors, 20 epochs) on the fixed ML-1M explicit split. Each rank owns a contiguous block of users; an epoch runs N strata, rank r training cell (r, (r + s) mod N) with the CPU engine, and after each stratum every rank passes the item block it trained (factors and bias) to the rank that trains it next (a ring shift); the user and item blocks are gathered once at the end.\n\n")
                 .Append(MarkdownTable.Render(["run", "test RMSE", "against one process", "train s", "received/epoch"], svd)).Append('\n');
         }
         if (pairwise.Count > 0)
         {
             sb.Append("### BPR and WARP across MPI ranks: stratified SGD\n\n")
-                .Append("BPR and WARP at their defaults on the fixed ML-1M implicit split. Users are cut into contiguous blocks, items hashed into blocks (cut in index order, which follows first appearance and so popularity, a block of popular items gave BPR negatives of one popularity only: P@10 0.13 at 2 ranks); each cell is cut into 8 slices by a hash of its positives, and an epoch runs one slice of every stratum at a time, broadcasting the item blocks (factors, biases and adagrad sums) after each, so a user's negatives change block often; negatives come from the cell's item block, and WARP's rank estimate counts the whole catalogue.\n\n")
+                .Append("BPR and WARP at their defaults on the fixed ML-1M implicit split. Users are cut into contiguous blocks, items hashed into blocks (cut in index order, which follows first appearance and so popularity, a block of popular items gave BPR negatives of one popularity only: P@10 0.13 at 2 ranks); each cell is cut into 8 slices by a hash of its positives, and an epoch runs one slice of every stratum at a time, passing the item blocks (factors, biases and adagrad sums) on after each, so a user's negatives change block often; negatives come from the cell's item block, and WARP's rank estimate counts the whole catalogue.\n\n")
                 .Append(MarkdownTable.Render(["model", "run", "P@10", "NDCG@10", "against one process", "train s", "received/epoch"], pairwise));
         }
         sb.Append('\n').Append(DsgdScaleModel.Render(singles, threads)).Append(DsgdScaleModel.Calibration(measured));
@@ -108,7 +108,7 @@ internal static class MpiRunSgd
             ["epochs"] = epochs,
             ["samples"] = data.Train.Count,
             ["items"] = data.Train.ItemCount,
-            ["bytes_received_per_epoch"] = ((communicator?.BytesBroadcast ?? 0) + (communicator?.BytesGathered ?? 0)) / (double)epochs,
+            ["bytes_received_per_epoch"] = ((communicator?.BytesReceived ?? 0) + (communicator?.BytesGathered ?? 0)) / (double)epochs,
         };
         if (positives)
         {

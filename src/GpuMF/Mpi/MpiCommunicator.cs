@@ -37,8 +37,8 @@ public sealed unsafe class MpiCommunicator : IDisposable
     /// <summary>Bytes this rank received in <see cref="AllgatherRows"/> since it was created.</summary>
     public long BytesGathered { get; private set; }
 
-    /// <summary>Bytes this rank received in <see cref="Broadcast"/> from other roots since it was created.</summary>
-    public long BytesBroadcast { get; private set; }
+    /// <summary>Bytes this rank received from other ranks in <see cref="Broadcast"/> and <see cref="Shift"/> since it was created.</summary>
+    public long BytesReceived { get; private set; }
 
     /// <summary>Initialises MPI (serialised threading) and returns the world communicator.</summary>
     /// <exception cref="MpiUnavailableException">The Open MPI library is not found; the message says what to install.</exception>
@@ -91,8 +91,39 @@ public sealed unsafe class MpiCommunicator : IDisposable
         }
         if (root != Rank)
         {
-            BytesBroadcast += data.Length;
+            BytesReceived += data.Length;
         }
+    }
+
+    /// <summary>
+    /// Sends <paramref name="send"/> to rank <paramref name="destination"/> while receiving <paramref name="receive"/>
+    /// from rank <paramref name="source"/> (MPI_Sendrecv: every rank of a ring shift calls it at once without deadlock).
+    /// Both are rows of <paramref name="width"/> floats, so blocks past 2³¹ floats fit; the lengths must match the peers'.
+    /// </summary>
+    public void Shift(ReadOnlySpan<float> send, int destination, Span<float> receive, int source, int width)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(destination);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(destination, Size);
+        ArgumentOutOfRangeException.ThrowIfNegative(source);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(source, Size);
+        if (send.Length % width != 0 || receive.Length % width != 0)
+        {
+            throw new ArgumentException($"Give whole rows of {width} floats.", nameof(width));
+        }
+        var rowType = MpiNative.Contiguous(width, MpiNative.Float);
+        try
+        {
+            fixed (float* s = send, r = receive)
+            {
+                MpiNative.Sendrecv(s, send.Length / width, rowType, destination, r, receive.Length / width, rowType, source, World);
+            }
+        }
+        finally
+        {
+            MpiNative.FreeType(rowType);
+        }
+        BytesReceived += (long)receive.Length * sizeof(float);
     }
 
     /// <summary>

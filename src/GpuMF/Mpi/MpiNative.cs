@@ -76,6 +76,10 @@ internal static unsafe class MpiNative
     public static void Bcast(void* buffer, int count, IntPtr type, int root, IntPtr comm) =>
         ((delegate* unmanaged<void*, int, IntPtr, int, IntPtr, int>)Export("MPI_Bcast"))(buffer, count, type, root, comm);
 
+    /// <summary>MPI_Sendrecv with MPI_STATUS_IGNORE (a null pointer in Open MPI).</summary>
+    public static void Sendrecv(void* send, int sendCount, IntPtr sendType, int destination, void* receive, int receiveCount, IntPtr receiveType, int source, IntPtr comm) =>
+        ((delegate* unmanaged<void*, int, IntPtr, int, int, void*, int, IntPtr, int, int, IntPtr, void*, int>)Export("MPI_Sendrecv"))(send, sendCount, sendType, destination, 0, receive, receiveCount, receiveType, source, 0, comm, null);
+
     public static void Barrier(IntPtr comm) => ((delegate* unmanaged<IntPtr, int>)Export("MPI_Barrier"))(comm);
 
     public static void Abort(IntPtr comm, int code) => ((delegate* unmanaged<IntPtr, int, int>)Export("MPI_Abort"))(comm, code);

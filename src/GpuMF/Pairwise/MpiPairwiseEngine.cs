@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using GpuMF.Mpi;
 using GpuMF.Training;
 
@@ -10,9 +9,10 @@ namespace GpuMF.Pairwise;
 /// rank r owns user block r, and an epoch runs N strata, rank r training cell (r, (r + s) mod N) with the managed CPU engine on a
 /// problem of that cell alone (its positives, its users' observed items within the block, the blocks' parameters
 /// and adagrad sums), so negatives come from the cell's item block, as the CPU engine's own cells draw them, and
-/// WARP's rank estimate counts the whole catalogue. After each stratum every rank broadcasts the item block it
-/// trained (factors, biases and their adagrad sums); the user blocks are gathered whenever the loop asks for the
-/// parameters (<see cref="CopyTo"/>), so every rank assembles the same model.
+/// WARP's rank estimate counts the whole catalogue. After each stratum every rank passes the item block it trained
+/// (factors, biases and their adagrad sums) to the rank that trains it next (<see cref="BlockRing"/>); the user and
+/// item blocks reach every rank whenever the loop asks for the parameters (<see cref="CopyTo"/>), so every rank
+/// assembles the same model.
 /// </summary>
 internal sealed class MpiPairwiseEngine : IPairwiseEngine
 {
@@ -20,7 +20,7 @@ internal sealed class MpiPairwiseEngine : IPairwiseEngine
     private readonly MpiCommunicator _communicator;
     private readonly int _threads;
     private readonly int[] _userStarts;
-    private readonly int[][] _itemBlocks;
+    private readonly BlockRing _items;
     private readonly PairwiseStratum[][] _strata;
 
     public MpiPairwiseEngine(PairwiseProblem problem, MpiCommunicator communicator, int threads)
@@ -35,9 +35,35 @@ internal sealed class MpiPairwiseEngine : IPairwiseEngine
         int size = communicator.Size;
         int rank = communicator.Rank;
         _userStarts = EvenBlocks.Bounds(problem.UserCount, size);
-        _itemBlocks = PairwiseStratum.ItemBlocks(problem, size);
-        var row = PairwiseStratum.Row(problem, _userStarts[rank], _userStarts[rank + 1], _itemBlocks);
-        _strata = [.. Enumerable.Range(0, size).Select(s => row[(rank + s) % size].Slices(size == 1 ? 1 : PairwiseStratum.Sweeps))];
+        var itemBlocks = PairwiseStratum.ItemBlocks(problem, size);
+        int k = problem.Settings.Factors;
+        bool sums = problem.ItemAccumulators is not null && problem.BiasAccumulators is not null;
+        _items = new BlockRing(
+            communicator,
+            itemBlocks,
+            sums ? 2 * (k + 1) : k + 1,
+            (i, row) =>
+            {
+                problem.Q.AsSpan(i * k, k).CopyTo(row);
+                row[k] = problem.ItemBias[i];
+                if (sums)
+                {
+                    problem.ItemAccumulators.AsSpan(i * k, k).CopyTo(row[(k + 1)..]);
+                    row[(2 * k) + 1] = problem.BiasAccumulators![i];
+                }
+            },
+            (i, row) =>
+            {
+                row[..k].CopyTo(problem.Q.AsSpan(i * k, k));
+                problem.ItemBias[i] = row[k];
+                if (sums)
+                {
+                    row.Slice(k + 1, k).CopyTo(problem.ItemAccumulators.AsSpan(i * k, k));
+                    problem.BiasAccumulators![i] = row[(2 * k) + 1];
+                }
+            });
+        var row = PairwiseStratum.Row(problem, _userStarts[rank], _userStarts[rank + 1], itemBlocks);
+        _strata = [.. Enumerable.Range(0, size).Select(s => row[_items.BlockOf(s)].Slices(size == 1 ? 1 : PairwiseStratum.Sweeps))];
     }
 
     public EpochResult RunEpoch(int epoch, float learningRate, CancellationCheck cancel = default)
@@ -62,7 +88,7 @@ internal sealed class MpiPairwiseEngine : IPairwiseEngine
                 sums[1] += result.Samples;
                 sums[2] += result.Hits;
                 sums[3] += result.Trials;
-                ShareItemBlocks(s);
+                _items.Pass(s);
             }
         }
         _communicator.SumInPlace(sums);
@@ -82,71 +108,11 @@ internal sealed class MpiPairwiseEngine : IPairwiseEngine
         {
             _communicator.AllgatherRows(sums, k, _userStarts);
         }
+        _items.Gather(0);
         _problem.CopyParametersTo(target);
     }
 
     public void Dispose()
     {
-    }
-
-    /// <summary>After stratum <paramref name="stratum"/>, each rank broadcasts the item block it trained: factors, biases and their adagrad sums.</summary>
-    private void ShareItemBlocks(int stratum)
-    {
-        int size = _communicator.Size;
-        int k = _problem.Settings.Factors;
-        bool sums = _problem.ItemAccumulators is not null && _problem.BiasAccumulators is not null;
-        int width = sums ? 2 * (k + 1) : k + 1;
-        for (int root = 0; root < size; root++)
-        {
-            int[] items = _itemBlocks[(root + stratum) % size];
-            if (items.Length == 0)
-            {
-                continue;
-            }
-            var buffer = new float[items.Length * width];
-            bool mine = root == _communicator.Rank;
-            if (mine)
-            {
-                for (int n = 0; n < items.Length; n++)
-                {
-                    Row(items[n], sums).CopyTo(buffer.AsSpan(n * width, width));
-                }
-            }
-            _communicator.Broadcast(MemoryMarshal.AsBytes(buffer.AsSpan()), root);
-            if (!mine)
-            {
-                for (int n = 0; n < items.Length; n++)
-                {
-                    SetRow(items[n], buffer.AsSpan(n * width, width), sums);
-                }
-            }
-        }
-    }
-
-    /// <summary>Item <paramref name="i"/>'s factors, bias and (with <paramref name="sums"/>) their adagrad sums, in one row.</summary>
-    private float[] Row(int i, bool sums)
-    {
-        int k = _problem.Settings.Factors;
-        var row = new List<float>(2 * (k + 1));
-        row.AddRange(_problem.Q.AsSpan(i * k, k));
-        row.Add(_problem.ItemBias[i]);
-        if (sums)
-        {
-            row.AddRange(_problem.ItemAccumulators.AsSpan(i * k, k));
-            row.Add(_problem.BiasAccumulators![i]);
-        }
-        return [.. row];
-    }
-
-    private void SetRow(int i, ReadOnlySpan<float> row, bool sums)
-    {
-        int k = _problem.Settings.Factors;
-        row[..k].CopyTo(_problem.Q.AsSpan(i * k, k));
-        _problem.ItemBias[i] = row[k];
-        if (sums)
-        {
-            row.Slice(k + 1, k).CopyTo(_problem.ItemAccumulators.AsSpan(i * k, k));
-            _problem.BiasAccumulators![i] = row[(2 * k) + 1];
-        }
     }
 }
