@@ -1,8 +1,10 @@
 using System.Globalization;
 using GpuMF.Backends;
+using GpuMF.Conformance;
 using GpuMF.Data;
 using GpuMF.Evaluation;
 using GpuMF.Models;
+using GpuMF.Mpi;
 using GpuMF.Pairwise;
 using GpuMF.Svd;
 using GpuMF.Training;
@@ -33,6 +35,8 @@ public sealed class DeviceGroupSgdTests(IlgpuCpuFixture one, DeviceGroupFixture 
     private static readonly Lazy<(InteractionMatrix Train, InteractionMatrix Test)> Positives = new(() => TrainingCases.SyntheticSplit(users: 301, items: 203, interactions: 6000, positives: true));
 
     public static TheoryData<string> Models() => new() { "svd", "bpr", "warp" };
+
+    public static TheoryData<string> PairwiseModels() => new() { "bpr", "warp" };
 
     public static TheoryData<string, int> ModelsOnDevices() => new() { { "svd", 2 }, { "svd", 3 }, { "bpr", 2 }, { "bpr", 3 }, { "warp", 2 }, { "warp", 3 } };
 
@@ -144,6 +148,45 @@ public sealed class DeviceGroupSgdTests(IlgpuCpuFixture one, DeviceGroupFixture 
         }
     }
 
+    /// <summary>
+    /// One slice of a 2 × 2 grid (local indices, one item block of the catalogue, WARP's rank estimate over the whole
+    /// catalogue, a seed of its own) trained for two epochs by the device engine with one warp and by the managed CPU
+    /// engine with one thread: the same draws and the same updates, so the grid on a device trains as the same cells
+    /// on the CPU engine do, and what the grid costs in precision is the grid's, not the kernels'.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(PairwiseModels))]
+    public void AGridSliceTrainsOnADeviceAsOnTheCpuEngine(string model)
+    {
+        var (train, _) = Data(model);
+        var whole = PairwiseRun.CreateProblem(Settings(model), train);
+        var userStarts = EvenBlocks.Bounds(whole.UserCount, 2);
+        var cell = PairwiseStratum.Row(whole, userStarts[1], userStarts[2], PairwiseStratum.ItemBlocks(whole, 2))[0];
+        var slice = cell.Slices(PairwiseStratum.Sweeps)[3];
+        ulong seed = PairwiseStratum.Seed(whole.Settings, 3);
+        var expected = slice.Problem(whole, seed);
+        var actual = slice.Problem(whole, seed);
+        Assert.True(expected.ItemCount < expected.CatalogueItems, $"{expected.ItemCount} block items of {expected.CatalogueItems}");
+        static EpochResult Work(IPairwiseEngine engine) => engine.RunEpoch(0, 0.05f) + engine.RunEpoch(1, 0.04f);
+        EpochResult cpu, device;
+        using (var engine = new PairwiseEngineFactory(expected).ForManagedCpu(1))
+        {
+            cpu = Work(engine);
+            engine.CopyTo(expected);
+        }
+        using (var engine = new IlgpuPairwiseEngine(one.Backend, actual, warps: 1))
+        {
+            device = Work(engine);
+            engine.CopyTo(actual);
+        }
+        Assert.Equal(2L * slice.Users.Length, cpu.Samples);
+        Assert.True(cpu.Hits > 0, "no sample found a violating negative");
+        Assert.False(expected.Q.SequenceEqual(slice.Problem(whole, seed).Q), "the slice's item factors did not move");
+        var result = PairwiseSelfTest.Result(model, "a 2 × 2 grid's slice", 0, device, cpu, (actual.P, expected.P), (actual.Q, expected.Q), (actual.ItemBias, expected.ItemBias),
+            (actual.UserAccumulators, expected.UserAccumulators), (actual.ItemAccumulators, expected.ItemAccumulators), (actual.BiasAccumulators, expected.BiasAccumulators));
+        Assert.True(result.Passed, $"{result.Case}: max error {result.MaxError:E2} > {result.Tolerance:E0}");
+    }
+
     /// <summary>Hybrid models share their feature embeddings between every user and item: refused on several devices, saying why.</summary>
     [Fact]
     public void HybridModelsRefuseSeveralDevices()
@@ -196,9 +239,11 @@ public sealed class DeviceGroupSgdTests(IlgpuCpuFixture one, DeviceGroupFixture 
             var q = NormalFactors.Create(train.ItemCount, Factors, options.InitStdDev, options.Seed, 2);
             return new SgdEngineFactory(SgdProblem.Shuffled(train, options, p, q, new float[train.UserCount], new float[train.ItemCount]));
         }
-        var settings = model == "bpr" ? (BprOptions.Defaults with { Factors = Factors }).ToSettings() : (WarpOptions.Defaults with { Factors = Factors }).ToSettings();
-        return new PairwiseEngineFactory(PairwiseRun.CreateProblem(settings, train));
+        return new PairwiseEngineFactory(PairwiseRun.CreateProblem(Settings(model), train));
     }
+
+    private static PairwiseSettings Settings(string model) =>
+        model == "bpr" ? (BprOptions.Defaults with { Factors = Factors }).ToSettings() : (WarpOptions.Defaults with { Factors = Factors }).ToSettings();
 
     /// <summary>What the one-device in-memory engine of <paramref name="model"/> would allocate.</summary>
     private static long InMemoryBytes(string model, ComputeBackend device, InteractionMatrix train)
