@@ -31,7 +31,10 @@ public sealed class BprTrainer
 
     /// <summary>Creates a trainer.</summary>
     /// <param name="options">Options; null takes <see cref="BprOptions.Defaults"/>.</param>
-    /// <param name="backend">Where to run; null runs on the managed CPU backend with every core.</param>
+    /// <param name="backend">Where to run; null runs on the managed CPU backend with every core. An ILGPU backend whose
+    /// memory cannot hold the positives streams them through it, and one of several devices (<see cref="ComputeBackend.CreateGroup"/>)
+    /// trains across them, both by stratified SGD (blocks of users and hashed blocks of items, each cell cut into slices
+    /// trained in turn); a model with features needs one device that holds it.</param>
     public BprTrainer(BprOptions? options = null, ComputeBackend? backend = null)
     {
         Options = options ?? BprOptions.Defaults;
