@@ -80,7 +80,7 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
     private readonly int[] _itemBlockItems;
     private readonly XorShiftRandom[] _streams;
     private readonly ParallelOptions _parallel;
-    private readonly List<GCHandle> _pins = new();
+    private readonly PinnedArrays _pins = new();
     private readonly List<CacheLine[]> _aligned = new();
 
     protected CpuPairwiseEngine(PairwiseProblem problem, int threads)
@@ -128,22 +128,22 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
         Stride = (k + Line - 1) / Line * Line;
         UserStride = problem.UserAccumulators is null ? Stride : 2 * Stride;
         P = Allocate(problem.UserCount, UserStride);
-        CopyIn(problem.P, k, P, problem.UserCount, UserStride);
-        CopyIn(problem.UserAccumulators, k, P + Stride, problem.UserCount, UserStride);
+        PinnedArrays.CopyIn(problem.P, k, P, problem.UserCount, UserStride);
+        PinnedArrays.CopyIn(problem.UserAccumulators, k, P + Stride, problem.UserCount, UserStride);
         Q = Allocate(problem.ItemCount, ItemStride);
-        CopyIn(problem.Q, k, Q, problem.ItemCount, ItemStride);
-        CopyIn(problem.ItemBias, 1, Q + Stride, problem.ItemCount, ItemStride);
-        CopyIn(problem.BiasAccumulators, 1, Q + Stride + 1, problem.ItemCount, ItemStride);
+        PinnedArrays.CopyIn(problem.Q, k, Q, problem.ItemCount, ItemStride);
+        PinnedArrays.CopyIn(problem.ItemBias, 1, Q + Stride, problem.ItemCount, ItemStride);
+        PinnedArrays.CopyIn(problem.BiasAccumulators, 1, Q + Stride + 1, problem.ItemCount, ItemStride);
         if (problem.ItemAccumulators is { } itemSums)
         {
             GQ = Allocate(problem.ItemCount, Stride);
-            CopyIn(itemSums, k, GQ, problem.ItemCount, Stride);
+            PinnedArrays.CopyIn(itemSums, k, GQ, problem.ItemCount, Stride);
         }
         long parameterBytes = sizeof(float) * (((long)problem.UserCount * UserStride) + ((long)problem.ItemCount * (ItemStride + (GQ == null ? 0 : Stride))));
         Prefetching = Sse.IsSupported && parameterBytes > PrefetchAboveBytes;
         Observed = new ObservedPairs(problem.UserCount, problem.ItemCount, problem.SeenPtr, problem.SeenItems);
-        CellPairs = Pin(_cellPairs);
-        ItemBlockItems = Pin(_itemBlockItems);
+        CellPairs = _pins.Pin(_cellPairs);
+        ItemBlockItems = _pins.Pin(_itemBlockItems);
     }
 
     protected PairwiseProblem Problem { get; }
@@ -256,21 +256,17 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
     public void CopyTo(PairwiseProblem target)
     {
         int k = Settings.Factors;
-        CopyOut(P, UserStride, target.P, k, target.UserCount);
-        CopyOut(P + Stride, UserStride, target.UserAccumulators, k, target.UserCount);
-        CopyOut(Q, ItemStride, target.Q, k, target.ItemCount);
-        CopyOut(Q + Stride, ItemStride, target.ItemBias, 1, target.ItemCount);
-        CopyOut(Q + Stride + 1, ItemStride, target.BiasAccumulators, 1, target.ItemCount);
-        CopyOut(GQ, Stride, target.ItemAccumulators, k, target.ItemCount);
+        PinnedArrays.CopyOut(P, UserStride, target.P, k, target.UserCount);
+        PinnedArrays.CopyOut(P + Stride, UserStride, target.UserAccumulators, k, target.UserCount);
+        PinnedArrays.CopyOut(Q, ItemStride, target.Q, k, target.ItemCount);
+        PinnedArrays.CopyOut(Q + Stride, ItemStride, target.ItemBias, 1, target.ItemCount);
+        PinnedArrays.CopyOut(Q + Stride + 1, ItemStride, target.BiasAccumulators, 1, target.ItemCount);
+        PinnedArrays.CopyOut(GQ, Stride, target.ItemAccumulators, k, target.ItemCount);
     }
 
     public void Dispose()
     {
-        foreach (var pin in _pins)
-        {
-            pin.Free();
-        }
-        _pins.Clear();
+        _pins.Dispose();
         _aligned.Clear();
         Observed.Dispose();
     }
@@ -383,43 +379,6 @@ internal abstract unsafe class CpuPairwiseEngine : IPairwiseEngine
         _aligned.Add(buffer);
         float* start = (float*)Marshal.UnsafeAddrOfPinnedArrayElement(buffer, 0);
         return start + ((Line - (int)((nint)start / sizeof(float) % Line)) % Line);
-    }
-
-    /// <summary>Copies <paramref name="rows"/> rows of <paramref name="width"/> floats from <paramref name="source"/>, when set, to <paramref name="to"/>, <paramref name="stride"/> floats apart.</summary>
-    private static void CopyIn(float[]? source, int width, float* to, int rows, int stride)
-    {
-        if (source is null)
-        {
-            return;
-        }
-        for (int r = 0; r < rows; r++)
-        {
-            source.AsSpan(r * width, width).CopyTo(new Span<float>(to + ((long)r * stride), width));
-        }
-    }
-
-    /// <summary>Copies <paramref name="rows"/> rows of <paramref name="width"/> floats, <paramref name="stride"/> floats apart from <paramref name="from"/>, to <paramref name="to"/> when both are set.</summary>
-    private static void CopyOut(float* from, int stride, float[]? to, int width, int rows)
-    {
-        if (from == null || to is null)
-        {
-            return;
-        }
-        for (int r = 0; r < rows; r++)
-        {
-            new ReadOnlySpan<float>(from + ((long)r * stride), width).CopyTo(to.AsSpan(r * width, width));
-        }
-    }
-
-    private T* Pin<T>(T[]? array) where T : unmanaged
-    {
-        if (array is null)
-        {
-            return null;
-        }
-        var handle = GCHandle.Alloc(array, GCHandleType.Pinned);
-        _pins.Add(handle);
-        return (T*)handle.AddrOfPinnedObject();
     }
 
     private void PartitionItems(int epoch)

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
 using GpuMF.Kernels.Pairwise;
 using GpuMF.Kernels.Sampling;
@@ -38,7 +37,7 @@ internal abstract unsafe class HybridCpuEngine : HybridEngine
     /// <summary>Floats in a cache line: the row padding and the spacing of the bias lines.</summary>
     protected const int Line = 16;
 
-    private readonly List<GCHandle> _pins = [];
+    private readonly PinnedArrays _pins = new();
     private readonly ParallelOptions _parallel;
 
     protected HybridCpuEngine(HybridProblem problem, int threads)
@@ -64,13 +63,13 @@ internal abstract unsafe class HybridCpuEngine : HybridEngine
                 BiasLines[(long)c * Line + 1] = sums[c];
             }
         }
-        PositiveUsers = Pin(problem.Users);
-        PositiveItems = Pin(problem.Items);
-        OrderedPairs = Pin(new int[2 * problem.Positives]);
+        PositiveUsers = _pins.Pin(problem.Users);
+        PositiveItems = _pins.Pin(problem.Items);
+        OrderedPairs = _pins.Pin(new int[2 * problem.Positives]);
         Observed = new ObservedPairs(problem.UserCount, problem.ItemCount, problem.SeenPtr, problem.SeenItems);
         var rows = Rows(null, 4 * Threads, 0, Stride);
         int named = problem.ItemSide.Names.Count;
-        Workspaces = [.. Enumerable.Range(0, Threads).Select(w => new Workspace(rows + 4L * w * Stride, Stride, Rows(null, named, 0, 1), Pin(new int[named]), named))];
+        Workspaces = [.. Enumerable.Range(0, Threads).Select(w => new Workspace(rows + 4L * w * Stride, Stride, Rows(null, named, 0, 1), _pins.Pin(new int[named]), named))];
     }
 
     protected HybridProblem Problem { get; }
@@ -154,10 +153,10 @@ internal abstract unsafe class HybridCpuEngine : HybridEngine
     public override void CopyTo(HybridProblem target)
     {
         int k = Settings.Factors;
-        CopyRows(EU, target.UserEmbeddings, target.UserSide.ColumnCount, k);
-        CopyRows(EI, target.ItemEmbeddings, target.ItemSide.ColumnCount, k);
-        CopyRows(GU, target.UserSums, target.UserSide.ColumnCount, k);
-        CopyRows(GI, target.ItemSums, target.ItemSide.ColumnCount, k);
+        PinnedArrays.CopyOut(EU, Stride, target.UserEmbeddings, k, target.UserSide.ColumnCount);
+        PinnedArrays.CopyOut(EI, Stride, target.ItemEmbeddings, k, target.ItemSide.ColumnCount);
+        PinnedArrays.CopyOut(GU, Stride, target.UserSums, k, target.UserSide.ColumnCount);
+        PinnedArrays.CopyOut(GI, Stride, target.ItemSums, k, target.ItemSide.ColumnCount);
         for (int c = 0; c < target.ItemBiases.Length; c++)
         {
             target.ItemBiases[c] = BiasLines[(long)c * Line];
@@ -170,11 +169,7 @@ internal abstract unsafe class HybridCpuEngine : HybridEngine
 
     protected override void Dispose(bool disposing)
     {
-        foreach (var pin in _pins)
-        {
-            pin.Free();
-        }
-        _pins.Clear();
+        _pins.Dispose();
         Observed.Dispose();
     }
 
@@ -373,7 +368,7 @@ internal abstract unsafe class HybridCpuEngine : HybridEngine
         {
             entries[n] = new Entry(side.Columns[n], side.Weights[n]);
         }
-        return new(Pin(side.RowPtr), Pin(entries));
+        return new(_pins.Pin(side.RowPtr), _pins.Pin(entries));
     }
 
     /// <summary>
@@ -388,36 +383,10 @@ internal abstract unsafe class HybridCpuEngine : HybridEngine
             return null;
         }
         var buffer = GC.AllocateArray<float>(checked((int)((long)rows * stride + Line)), pinned: true);
-        float* start = Pin(buffer);
+        float* start = _pins.Pin(buffer);
         start += (Line - (int)((nint)start / sizeof(float) % Line)) % Line;
-        for (int r = 0; r < rows && source is not null; r++)
-        {
-            source.AsSpan(r * width, width).CopyTo(new Span<float>(start + (long)r * stride, width));
-        }
+        PinnedArrays.CopyIn(source, width, start, rows, stride);
         return start;
-    }
-
-    private void CopyRows(float* from, float[]? to, int rows, int width)
-    {
-        if (from == null || to is null)
-        {
-            return;
-        }
-        for (int r = 0; r < rows; r++)
-        {
-            new ReadOnlySpan<float>(from + (long)r * Stride, width).CopyTo(to.AsSpan(r * width, width));
-        }
-    }
-
-    private T* Pin<T>(T[]? array) where T : unmanaged
-    {
-        if (array is null)
-        {
-            return null;
-        }
-        var handle = GCHandle.Alloc(array, GCHandleType.Pinned);
-        _pins.Add(handle);
-        return (T*)handle.AddrOfPinnedObject();
     }
 
     /// <summary>A thread's range of the epoch: <see cref="Count"/> positives, (user, item) at <see cref="Pairs"/>[2n, 2n + 1], in the epoch's order.</summary>

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
 using GpuMF.Kernels.Sampling;
 using GpuMF.Kernels.Sparse;
@@ -19,7 +18,7 @@ internal sealed unsafe class ObservedPairs : IDisposable
     /// <summary>Largest bitmap built (64 MiB: ML-20M's 138k × 27k would need 460 MiB).</summary>
     public const long MaxBitmapBytes = 64L << 20;
 
-    private readonly List<GCHandle> _pins = [];
+    private readonly PinnedArrays _pins = new();
     private readonly int _itemCount;
     private readonly int* _ptr;
     private readonly int* _items;
@@ -40,11 +39,11 @@ internal sealed unsafe class ObservedPairs : IDisposable
     public ObservedPairs(int userCount, int itemCount, int[] seenPtr, int[] seenItems)
     {
         _itemCount = itemCount;
-        _ptr = Pin(seenPtr);
-        _items = Pin(seenItems);
+        _ptr = _pins.Pin(seenPtr);
+        _items = _pins.Pin(seenItems);
         var bitmap = Bitmap(userCount, itemCount, seenPtr, seenItems);
-        _bits = Pin(bitmap);
-        _filter = bitmap is null ? Pin(Filter(userCount, seenPtr, seenItems)) : null;
+        _bits = _pins.Pin(bitmap);
+        _filter = bitmap is null ? _pins.Pin(Filter(userCount, seenPtr, seenItems)) : null;
     }
 
     /// <summary>True when user <paramref name="u"/> has item <paramref name="item"/> among the observed ones.</summary>
@@ -95,14 +94,7 @@ internal sealed unsafe class ObservedPairs : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        foreach (var pin in _pins)
-        {
-            pin.Free();
-        }
-        _pins.Clear();
-    }
+    public void Dispose() => _pins.Dispose();
 
     /// <summary>The dense user × item bitmap of the observed pairs (bit u·items + i), or null when it would exceed <see cref="MaxBitmapBytes"/>.</summary>
     internal static ulong[]? Bitmap(int userCount, int itemCount, int[] seenPtr, int[] seenItems)
@@ -156,17 +148,6 @@ internal sealed unsafe class ObservedPairs : IDisposable
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong FilterMask(ulong hash) => (1UL << (int)(hash & 63)) | (1UL << (int)((hash >> 6) & 63));
-
-    private T* Pin<T>(T[]? array) where T : unmanaged
-    {
-        if (array is null)
-        {
-            return null;
-        }
-        var handle = GCHandle.Alloc(array, GCHandleType.Pinned);
-        _pins.Add(handle);
-        return (T*)handle.AddrOfPinnedObject();
-    }
 
     /// <summary>The ints at a pointer into pinned memory, as <see cref="IIntValues"/>.</summary>
     private readonly struct PointerValues(int* values) : IIntValues
