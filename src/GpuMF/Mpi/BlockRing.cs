@@ -11,16 +11,17 @@ namespace GpuMF.Mpi;
 /// </summary>
 /// <param name="communicator">The job's ranks.</param>
 /// <param name="blocks">The item rows of each of the N blocks, the same on every rank.</param>
-/// <param name="width">Floats a row carries (factors, bias, their adagrad sums).</param>
-/// <param name="read">Copies an item row's floats into the span.</param>
-/// <param name="write">Sets an item row from the span.</param>
-internal sealed class BlockRing(MpiCommunicator communicator, IReadOnlyList<int[]> blocks, int width, BlockRing.RowReader read, BlockRing.RowWriter write)
+/// <param name="k">Factors a row.</param>
+/// <param name="factors">The items' factors, k a row.</param>
+/// <param name="biases">The items' biases.</param>
+/// <param name="factorSums">The factors' adagrad sums, travelling with them when <paramref name="biasSums"/> is given too.</param>
+/// <param name="biasSums">The biases' adagrad sums.</param>
+internal sealed class BlockRing(MpiCommunicator communicator, IReadOnlyList<int[]> blocks, int k, float[] factors, float[] biases, float[]? factorSums = null, float[]? biasSums = null)
 {
-    /// <summary>Copies item <paramref name="item"/>'s row into <paramref name="row"/>.</summary>
-    public delegate void RowReader(int item, Span<float> row);
+    private readonly bool _sums = factorSums is not null && biasSums is not null;
 
-    /// <summary>Sets item <paramref name="item"/>'s row from <paramref name="row"/>.</summary>
-    public delegate void RowWriter(int item, ReadOnlySpan<float> row);
+    /// <summary>Floats a row carries: its factors and bias, then their adagrad sums.</summary>
+    private int Width => _sums ? 2 * (k + 1) : k + 1;
 
     /// <summary>The block this rank trains in stratum <paramref name="stratum"/> (counted across epochs and slices; only its residue matters).</summary>
     public int BlockOf(int stratum) => BlockOf(communicator.Rank, stratum);
@@ -36,8 +37,8 @@ internal sealed class BlockRing(MpiCommunicator communicator, IReadOnlyList<int[
         int rank = communicator.Rank;
         var sent = Pack(BlockOf(stratum));
         var next = blocks[BlockOf(stratum + 1)];
-        var received = new float[(long)next.Length * width];
-        communicator.Shift(sent, (rank + size - 1) % size, received, (rank + 1) % size, width);
+        var received = new float[(long)next.Length * Width];
+        communicator.Shift(sent, (rank + size - 1) % size, received, (rank + 1) % size, Width);
         Unpack(next, received);
     }
 
@@ -57,15 +58,15 @@ internal sealed class BlockRing(MpiCommunicator communicator, IReadOnlyList<int[
         {
             firstRows[r + 1] = firstRows[r] + blocks[BlockOf(r, nextStratum)].Length;
         }
-        var rows = new float[(long)firstRows[size] * width];
+        var rows = new float[(long)firstRows[size] * Width];
         int rank = communicator.Rank;
-        Pack(BlockOf(nextStratum)).CopyTo(rows.AsSpan(firstRows[rank] * width));
-        communicator.AllgatherRows(rows, width, firstRows);
+        Pack(BlockOf(nextStratum)).CopyTo(rows.AsSpan(firstRows[rank] * Width));
+        communicator.AllgatherRows(rows, Width, firstRows);
         for (int r = 0; r < size; r++)
         {
             if (r != rank)
             {
-                Unpack(blocks[BlockOf(r, nextStratum)], rows.AsSpan(firstRows[r] * width, (firstRows[r + 1] - firstRows[r]) * width));
+                Unpack(blocks[BlockOf(r, nextStratum)], rows.AsSpan(firstRows[r] * Width, (firstRows[r + 1] - firstRows[r]) * Width));
             }
         }
     }
@@ -75,10 +76,18 @@ internal sealed class BlockRing(MpiCommunicator communicator, IReadOnlyList<int[
     private float[] Pack(int block)
     {
         var items = blocks[block];
-        var packed = new float[(long)items.Length * width];
+        var packed = new float[(long)items.Length * Width];
         for (int n = 0; n < items.Length; n++)
         {
-            read(items[n], packed.AsSpan(n * width, width));
+            var row = packed.AsSpan(n * Width, Width);
+            int i = items[n];
+            factors.AsSpan(i * k, k).CopyTo(row);
+            row[k] = biases[i];
+            if (_sums)
+            {
+                factorSums.AsSpan(i * k, k).CopyTo(row[(k + 1)..]);
+                row[(2 * k) + 1] = biasSums![i];
+            }
         }
         return packed;
     }
@@ -87,7 +96,15 @@ internal sealed class BlockRing(MpiCommunicator communicator, IReadOnlyList<int[
     {
         for (int n = 0; n < items.Length; n++)
         {
-            write(items[n], packed.Slice(n * width, width));
+            var row = packed.Slice(n * Width, Width);
+            int i = items[n];
+            row[..k].CopyTo(factors.AsSpan(i * k, k));
+            biases[i] = row[k];
+            if (_sums)
+            {
+                row.Slice(k + 1, k).CopyTo(factorSums.AsSpan(i * k, k));
+                biasSums![i] = row[(2 * k) + 1];
+            }
         }
     }
 }

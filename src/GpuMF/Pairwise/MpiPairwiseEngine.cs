@@ -36,32 +36,7 @@ internal sealed class MpiPairwiseEngine : IPairwiseEngine
         int rank = communicator.Rank;
         _userStarts = EvenBlocks.Bounds(problem.UserCount, size);
         var itemBlocks = PairwiseStratum.ItemBlocks(problem, size);
-        int k = problem.Settings.Factors;
-        bool sums = problem.ItemAccumulators is not null && problem.BiasAccumulators is not null;
-        _items = new BlockRing(
-            communicator,
-            itemBlocks,
-            sums ? 2 * (k + 1) : k + 1,
-            (i, row) =>
-            {
-                problem.Q.AsSpan(i * k, k).CopyTo(row);
-                row[k] = problem.ItemBias[i];
-                if (sums)
-                {
-                    problem.ItemAccumulators.AsSpan(i * k, k).CopyTo(row[(k + 1)..]);
-                    row[(2 * k) + 1] = problem.BiasAccumulators![i];
-                }
-            },
-            (i, row) =>
-            {
-                row[..k].CopyTo(problem.Q.AsSpan(i * k, k));
-                problem.ItemBias[i] = row[k];
-                if (sums)
-                {
-                    row.Slice(k + 1, k).CopyTo(problem.ItemAccumulators.AsSpan(i * k, k));
-                    problem.BiasAccumulators![i] = row[(2 * k) + 1];
-                }
-            });
+        _items = new BlockRing(communicator, itemBlocks, problem.Settings.Factors, problem.Q, problem.ItemBias, problem.ItemAccumulators, problem.BiasAccumulators);
         var row = PairwiseStratum.Row(problem, _userStarts[rank], _userStarts[rank + 1], itemBlocks);
         _strata = [.. Enumerable.Range(0, size).Select(s => row[_items.BlockOf(s)].Slices(size == 1 ? 1 : PairwiseStratum.Sweeps))];
     }

@@ -30,21 +30,12 @@ internal sealed class MpiSgdEngine : ISgdEngine
         int rank = communicator.Rank;
         var grid = new SgdGrid(problem, size);
         _userStarts = grid.UserStarts;
-        int k = problem.Options.Factors;
         _items = new BlockRing(
             communicator,
             [.. Enumerable.Range(0, size).Select(b => Enumerable.Range(grid.ItemStarts[b], grid.ItemStarts[b + 1] - grid.ItemStarts[b]).ToArray())],
-            k + 1,
-            (i, row) =>
-            {
-                problem.Q.AsSpan(i * k, k).CopyTo(row);
-                row[k] = problem.ItemBias[i];
-            },
-            (i, row) =>
-            {
-                row[..k].CopyTo(problem.Q.AsSpan(i * k, k));
-                problem.ItemBias[i] = row[k];
-            });
+            problem.Options.Factors,
+            problem.Q,
+            problem.ItemBias);
         _strata = [.. Enumerable.Range(0, size).Select(s => new CpuSgdEngine(grid.Shared(rank, _items.BlockOf(s)), threads))];
     }
 
