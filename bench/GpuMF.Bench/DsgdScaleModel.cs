@@ -29,7 +29,7 @@ internal static class DsgdScaleModel
         var rows = new List<IReadOnlyList<string>>();
         foreach (var (model, single) in singles)
         {
-            double perSample = (double)single["seconds"]! * threads / ((int)single["epochs"]! * (double)(int)single["samples"]!);
+            double perSample = PerSample(single, threads);
             foreach (double n in new[] { 1e8, 1e9, 1e10 })
             {
                 var cells = new List<string> { model, $"10^{Math.Log10(n):F0}" };
@@ -39,14 +39,14 @@ internal static class DsgdScaleModel
                     double compute = n * perSample / (p * MpiRun.CoresPerMachine);
                     double communication = Communication(model, n / 1e4, p, MpiRun.NetworkBytesPerSecond, MpiRun.NetworkLatency);
                     double total = compute + communication;
-                    cells.Add($"{F(total, total < 10 ? 2 : 1)} ({F(100 * communication / total, 0)} %)");
+                    cells.Add($"{MpiRun.F(total, total < 10 ? 2 : 1)} ({MpiRun.F(100 * communication / total, 0)} %)");
                     dominates ??= communication > compute ? p : null;
                 }
                 cells.Add(dominates is { } d ? $"{d} ranks" : "beyond 64");
                 rows.Add(cells);
             }
         }
-        sb.Append(CultureInfo.InvariantCulture, $"t_s measured here: {string.Join(", ", singles.Select(s => $"{s.Key} {F((double)s.Value["seconds"]! * threads / ((int)s.Value["epochs"]! * (double)(int)s.Value["samples"]!) * 1e9, 0)} ns"))} per sample. Predicted seconds per epoch (communication's share):\n\n")
+        sb.Append(CultureInfo.InvariantCulture, $"t_s measured here: {string.Join(", ", singles.Select(s => $"{s.Key} {MpiRun.F(PerSample(s.Value, threads) * 1e9, 0)} ns"))} per sample. Predicted seconds per epoch (communication's share):\n\n")
             .Append(MarkdownTable.Render(["model", "interactions", .. counts.Select(p => $"P = {p}"), "communication > compute from"], rows)).Append('\n')
             .Append("The bytes the model predicts a rank receives an epoch against what rank 0 counted in the runs above (the counted bytes also hold the user and item blocks gathered once at the end, spread over the epochs):\n\n");
         return sb.ToString();
@@ -59,7 +59,7 @@ internal static class DsgdScaleModel
         {
             double predicted = Slices(r.Model) * (double)(int)r.Result["items"]! * Width(r.Model) * 4;
             double counted = (double)r.Result["bytes_received_per_epoch"]!;
-            return (IReadOnlyList<string>)[r.Model, r.Ranks.ToString(CultureInfo.InvariantCulture), F(predicted / 1e6, 2), F(counted / 1e6, 2), $"{F(100 * ((counted / predicted) - 1), 0)} %"];
+            return (IReadOnlyList<string>)[r.Model, r.Ranks.ToString(CultureInfo.InvariantCulture), MpiRun.F(predicted / 1e6, 2), MpiRun.F(counted / 1e6, 2), $"{MpiRun.F(100 * ((counted / predicted) - 1), 0)} %"];
         }).ToList();
         return MarkdownTable.Render(["model", "ranks", "predicted MB/epoch", "counted MB/epoch", "counted vs predicted"], rows);
     }
@@ -75,9 +75,11 @@ internal static class DsgdScaleModel
         return (double)ranks * Slices(model) * (latency + (message / bandwidth));
     }
 
+    /// <summary>t_s: a single process's seconds per sample on one thread, from its run of <paramref name="threads"/> threads.</summary>
+    private static double PerSample(JsonObject single, int threads) => (double)single["seconds"]! * threads / ((int)single["epochs"]! * (double)(int)single["samples"]!);
+
     private static int Width(string model) => model == "svd" ? Factors + 1 : (2 * Factors) + 2;
 
     private static int Slices(string model) => model == "svd" ? 1 : PairwiseStratum.Sweeps;
 
-    private static string F(double value, int digits) => value.ToString("F" + digits.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
 }

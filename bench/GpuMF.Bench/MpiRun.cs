@@ -300,7 +300,8 @@ internal static class MpiRun
 
     private static string Gb(double n, int k) => F((n / 100 + n / 1e4) * k * 4 / 1e9, 1);
 
-    private static string F(double value, int digits) => value.ToString("F" + Text(digits), CultureInfo.InvariantCulture);
+    /// <summary>A figure with <paramref name="digits"/> decimals, invariant culture: the MPI sections' one format.</summary>
+    internal static string F(double value, int digits) => value.ToString("F" + Text(digits), CultureInfo.InvariantCulture);
 
-    private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
+    internal static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
 }

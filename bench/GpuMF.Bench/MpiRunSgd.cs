@@ -35,7 +35,7 @@ internal static class MpiRunSgd
         var measured = new List<(string Model, int Ranks, JsonObject Result)>();
         foreach (string model in models)
         {
-            string[] rankArgs = [MpiRun.Command, RankArgument, "--model", model, "--threads", Text(threads)];
+            string[] rankArgs = [MpiRun.Command, RankArgument, "--model", model, "--threads", MpiRun.Text(threads)];
             var single = MpiRun.Launch(SelfProcess.StartInfo(rankArgs));
             var runs = new List<(string Name, JsonObject Result)> { ("1 process (no MPI)", single) };
             foreach (int n in ranks)
@@ -50,11 +50,11 @@ internal static class MpiRunSgd
                 Console.Error.WriteLine($"mpi: {model}, {name}: {result.ToJsonString()}");
                 if (model == "svd")
                 {
-                    svd.Add([name, F((double)result["rmse"]!, 5), Delta("rmse"), F((double)result["seconds"]!, 2), Megabytes(result)]);
+                    svd.Add([name, MpiRun.F((double)result["rmse"]!, 5), Delta("rmse"), MpiRun.F((double)result["seconds"]!, 2), Megabytes(result)]);
                 }
                 else
                 {
-                    pairwise.Add([model, name, F((double)result["precision_at_10"]!, 4), F((double)result["ndcg_at_10"]!, 4), Delta("precision_at_10"), F((double)result["seconds"]!, 2), Megabytes(result)]);
+                    pairwise.Add([model, name, MpiRun.F((double)result["precision_at_10"]!, 4), MpiRun.F((double)result["ndcg_at_10"]!, 4), Delta("precision_at_10"), MpiRun.F((double)result["seconds"]!, 2), Megabytes(result)]);
                 }
             }
         }
@@ -127,9 +127,5 @@ internal static class MpiRunSgd
         return 0;
     }
 
-    private static string Megabytes(JsonObject result) => F((double)result["bytes_received_per_epoch"]! / 1e6, 2) + " MB";
-
-    private static string F(double value, int digits) => value.ToString("F" + Text(digits), CultureInfo.InvariantCulture);
-
-    private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
+    private static string Megabytes(JsonObject result) => MpiRun.F((double)result["bytes_received_per_epoch"]! / 1e6, 2) + " MB";
 }
